@@ -1,0 +1,60 @@
+"""Build the webstack app from context: environment name and optional overrides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App
+
+from webstack.config import ConfigError, load_config
+from webstack.stacks import EnvironmentStacks, add_environment
+
+
+CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """Feature flags and context from cdk.json.
+
+    The CDK CLI passes these to the app; ``python app.py`` and the tests do
+    not go through the CLI, so they hand them to ``App(context=...)``, where
+    anything the CLI passes still takes precedence.
+    """
+    return dict(json.loads(CDK_JSON.read_text()).get("context", {}))
+
+
+class ConfigInputError(Exception):
+    """Configuration that cannot be used; the message says what to change."""
+
+
+def read_overrides(value: Any) -> dict[str, Any]:
+    """``-c config=`` takes a JSON file path or an inline JSON object."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    text = str(value).strip()
+    if not text.startswith("{"):
+        path = Path(text)
+        if not path.is_file():
+            raise ConfigInputError(f"config: file {text!r} does not exist. Fix: pass -c config=PATH to a JSON file")
+        text = path.read_text()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigInputError(f"config: not valid JSON ({err}). Fix: correct the JSON") from None
+    if not isinstance(data, dict):
+        raise ConfigInputError("config: must be a JSON object. Fix: wrap the fields in { }")
+    return data
+
+
+def build_app(app: App) -> EnvironmentStacks:
+    """Add the selected environment's stacks; raise ConfigInputError on bad input."""
+    env_name = app.node.try_get_context("env") or "dev"
+    try:
+        config = load_config(str(env_name), read_overrides(app.node.try_get_context("config")))
+    except ConfigError as err:
+        raise ConfigInputError(f"invalid configuration for env {env_name!r}: {err}") from None
+    return add_environment(app, config)

@@ -1,0 +1,116 @@
+"""CloudFront in front of the content bucket (static) and the ALB (dynamic).
+
+* Default behaviour: the content bucket through Origin Access Control. OAC,
+  unlike the legacy OAI, can read SSE-KMS objects (D2); CDK adds the bucket
+  policy and the key-policy statement for ``cloudfront.amazonaws.com``.
+* ``/api/*``: the ALB, caching disabled, all viewer headers but Host.
+* Every response carries the security-headers policy.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import (
+    Annotations,
+    Duration,
+    aws_cloudfront as cloudfront,
+    aws_cloudfront_origins as origins,
+    aws_elasticloadbalancingv2 as elbv2,
+    aws_s3 as s3,
+)
+from constructs import Construct
+
+API_PATH = "/api/*"
+
+_PRICE_CLASSES = {
+    "PriceClass_100": cloudfront.PriceClass.PRICE_CLASS_100,
+    "PriceClass_200": cloudfront.PriceClass.PRICE_CLASS_200,
+    "PriceClass_All": cloudfront.PriceClass.PRICE_CLASS_ALL,
+}
+
+# Directives for a site whose pages, scripts and styles come from itself.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "upgrade-insecure-requests"
+)
+
+
+class Cdn(Construct):
+    """Attribute: ``distribution``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        content_bucket: s3.IBucket,
+        load_balancer: elbv2.IApplicationLoadBalancer,
+        log_bucket: s3.IBucket,
+        price_class: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        # D2: the key-policy grant for cloudfront.amazonaws.com cannot name this
+        # distribution's ARN (key -> distribution -> bucket -> key would be a
+        # cycle), so CDK scopes it to this account's distributions through
+        # AWS:SourceArn; the bucket policy *is* scoped to this distribution, and
+        # S3 checks both. aws/aws-cdk#21771, #31227.
+        Annotations.of(content_bucket.encryption_key.node.scope).acknowledge_warning(
+            "@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac",
+            "bucket policy pins the distribution; the key grant is account-scoped to break the cycle",
+        )
+
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="webstack security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(730), include_subdomains=True, preload=True, override=True
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+                ),
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                ),
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(protection=True, mode_block=True, override=True),
+            ),
+        )
+
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="webstack",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(content_bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=headers,
+                compress=True,
+            ),
+            additional_behaviors={
+                API_PATH: cloudfront.BehaviorOptions(
+                    origin=origins.LoadBalancerV2Origin(
+                        load_balancer, protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY
+                    ),
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    response_headers_policy=headers,
+                    compress=True,
+                )
+            },
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            enable_ipv6=True,
+            enable_logging=True,
+            log_bucket=log_bucket,
+            log_file_prefix="cloudfront/",
+            price_class=_PRICE_CLASSES[price_class],
+        )

@@ -1,0 +1,107 @@
+"""S3 buckets: static content and the three log destinations.
+
+Every bucket: public access blocked, TLS-only policy, generated name (D8),
+retention from the caller. Log buckets differ in encryption because their
+writers differ:
+
+* ``access_logs`` receives S3 server access logs: SSE-S3 is the only
+  encryption S3 log delivery supports.
+* ``alb_logs``: ELB access-log delivery supports SSE-S3 only (D7).
+* ``cdn_logs``: CloudFront standard logging writes with ACLs, so the bucket
+  needs ``ObjectWriter`` ownership (D6).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, aws_kms as kms, aws_s3 as s3
+from constructs import Construct
+
+
+class Storage(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        content_key: kms.IKey,
+        removal_policy: RemovalPolicy,
+        noncurrent_version_expiration_days: int,
+        log_expiration_days: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        disposable = removal_policy == RemovalPolicy.DESTROY
+        common = dict(
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            removal_policy=removal_policy,
+            auto_delete_objects=disposable,
+        )
+        log_lifecycle = [
+            s3.LifecycleRule(
+                id="ExpireLogs",
+                expiration=Duration.days(log_expiration_days),
+                abort_incomplete_multipart_upload_after=Duration.days(1),
+            )
+        ]
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=log_lifecycle,
+            **common,
+        )
+
+        self.content = s3.Bucket(
+            self,
+            "Content",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=content_key,
+            # One data key per bucket-hour instead of one KMS call per object.
+            bucket_key_enabled=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="content/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="NoncurrentVersions",
+                    noncurrent_version_expiration=Duration.days(noncurrent_version_expiration_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                ),
+                s3.LifecycleRule(
+                    id="TierColdObjects",
+                    transitions=[
+                        s3.Transition(
+                            storage_class=s3.StorageClass.INTELLIGENT_TIERING,
+                            transition_after=Duration.days(30),
+                        )
+                    ],
+                ),
+            ],
+            **common,
+        )
+
+        self.alb_logs = s3.Bucket(
+            self,
+            "AlbLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="alb-logs/",
+            lifecycle_rules=log_lifecycle,
+            **common,
+        )
+
+        self.cdn_logs = s3.Bucket(
+            self,
+            "CdnLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="cdn-logs/",
+            lifecycle_rules=log_lifecycle,
+            **common,
+        )

@@ -1,0 +1,186 @@
+"""Application tier: internet-facing ALB in front of an Auto Scaling Group.
+
+Instances run Amazon Linux 2023 (D11) from a launch template (launch
+configurations can no longer be created in new accounts), with IMDSv2
+required, CMK-encrypted gp3 root volumes (D1 is handled by the key policy in
+:mod:`webstack.constructs.keys`), no key pair (access through SSM Session
+Manager) and a role that reads only what it is granted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import (
+    Annotations,
+    Duration,
+    aws_autoscaling as autoscaling,
+    aws_ec2 as ec2,
+    aws_elasticloadbalancingv2 as elbv2,
+    aws_iam as iam,
+    aws_kms as kms,
+    aws_s3 as s3,
+)
+from constructs import Construct
+
+HEALTH_PATH = "/health"
+APP_PORT = 80
+_USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebTierProps:
+    instance_type: str
+    min_capacity: int
+    desired_capacity: int
+    max_capacity: int
+    cpu_target_percent: int
+    requests_per_target_per_minute: int
+    instance_warmup: Duration
+    deletion_protection: bool
+
+
+class WebTier(Construct):
+    """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        volume_key: kms.IKey,
+        access_log_bucket: s3.IBucket,
+        props: WebTierProps,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        # Nothing else assumes this role: it exists for the instances alone (F7).
+        self.role = iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description="webstack web instances: SSM Session Manager, CloudWatch agent, granted reads",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSSMManagedInstanceCore"),
+                iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchAgentServerPolicy"),
+            ],
+        )
+
+        instance_sg = ec2.SecurityGroup(
+            self, "InstanceSecurityGroup", vpc=vpc, description="webstack instances: HTTP from the ALB only"
+        )
+        alb_sg = ec2.SecurityGroup(
+            self,
+            "AlbSecurityGroup",
+            vpc=vpc,
+            description="webstack ALB",
+            # Egress is opened by CDK to the targets only (listener.add_targets).
+            allow_all_outbound=False,
+        )
+
+        user_data = ec2.UserData.for_linux()
+        user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
+
+        instance_type = ec2.InstanceType(props.instance_type)
+        self.launch_template = ec2.LaunchTemplate(
+            self,
+            "LaunchTemplate",
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(
+                cpu_type=(
+                    ec2.AmazonLinuxCpuType.ARM_64
+                    if instance_type.architecture == ec2.InstanceArchitecture.ARM_64
+                    else ec2.AmazonLinuxCpuType.X86_64
+                )
+            ),
+            instance_type=instance_type,
+            role=self.role,
+            security_group=instance_sg,
+            user_data=user_data,
+            require_imdsv2=True,
+            http_put_response_hop_limit=1,
+            detailed_monitoring=True,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name="/dev/xvda",
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        16,
+                        encrypted=True,
+                        kms_key=volume_key,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+        )
+
+        self.auto_scaling_group = autoscaling.AutoScalingGroup(
+            self,
+            "Asg",
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            launch_template=self.launch_template,
+            min_capacity=props.min_capacity,
+            desired_capacity=props.desired_capacity,
+            max_capacity=props.max_capacity,
+            health_checks=autoscaling.HealthChecks.with_additional_checks(
+                additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
+                grace_period=Duration.minutes(5),
+            ),
+            default_instance_warmup=props.instance_warmup,
+            group_metrics=[autoscaling.GroupMetrics.all()],
+            update_policy=autoscaling.UpdatePolicy.rolling_update(
+                max_batch_size=1,
+                min_instances_in_service=max(0, min(props.min_capacity, props.max_capacity - 1)),
+                pause_time=Duration.minutes(5),
+            ),
+        )
+        # desiredCapacity resets the group's size on each deploy; config sets it
+        # deliberately to the floor the environment starts from, and target
+        # tracking moves it from there.
+        Annotations.of(self.auto_scaling_group).acknowledge_warning(
+            "@aws-cdk/aws-autoscaling:desiredCapacitySet",
+            "desired capacity comes from validated config (min <= desired <= max) on purpose",
+        )
+
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "Alb",
+            vpc=vpc,
+            internet_facing=True,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            security_group=alb_sg,
+            drop_invalid_header_fields=True,
+            deletion_protection=props.deletion_protection,
+            http2_enabled=True,
+            idle_timeout=Duration.seconds(60),
+        )
+        self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
+
+        listener = self.load_balancer.add_listener("Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=True)
+        self.target_group = listener.add_targets(
+            "App",
+            port=APP_PORT,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            targets=[self.auto_scaling_group],
+            deregistration_delay=Duration.seconds(30),
+            health_check=elbv2.HealthCheck(
+                path=HEALTH_PATH,
+                healthy_http_codes="200",
+                interval=Duration.seconds(15),
+                timeout=Duration.seconds(5),
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=3,
+            ),
+        )
+        self.listener = listener
+
+        # Scale on CPU *and* on load (F8): CPU catches expensive requests,
+        # request count catches many cheap ones before CPU moves.
+        self.auto_scaling_group.scale_on_cpu_utilization(
+            "CpuTracking", target_utilization_percent=props.cpu_target_percent
+        )
+        self.auto_scaling_group.scale_on_request_count(
+            "RequestTracking", target_requests_per_minute=props.requests_per_target_per_minute
+        )

@@ -1,0 +1,40 @@
+"""us-east-1 stack for what must live where CloudFront publishes metrics (D5)."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, Environment, Stack
+from constructs import Construct
+
+from webstack.config import EnvironmentConfig
+from webstack.constructs.observability import CLOUDFRONT_METRICS_REGION, AlertTopic, EdgeAlarms
+from webstack.constructs.retention import removal_policy
+
+
+class EdgeMonitoringStack(Stack):
+    """CloudFront alarms and their own CMK-encrypted alert topic, in us-east-1."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, distribution_id: str
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=construct_id,
+            description=f"webstack {config.name}: CloudFront alarms (us-east-1, where CloudFront metrics live)",
+            env=Environment(account=config.account, region=CLOUDFRONT_METRICS_REGION),
+            termination_protection=config.deletion_protection,
+            cross_region_references=True,
+        )
+        alerts = AlertTopic(
+            self, "Alerts", emails=config.alarms.emails, removal_policy=removal_policy(config.retain_data)
+        )
+        EdgeAlarms(
+            self,
+            "Alarms",
+            topic=alerts.topic,
+            distribution_id=distribution_id,
+            error_rate_4xx_percent=config.alarms.cloudfront_4xx_rate_percent,
+            evaluation_periods=config.alarms.evaluation_periods,
+            period=Duration.seconds(config.alarms.period_seconds),
+        )
+        CfnOutput(self, "EdgeAlertTopicArn", value=alerts.topic.topic_arn)

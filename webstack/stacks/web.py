@@ -1,0 +1,139 @@
+"""The regional stack: everything of the web platform that lives in the app region."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, Environment, Stack
+from constructs import Construct
+
+from webstack.config import EnvironmentConfig
+from webstack.constructs.cdn import Cdn
+from webstack.constructs.keys import Keys
+from webstack.constructs.network import Network
+from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAlarms
+from webstack.constructs.retention import removal_policy
+from webstack.constructs.secrets import Secrets
+from webstack.constructs.storage import Storage
+from webstack.constructs.web_tier import WebTier, WebTierProps
+
+
+class WebStack(Stack):
+    """Keys, network, buckets, secrets, ALB + ASG, the distribution, regional alarms."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=construct_id,
+            description=f"webstack {config.name}: web platform (network, data, web tier, CDN, alarms)",
+            env=Environment(account=config.account, region=config.region),
+            termination_protection=config.deletion_protection,
+            # Only the distribution id crosses regions (to the us-east-1
+            # monitoring stack). CDK renders it as Fn::GetStackOutput, a weak
+            # reference resolved at deploy time: no export that "cannot be
+            # updated" (aws/aws-cdk#22842), no SSM-writer custom resource.
+            cross_region_references=True,
+        )
+        removal = removal_policy(config.retain_data)
+        period = Duration.seconds(config.alarms.period_seconds)
+
+        keys = Keys(self, "Keys", removal_policy=removal)
+        network = Network(
+            self,
+            "Network",
+            cidr=config.vpc_cidr,
+            availability_zones=config.availability_zones,
+            nat_gateways=config.nat_gateways,
+            flow_log_key=keys.telemetry,
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal,
+        )
+        storage = Storage(
+            self,
+            "Storage",
+            content_key=keys.data,
+            removal_policy=removal,
+            noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
+            log_expiration_days=config.log_bucket_expiration_days,
+        )
+        secrets = Secrets(
+            self,
+            "Secrets",
+            key=keys.data,
+            log_key=keys.telemetry,
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal,
+        )
+        web = WebTier(
+            self,
+            "WebTier",
+            vpc=network.vpc,
+            volume_key=keys.data,
+            access_log_bucket=storage.alb_logs,
+            props=WebTierProps(
+                instance_type=config.instance_type,
+                min_capacity=config.capacity.min,
+                desired_capacity=config.capacity.desired,
+                max_capacity=config.capacity.max,
+                cpu_target_percent=config.scaling.cpu_target_percent,
+                requests_per_target_per_minute=config.scaling.requests_per_target,
+                instance_warmup=Duration.seconds(config.scaling.instance_warmup_seconds),
+                deletion_protection=config.deletion_protection,
+            ),
+        )
+        storage.content.grant_read(web.role)
+        secrets.database.grant_read(web.role)
+        secrets.api_key.grant_read(web.role)
+
+        cdn = Cdn(
+            self,
+            "Cdn",
+            content_bucket=storage.content,
+            load_balancer=web.load_balancer,
+            log_bucket=storage.cdn_logs,
+            price_class=config.price_class,
+        )
+
+        alerts = AlertTopic(
+            self, "Alerts", emails=config.alarms.emails, removal_policy=removal, key=keys.telemetry
+        )
+        alarms = RegionalAlarms(
+            self,
+            "Alarms",
+            topic=alerts.topic,
+            auto_scaling_group=web.auto_scaling_group,
+            load_balancer=web.load_balancer,
+            cpu_high_percent=config.alarms.cpu_high_percent,
+            alb_5xx_count=config.alarms.alb_5xx_count,
+            evaluation_periods=config.alarms.evaluation_periods,
+            period=period,
+        )
+        dashboard = Dashboard(
+            self,
+            "Dashboard",
+            load_balancer=web.load_balancer,
+            auto_scaling_group=web.auto_scaling_group,
+            distribution_id=cdn.distribution.distribution_id,
+            alarms=list(alarms.alarms.values()),
+            period=period,
+        )
+
+        # Attributes other stacks and tests use.
+        self.distribution = cdn.distribution
+        self.content_bucket = storage.content
+        self.load_balancer = web.load_balancer
+
+        # Non-secret outputs only (F6): no secret ARN or value leaves the stack.
+        CfnOutput(self, "S3BucketName", value=storage.content.bucket_name, description="Static content bucket")
+        CfnOutput(self, "CloudFrontDomainName", value=cdn.distribution.distribution_domain_name, description="Site domain")
+        CfnOutput(self, "CloudFrontDistributionId", value=cdn.distribution.distribution_id)
+        CfnOutput(self, "SiteUrl", value=f"https://{cdn.distribution.distribution_domain_name}")
+        CfnOutput(self, "LoadBalancerDNS", value=web.load_balancer.load_balancer_dns_name, description="ALB (origin)")
+        CfnOutput(self, "AutoScalingGroupName", value=web.auto_scaling_group.auto_scaling_group_name)
+        CfnOutput(self, "VpcId", value=network.vpc.vpc_id)
+        CfnOutput(self, "AlertTopicArn", value=alerts.topic.topic_arn)
+        CfnOutput(self, "DashboardName", value=dashboard.dashboard.dashboard_name)
+        CfnOutput(self, "AccessLogBucketName", value=storage.access_logs.bucket_name)
+        CfnOutput(self, "AlbLogBucketName", value=storage.alb_logs.bucket_name)
+        CfnOutput(self, "CdnLogBucketName", value=storage.cdn_logs.bucket_name)
+        CfnOutput(self, "DataKeyArn", value=keys.data.key_arn)
+        CfnOutput(self, "TelemetryKeyArn", value=keys.telemetry.key_arn)
