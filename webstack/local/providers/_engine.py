@@ -1,0 +1,290 @@
+"""Fixes to moto's CloudFormation engine itself (not to any one type).
+
+Each patch wraps a moto 5.2.5 function by name; ``install`` checks that the
+names still exist so that a moto upgrade fails loudly instead of silently.
+
+1. ``Custom::`` routing. moto sends every ``Custom::*`` type to its
+   ``CustomModel``, which invokes the ServiceToken Lambda (needs Docker) and
+   waits forever for the callback. Types registered in ``CUSTOM_TYPES`` are
+   served natively instead; unknown ``Custom::`` types keep moto's behaviour.
+2. Failed stack operations. moto executes a change set synchronously and lets
+   a provider's exception escape as an HTTP 500, leaving the stack in
+   ``REVIEW_IN_PROGRESS`` with a dangling change set ("Stack with id
+   cdk-deploy-change-set does not exist" on the next deploy). Here a failure
+   becomes what CloudFormation reports: a ``CREATE_FAILED``/``UPDATE_FAILED``
+   resource event naming the resource and the reason, and a stack in
+   ``ROLLBACK_COMPLETE`` (resources created so far are deleted) or
+   ``UPDATE_ROLLBACK_COMPLETE``. The CDK CLI then prints the reason and, on
+   the next deploy, deletes and recreates a ROLLBACK_COMPLETE stack itself.
+3. Creation order. For a change set of type CREATE moto creates resources in
+   template order, resolving Ref/GetAtt lazily but ignoring ``DependsOn``;
+   here new resources are created in dependency order (DependsOn, Ref,
+   GetAtt, Fn::Sub references).
+4. Updates of types without an update handler. moto stores ``None`` for
+   them (every later Ref to the resource then resolves to nothing); here
+   the resource is replaced (delete + create), as CloudFormation does for
+   replacement-only properties.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing
+
+logger = logging.getLogger("webstack.local")
+
+# Custom::Name -> provider class (filled by providers.cdk_custom)
+CUSTOM_TYPES: dict[str, type] = {}
+
+_installed = False
+_local = threading.local()
+
+
+class ResourceFailed(Exception):
+    def __init__(self, logical_id: str, resource_type: str, cause: BaseException):
+        super().__init__(f"{logical_id} ({resource_type}): {cause}")
+        self.logical_id = logical_id
+        self.resource_type = resource_type
+        self.cause = cause
+
+
+def _route_custom(original: Any) -> Any:
+    def resource_class_from_type(resource_type: str) -> Any:
+        if resource_type in CUSTOM_TYPES:
+            return CUSTOM_TYPES[resource_type]
+        return original(resource_type)
+
+    resource_class_from_type.__wrapped__ = original  # type: ignore[attr-defined]
+    return resource_class_from_type
+
+
+def _annotate_failures(original: Any) -> Any:
+    def wrapper(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(logical_id, resource_json, *args, **kwargs)
+        except ResourceFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - re-raised with context
+            raise ResourceFailed(logical_id, resource_json.get("Type", "?"), exc) from exc
+
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _update_or_replace(original: Any) -> Any:
+    def parse_and_update_resource(
+        logical_id: str, resource_json: dict[str, Any], resources_map: Any, account_id: str, region_name: str
+    ) -> Any:
+        resource_class = parsing.resource_class_from_type(resource_json["Type"])
+        if resource_class is not None and hasattr(
+            resource_class.update_from_cloudformation_json, "__isabstractmethod__"
+        ):
+            old = resources_map._parsed_resources.get(logical_id)
+            if old is not None and not isinstance(old, (str, dict, list)):
+                try:
+                    resources_map._delete_resource(old, resource_json)
+                except Exception as exc:  # noqa: BLE001 - best effort, as moto does
+                    logger.warning("replacing %s: delete failed: %s", logical_id, exc)
+            return parsing.parse_and_create_resource(
+                logical_id, resource_json, resources_map, account_id, region_name
+            )
+        return original(logical_id, resource_json, resources_map, account_id, region_name)
+
+    parse_and_update_resource.__wrapped__ = original  # type: ignore[attr-defined]
+    return parse_and_update_resource
+
+
+_REF_RE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def _references(node: Any, names: set[str]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(n: Any) -> None:
+        if isinstance(n, dict):
+            for k, v in n.items():
+                if k == "Ref" and isinstance(v, str) and v in names:
+                    found.add(v)
+                elif k == "Fn::GetAtt":
+                    target = v[0] if isinstance(v, list) else str(v).split(".")[0]
+                    if target in names:
+                        found.add(target)
+                elif k == "Fn::Sub":
+                    text = v[0] if isinstance(v, list) else v
+                    if isinstance(text, str):
+                        for m in _REF_RE.findall(text):
+                            if m.split(".")[0] in names:
+                                found.add(m.split(".")[0])
+                    walk(v[1] if isinstance(v, list) and len(v) > 1 else None)
+                else:
+                    walk(v)
+        elif isinstance(n, list):
+            for item in n:
+                walk(item)
+
+    walk(node)
+    return found
+
+
+def dependency_order(resources: dict[str, Any], subset: list[str]) -> list[str]:
+    """``subset`` sorted so that every resource follows what it depends on."""
+    names = set(resources)
+    ordered: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:  # cycle: CloudFormation would reject it; keep going
+            return
+        state[name] = 1
+        body = resources[name]
+        deps = body.get("DependsOn") or []
+        deps = [deps] if isinstance(deps, str) else list(deps)
+        deps += sorted(_references(body.get("Properties"), names))
+        for dep in deps:
+            if dep in names:
+                visit(dep)
+        state[name] = 2
+        if name in wanted:
+            ordered.append(name)
+
+    wanted = set(subset)
+    for name in subset:
+        visit(name)
+    return ordered
+
+
+def _ordered_diff(original: Any) -> Any:
+    def build_resource_diff(self: Any, other_template: dict[str, Any], parameters: Any = None) -> Any:
+        result = original(self, other_template, parameters)
+        new = other_template.get("Resources") or {}
+        result["Add"] = dependency_order(new, result["Add"])
+        result["Modify"] = dependency_order(new, result["Modify"])
+        return result
+
+    build_resource_diff.__wrapped__ = original  # type: ignore[attr-defined]
+    return build_resource_diff
+
+
+def _add_resource_event(stack: Any, failure: BaseException, status: str) -> None:
+    logical_id = getattr(failure, "logical_id", stack.name)
+    resource_type = getattr(failure, "resource_type", "AWS::CloudFormation::Stack")
+    cause = getattr(failure, "cause", failure)
+    reason = f"{type(cause).__name__}: {cause}"
+    stack.events.append(
+        cfn_models.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id="",
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+    logger.warning("stack %s: %s %s: %s", stack.name, logical_id, status, reason)
+
+
+def _rollback_create(stack: Any, failure: BaseException) -> None:
+    _add_resource_event(stack, failure, "CREATE_FAILED")
+    stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason="The following resource(s) failed to create")
+    try:
+        stack.resource_map.delete()
+    except Exception as exc:  # noqa: BLE001 - report, never mask the original failure
+        logger.warning("rollback of %s incomplete: %s", stack.name, exc)
+    # moto's resource map creates resources lazily on any lookup (even
+    # describe_stack_resources): forget the template so nothing comes back.
+    stack.resource_map._resource_json_map = {}
+    stack.resource_map._parsed_resources = {
+        k: v for k, v in stack.resource_map._parsed_resources.items() if k.startswith("AWS::")
+    }
+    stack._add_stack_event("ROLLBACK_COMPLETE")
+    stack.status = "ROLLBACK_COMPLETE"
+
+
+def _safe_execute_change_set(original: Any) -> Any:
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        change_set = self.change_sets.get(change_set_name)
+        if change_set is None:
+            change_set = next(
+                (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
+                 and (stack_name is None or cs.stack_name == stack_name or cs.stack_id == stack_name)),
+                None,
+            )
+        if change_set is None:
+            return original(self, change_set_name, stack_name)
+        stack = self.stacks[change_set.stack_id]
+        # Fn::ImportValue resolves against the region's exports; moto gives
+        # change-set stacks an empty export map.
+        stack.resource_map.cross_stack_resources = self.exports
+        stack.cross_stack_resources = self.exports
+        try:
+            original(self, change_set.change_set_id, stack_name)
+        except Exception as exc:  # noqa: BLE001 - becomes the stack's failure state
+            change_set.execution_status = "EXECUTE_FAILED"
+            change_set.status_reason = str(exc)
+            if change_set.change_set_type == "CREATE":
+                _rollback_create(stack, exc)
+            else:
+                # No real rollback: resources changed before the failure keep
+                # their new state. Good enough to report and redeploy.
+                _add_resource_event(stack, exc, "UPDATE_FAILED")
+                stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=str(exc))
+                stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+                stack.status = "UPDATE_ROLLBACK_COMPLETE"
+            return None
+        _refresh_outputs(self, stack)
+        return None
+
+    execute_change_set.__wrapped__ = original  # type: ignore[attr-defined]
+    return execute_change_set
+
+
+def _refresh_outputs(backend: Any, stack: Any) -> None:
+    """moto builds outputs and exports only in create_stack/update_stack; a
+    change set leaves the stack without Outputs and its exports unpublished
+    (so a later stack's Fn::ImportValue fails). Rebuild both."""
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.output_map = stack._create_output_map()
+    for name in [n for n, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id]:
+        del backend.exports[name]
+    for export in stack.exports:
+        if export.name in backend.exports:
+            raise ValueError(f"Export with name {export.name} is already exported by another stack")
+        backend.exports[export.name] = export
+
+
+def _safe_create_resources(original: Any) -> Any:
+    def create_resources(self: Any) -> None:
+        try:
+            original(self)
+        except Exception as exc:  # noqa: BLE001 - becomes the stack's failure state
+            _rollback_create(self, exc)
+
+    create_resources.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_resources
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    parsing.resource_class_from_type = _route_custom(parsing.resource_class_from_type)
+    parsing.parse_and_create_resource = _annotate_failures(parsing.parse_and_create_resource)
+    parsing.parse_and_update_resource = _update_or_replace(
+        _annotate_failures(parsing.parse_and_update_resource)
+    )
+    parsing.ResourceMap.build_resource_diff = _ordered_diff(parsing.ResourceMap.build_resource_diff)
+    cfn_models.CloudFormationBackend.execute_change_set = _safe_execute_change_set(
+        cfn_models.CloudFormationBackend.execute_change_set
+    )
+    cfn_models.Stack.create_resources = _safe_create_resources(cfn_models.Stack.create_resources)
+    _installed = True

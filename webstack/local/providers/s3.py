@@ -1,0 +1,370 @@
+"""S3: ``AWS::S3::Bucket`` (overrides moto's), ``AWS::S3::BucketPolicy``
+(missing in moto), and bucket-policy evaluation that honours conditions.
+
+Bucket. moto's CloudFormation bucket applies ``BucketEncryption`` and
+``Tags`` only; versioning, public access block, lifecycle rules, server
+access logging, ownership controls, CORS and website settings are silently
+dropped, and its update handler crashes on ``Tags`` without ``BucketName``
+(every CDK bucket with ``auto_delete_objects``). This provider maps every
+one of those properties onto moto's S3 backend, so ``get_bucket_versioning``,
+``get_public_access_block``, ``get_bucket_lifecycle_configuration``,
+``get_bucket_logging``, ``get_bucket_ownership_controls`` return what the
+template asked for. Deleting a non-empty bucket fails, as in AWS (CDK's
+auto-delete custom resource empties it first, see cdk_custom.py).
+
+Bucket policy evaluation (TLS-only policies). moto evaluates a bucket
+policy statement whose ``Condition`` is not met as an explicit *Deny*,
+whatever its Effect, and passes no request context, so CDK's
+``enforce_ssl`` statement (Deny ... when ``aws:SecureTransport`` is
+``false``) denies every request. Here statements are evaluated as IAM does:
+a statement applies only if its conditions hold; then Deny beats Allow. The
+request context is that of an HTTPS request (``aws:SecureTransport=true``,
+``s3:TlsVersion=1.3``): the emulator's plain-HTTP endpoint stands in for
+the TLS endpoint every SDK uses against AWS. :data:`REQUEST_CONTEXT` can be
+changed (tests set ``aws:SecureTransport`` to ``false`` to prove the deny).
+The stored policy is exactly the template's.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+from moto.s3.cloud_formation import cfn_to_api_encryption
+from moto.s3.models import FakeBucket, s3_backends
+from moto.utilities.tagging_service import TaggingService
+
+from . import on_reset
+from ._base import PARTITION, Provider, as_json_text
+
+# Context keys of the request as the emulator presents it (see module doc).
+DEFAULT_REQUEST_CONTEXT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3"}
+REQUEST_CONTEXT: dict[str, str] = dict(DEFAULT_REQUEST_CONTEXT)
+
+
+@on_reset
+def _reset_context() -> None:
+    REQUEST_CONTEXT.clear()
+    REQUEST_CONTEXT.update(DEFAULT_REQUEST_CONTEXT)
+
+
+def _backend(account_id: str) -> Any:
+    return s3_backends[account_id][PARTITION]
+
+
+# ---------------------------------------------------------------------------
+# CloudFormation property -> S3 API shape
+# ---------------------------------------------------------------------------
+def lifecycle_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rules = []
+    for r in cfn_rules:
+        rule: dict[str, Any] = {"Status": r.get("Status", "Enabled")}
+        if r.get("Id"):
+            rule["ID"] = r["Id"]
+        flt: dict[str, Any] = {}
+        if r.get("Prefix") is not None:
+            flt["Prefix"] = r["Prefix"]
+        if r.get("TagFilters"):
+            tags = [{"Key": t["Key"], "Value": t["Value"]} for t in r["TagFilters"]]
+            flt = {"And": {"Prefix": flt.get("Prefix", ""), "Tag": tags}}
+        rule["Filter"] = flt or {"Prefix": ""}
+        expiration: dict[str, Any] = {}
+        if r.get("ExpirationInDays") is not None:
+            expiration["Days"] = int(r["ExpirationInDays"])
+        if r.get("ExpirationDate"):
+            expiration["Date"] = r["ExpirationDate"]
+        if r.get("ExpiredObjectDeleteMarker") is not None:
+            expiration["ExpiredObjectDeleteMarker"] = bool(r["ExpiredObjectDeleteMarker"])
+        if expiration:
+            rule["Expiration"] = expiration
+        transitions = list(r.get("Transitions") or [])
+        if r.get("Transition"):
+            transitions.append(r["Transition"])
+        if transitions:
+            rule["Transition"] = [
+                {k: v for k, v in {
+                    "Days": t.get("TransitionInDays"),
+                    "Date": t.get("TransitionDate"),
+                    "StorageClass": t["StorageClass"],
+                }.items() if v is not None}
+                for t in transitions
+            ]
+        nve = r.get("NoncurrentVersionExpiration")
+        if nve:
+            rule["NoncurrentVersionExpiration"] = {
+                k: v for k, v in {
+                    "NoncurrentDays": nve.get("NoncurrentDays"),
+                    "NewerNoncurrentVersions": nve.get("NewerNoncurrentVersions"),
+                }.items() if v is not None
+            }
+        elif r.get("NoncurrentVersionExpirationInDays") is not None:
+            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(r["NoncurrentVersionExpirationInDays"])}
+        nvts = list(r.get("NoncurrentVersionTransitions") or [])
+        if r.get("NoncurrentVersionTransition"):
+            nvts.append(r["NoncurrentVersionTransition"])
+        if nvts:
+            rule["NoncurrentVersionTransition"] = [
+                {k: v for k, v in {
+                    "NoncurrentDays": t.get("TransitionInDays"),
+                    "StorageClass": t["StorageClass"],
+                    "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
+                }.items() if v is not None}
+                for t in nvts
+            ]
+        if r.get("AbortIncompleteMultipartUpload"):
+            rule["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": int(r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+            }
+        rules.append(rule)
+    return rules
+
+
+def cors_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in cfn_rules:
+        rule = {
+            "AllowedMethod": r.get("AllowedMethods", []),
+            "AllowedOrigin": r.get("AllowedOrigins", []),
+        }
+        if r.get("AllowedHeaders"):
+            rule["AllowedHeader"] = r["AllowedHeaders"]
+        if r.get("ExposedHeaders"):
+            rule["ExposeHeader"] = r["ExposedHeaders"]
+        if r.get("MaxAge") is not None:
+            rule["MaxAgeSeconds"] = r["MaxAge"]
+        if r.get("Id"):
+            rule["ID"] = r["Id"]
+        out.append(rule)
+    return out
+
+
+class Bucket(Provider, CloudFormationModel):
+    TYPE = "AWS::S3::Bucket"
+    NAME_PROPERTY = "BucketName"
+    ATTRIBUTES = ("Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL")
+
+    def create(self, props: dict[str, Any]) -> str:
+        # resource_name is BucketName, or moto's generated stack-logicalid-suffix
+        name = props.get("BucketName") or self.resource_name
+        _backend(self.account_id).create_bucket(name, self.region_name)
+        self._apply(name, {}, props)
+        self._set_attributes(name)
+        return name
+
+    def _set_attributes(self, name: str) -> None:
+        r = self.region_name
+        self.attributes = {
+            "Arn": f"arn:aws:s3:::{name}",
+            "DomainName": f"{name}.s3.amazonaws.com",
+            "DualStackDomainName": f"{name}.s3.dualstack.{r}.amazonaws.com",
+            "RegionalDomainName": f"{name}.s3.{r}.amazonaws.com",
+            "WebsiteURL": f"http://{name}.s3-website-{r}.amazonaws.com",
+        }
+
+    def _apply(self, name: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        backend = _backend(self.account_id)
+        bucket: FakeBucket = backend.get_bucket(name)
+
+        def changed(key: str) -> bool:
+            return old.get(key) != new.get(key)
+
+        if changed("BucketEncryption"):
+            if new.get("BucketEncryption"):
+                backend.put_bucket_encryption(name, cfn_to_api_encryption(new["BucketEncryption"]))
+            else:
+                backend.delete_bucket_encryption(name)
+        if changed("Tags"):
+            tags = TaggingService().flatten_tag_list(new.get("Tags") or [])
+            backend.put_bucket_tagging(name, tags)
+        if changed("VersioningConfiguration"):
+            status = (new.get("VersioningConfiguration") or {}).get("Status")
+            if status:
+                backend.put_bucket_versioning(name, status)
+            elif bucket.versioning_status == "Enabled":
+                backend.put_bucket_versioning(name, "Suspended")
+        if changed("PublicAccessBlockConfiguration"):
+            pab = new.get("PublicAccessBlockConfiguration")
+            if pab:
+                backend.put_public_access_block(
+                    name, {k: str(bool(v)).lower() if isinstance(v, bool) else v for k, v in pab.items()}
+                )
+            else:
+                backend.delete_public_access_block(name)
+        if changed("LifecycleConfiguration"):
+            rules = (new.get("LifecycleConfiguration") or {}).get("Rules") or []
+            if rules:
+                backend.put_bucket_lifecycle(name, lifecycle_rules(rules))
+            else:
+                backend.delete_bucket_lifecycle(name)
+        if changed("OwnershipControls"):
+            rules = (new.get("OwnershipControls") or {}).get("Rules") or []
+            if rules:
+                backend.put_bucket_ownership_controls(name, rules[0]["ObjectOwnership"])
+            else:
+                backend.delete_bucket_ownership_controls(name)
+        if changed("CorsConfiguration"):
+            rules = (new.get("CorsConfiguration") or {}).get("CorsRules") or []
+            if rules:
+                backend.put_bucket_cors(name, cors_rules(rules))
+            else:
+                backend.delete_bucket_cors(name)
+        if changed("WebsiteConfiguration"):
+            site = new.get("WebsiteConfiguration")
+            if site:
+                cfg: dict[str, Any] = {}
+                if site.get("IndexDocument"):
+                    cfg["IndexDocument"] = {"Suffix": site["IndexDocument"]}
+                if site.get("ErrorDocument"):
+                    cfg["ErrorDocument"] = {"Key": site["ErrorDocument"]}
+                bucket.website_configuration = cfg
+            else:
+                bucket.website_configuration = None
+        if changed("LoggingConfiguration"):
+            log = new.get("LoggingConfiguration")
+            if log:
+                config = {"TargetBucket": log.get("DestinationBucketName") or name}
+                if log.get("LogFilePrefix") is not None:
+                    config["TargetPrefix"] = log["LogFilePrefix"]
+                try:
+                    backend.put_bucket_logging(name, config)
+                except Exception:  # noqa: BLE001
+                    # moto insists the target grants log delivery *before*
+                    # the source is configured; in a template the target's
+                    # BucketPolicy may come later. AWS accepts it; store it.
+                    bucket.logging = config
+            else:
+                bucket.logging = {}
+
+    def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if new.get("BucketName") and new["BucketName"] != self.physical_id:
+            raise ValueError("changing BucketName requires replacement; not supported by the emulator")
+        self._apply(self.physical_id, old, new)
+
+    def delete_resource(self) -> None:
+        # Fails with BucketNotEmpty if objects remain -- as in AWS.
+        _backend(self.account_id).delete_bucket(self.physical_id)
+
+
+class BucketPolicy(Provider, CloudFormationModel):
+    TYPE = "AWS::S3::BucketPolicy"
+    ATTRIBUTES = ()
+
+    def create(self, props: dict[str, Any]) -> str:
+        self._put(props)
+        # CloudFormation's physical id is a generated name, not the bucket
+        return self.generated_name()
+
+    def _put(self, props: dict[str, Any]) -> None:
+        _backend(self.account_id).put_bucket_policy(
+            props["Bucket"], as_json_text(props["PolicyDocument"]).encode()
+        )
+
+    def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if old.get("Bucket") != new.get("Bucket"):
+            self._delete(old["Bucket"])
+        self._put(new)
+
+    def _delete(self, bucket: str) -> None:
+        try:
+            _backend(self.account_id).delete_bucket_policy(bucket)
+        except Exception:  # noqa: BLE001 - bucket already gone
+            pass
+
+    def delete_resource(self) -> None:
+        self._delete(self.properties["Bucket"])
+
+
+# ---------------------------------------------------------------------------
+# Policy evaluation with conditions
+# ---------------------------------------------------------------------------
+def _as_list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+def _condition_holds(operator: str, key: str, expected: Any, context: dict[str, str]) -> bool:
+    if_exists = operator.endswith("IfExists")
+    op = operator[: -len("IfExists")] if if_exists else operator
+    for_all = op.startswith("ForAllValues:")
+    op = op.split(":", 1)[1] if ":" in op and op.startswith(("ForAllValues:", "ForAnyValue:")) else op
+    expected_values = [str(x) for x in _as_list(expected)]
+    if op == "Null":
+        present = key in context
+        return (not present) == (expected_values[0].lower() == "true")
+    if key not in context:
+        return if_exists or for_all
+    actual = context[key]
+    if op == "Bool":
+        return actual.lower() in [e.lower() for e in expected_values]
+    if op in ("StringEquals", "ArnEquals"):
+        return actual in expected_values
+    if op in ("StringNotEquals", "ArnNotEquals"):
+        return actual not in expected_values
+    if op == "StringEqualsIgnoreCase":
+        return actual.lower() in [e.lower() for e in expected_values]
+    if op in ("StringLike", "ArnLike"):
+        return any(fnmatch.fnmatchcase(actual, e) for e in expected_values)
+    if op in ("StringNotLike", "ArnNotLike"):
+        return not any(fnmatch.fnmatchcase(actual, e) for e in expected_values)
+    numeric = {
+        "NumericEquals": lambda a, b: a == b,
+        "NumericNotEquals": lambda a, b: a != b,
+        "NumericLessThan": lambda a, b: a < b,
+        "NumericLessThanEquals": lambda a, b: a <= b,
+        "NumericGreaterThan": lambda a, b: a > b,
+        "NumericGreaterThanEquals": lambda a, b: a >= b,
+    }
+    if op in numeric:
+        return any(numeric[op](float(actual), float(e)) for e in expected_values)
+    # Unknown operator: treat the condition as not met (statement ignored).
+    return False
+
+
+def _matches(patterns: Any, value: str) -> bool:
+    return any(fnmatch.fnmatchcase(value, p) for p in _as_list(patterns))
+
+
+def evaluate_policy(policy: str | dict[str, Any], action: str, resource: str, context: dict[str, str]) -> str:
+    """IAM-style evaluation of a resource policy for an anonymous/any caller:
+    returns "DENIED" (an applicable Deny), "PERMITTED" (an applicable Allow)
+    or "NEUTRAL". Principals other than ``*`` are not modelled (the caller's
+    identity is unknown), so statements naming a specific principal are
+    ignored, as moto does."""
+    doc = json.loads(policy) if isinstance(policy, (str, bytes)) else policy
+    permitted = False
+    for st in _as_list(doc.get("Statement", [])):
+        principal = st.get("Principal")
+        if principal not in ("*", {"AWS": "*"}, None):
+            continue
+        if "Action" in st and not _matches(st["Action"], action):
+            continue
+        if "NotAction" in st and _matches(st["NotAction"], action):
+            continue
+        if "Resource" in st and not _matches(st["Resource"], resource):
+            continue
+        if "NotResource" in st and _matches(st["NotResource"], resource):
+            continue
+        conditions = st.get("Condition") or {}
+        if not all(
+            _condition_holds(op, key, expected, context)
+            for op, kv in conditions.items()
+            for key, expected in kv.items()
+        ):
+            continue
+        if st.get("Effect") == "Deny":
+            return "DENIED"
+        permitted = True
+    return "PERMITTED" if permitted else "NEUTRAL"
+
+
+def _get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+    from moto.iam.access_control import PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    result = evaluate_policy(self.policy.decode(), action, resource, REQUEST_CONTEXT)
+    return PermissionResult[result]
+
+
+FakeBucket.get_permission = _get_permission  # type: ignore[method-assign]
