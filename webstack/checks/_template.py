@@ -1,0 +1,366 @@
+"""A read-only view of one synthesized stack template, with helpers the rules share.
+
+Rules work on the *synthesized* JSON rather than on L1 objects: it carries
+property overrides, resolved tokens, Parameters and Outputs, and lets a rule
+follow a ``Ref``/``Fn::GetAtt`` from one resource to another (a launch
+template to its KMS key, an alarm to its SNS topic).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+US_EAST_1 = "us-east-1"
+
+# CloudFormation pseudo parameters are Refs too, but never to a resource.
+_PSEUDO_PREFIX = "AWS::"
+
+
+@dataclass
+class StackTemplate:
+    """One stack of a synthesized app, as the rules see it."""
+
+    stack_path: str
+    """Construct path of the stack (``Stage/Stack`` or ``Stack``)."""
+    template_path: str
+    template: dict[str, Any]
+    region: str | None
+    """Concrete region, or ``None`` for an environment-agnostic stack."""
+    account: str | None
+    logical_to_path: dict[str, str] = field(default_factory=dict)
+    """Logical id of a resource or output -> its construct path."""
+
+    # -- loading -----------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        stack_path: str,
+        template_path: str,
+        region: str | None,
+        account: str | None,
+    ) -> StackTemplate:
+        with open(template_path, encoding="utf-8") as fh:
+            template = json.load(fh)
+        return cls(
+            stack_path=stack_path,
+            template_path=template_path,
+            template=template,
+            region=_concrete(region),
+            account=_concrete(account),
+            logical_to_path=_logical_ids_from_assembly(template_path, template),
+        )
+
+    # -- navigation --------------------------------------------------------
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.template.get("Resources") or {}
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        return self.template.get("Outputs") or {}
+
+    @property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        return self.template.get("Parameters") or {}
+
+    def of_type(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for lid, res in self.resources.items():
+            if res.get("Type") in types:
+                yield lid, res.get("Properties") or {}
+
+    def type_of(self, lid: str | None) -> str | None:
+        if lid is None:
+            return None
+        res = self.resources.get(lid)
+        return res.get("Type") if res else None
+
+    def props(self, lid: str) -> dict[str, Any]:
+        return (self.resources.get(lid) or {}).get("Properties") or {}
+
+    def target(self, value: Any, *types: str) -> str | None:
+        """Logical id that ``value`` points at with a Ref or Fn::GetAtt.
+
+        Only direct references count (``{"Ref": X}``, ``{"Fn::GetAtt": [X, a]}``),
+        optionally restricted to resource ``types``.
+        """
+        lid = direct_ref(value)
+        if lid is None or lid not in self.resources:
+            return None
+        if types and self.type_of(lid) not in types:
+            return None
+        return lid
+
+    def refs(self, value: Any) -> set[str]:
+        """Every resource logical id referenced anywhere inside ``value``."""
+        return {lid for lid in all_refs(value) if lid in self.resources}
+
+    def render(self, value: Any) -> str:
+        """Flatten a (possibly intrinsic) value into a string for pattern checks.
+
+        ``Ref`` to a parameter renders its Default; other Refs render as
+        ``${LogicalId}``; ``Fn::Join``/``Fn::Sub`` are flattened.
+        """
+        return render(value, self.parameters)
+
+    def region_finding(self) -> str | None:
+        """``None`` when the stack is pinned to us-east-1, else a finding id."""
+        if self.region is None:
+            return "RegionUnknown"
+        if self.region != US_EAST_1:
+            return "Region"
+        return None
+
+
+def _concrete(value: str | None) -> str | None:
+    if not value or value.startswith("unknown-") or "${Token[" in value:
+        return None
+    return value
+
+
+# -- intrinsic helpers -------------------------------------------------------
+
+
+def direct_ref(value: Any) -> str | None:
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    if "Ref" in value and isinstance(value["Ref"], str):
+        ref = value["Ref"]
+        return None if ref.startswith(_PSEUDO_PREFIX) else ref
+    if "Fn::GetAtt" in value:
+        att = value["Fn::GetAtt"]
+        if isinstance(att, list) and att and isinstance(att[0], str):
+            return att[0]
+        if isinstance(att, str):
+            return att.split(".", 1)[0]
+    return None
+
+
+def getatt_attribute(value: Any) -> str | None:
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        att = value["Fn::GetAtt"]
+        if isinstance(att, list) and len(att) >= 2 and isinstance(att[1], str):
+            return att[1]
+        if isinstance(att, str) and "." in att:
+            return att.split(".", 1)[1]
+    return None
+
+
+def all_refs(value: Any) -> Iterator[str]:
+    """Logical ids referenced by Ref / Fn::GetAtt / ${X} in Fn::Sub, recursively."""
+    if isinstance(value, dict):
+        lid = direct_ref(value)
+        if lid is not None:
+            yield lid
+            return
+        if "Fn::Sub" in value:
+            sub = value["Fn::Sub"]
+            text, variables = (sub, {}) if isinstance(sub, str) else (sub[0], sub[1] if len(sub) > 1 else {})
+            for name in _sub_vars(text):
+                if name not in variables and not name.startswith(_PSEUDO_PREFIX):
+                    yield name.split(".", 1)[0]
+            yield from all_refs(variables)
+            return
+        for v in value.values():
+            yield from all_refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from all_refs(v)
+
+
+def _sub_vars(text: str) -> Iterator[str]:
+    i = 0
+    while True:
+        start = text.find("${", i)
+        if start < 0:
+            return
+        end = text.find("}", start)
+        if end < 0:
+            return
+        name = text[start + 2 : end]
+        if not name.startswith("!"):
+            yield name
+        i = end + 1
+
+
+def render(value: Any, parameters: dict[str, Any] | None = None) -> str:
+    parameters = parameters or {}
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, bool)) or value is None:
+        return json.dumps(value)
+    if isinstance(value, list):
+        return ",".join(render(v, parameters) for v in value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, arg),) = value.items()
+        if key == "Ref" and isinstance(arg, str):
+            param = parameters.get(arg)
+            if param is not None and "Default" in param:
+                return render(param["Default"], parameters)
+            return "${" + arg + "}"
+        if key == "Fn::GetAtt":
+            return "${" + (".".join(arg) if isinstance(arg, list) else str(arg)) + "}"
+        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+            sep, parts = arg
+            if isinstance(parts, list):
+                return str(sep).join(render(p, parameters) for p in parts)
+        if key == "Fn::Sub":
+            return arg if isinstance(arg, str) else render(arg[0], parameters)
+        if key == "Fn::ImportValue":
+            return "${Import:" + render(arg, parameters) + "}"
+    return json.dumps(value, sort_keys=True)
+
+
+def iter_strings(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Literal string leaves of ``value`` with their key path.
+
+    Names inside Ref / Fn::GetAtt / Fn::ImportValue are identifiers, not data,
+    and are skipped (a logical id such as ``PlaceholderBucket`` is no finding).
+    """
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        if direct_ref(value) is not None or "Ref" in value or "Fn::ImportValue" in value:
+            return
+        for k, v in value.items():
+            yield from iter_strings(v, path + (k,))
+    elif isinstance(value, list):
+        for v in value:
+            yield from iter_strings(v, path)
+
+
+def is_literal(value: Any) -> bool:
+    """True when ``value`` holds no reference at all (a value written in code)."""
+    if isinstance(value, str):
+        return "{{resolve:" not in value
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Join"}:
+            return all(is_literal(p) for p in value["Fn::Join"][1])
+        return False
+    if isinstance(value, list):
+        return all(is_literal(v) for v in value)
+    return True
+
+
+# -- IAM / key policies -------------------------------------------------------
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@dataclass(frozen=True)
+class Statement:
+    raw: dict[str, Any]
+    rendered_principals: dict[str, list[str]]
+    actions: list[str]
+    conditions: dict[str, dict[str, list[str]]]
+    """operator -> {condition key (lower case) -> rendered values}"""
+
+    @property
+    def allows(self) -> bool:
+        return self.raw.get("Effect") == "Allow"
+
+    def principal_is_star(self) -> bool:
+        aws = self.rendered_principals.get("AWS", [])
+        return self.rendered_principals.get("*") == ["*"] or "*" in aws
+
+    def covers(self, action: str) -> bool:
+        a = action.lower()
+        return any(fnmatch.fnmatchcase(a, pat) for pat in self.actions)
+
+    def condition_values(self, key: str) -> list[str]:
+        key = key.lower()
+        out: list[str] = []
+        for keys in self.conditions.values():
+            out.extend(keys.get(key, []))
+        return out
+
+    def has_condition_key(self, key: str) -> bool:
+        key = key.lower()
+        return any(key in keys for keys in self.conditions.values())
+
+
+def statements(document: Any, parameters: dict[str, Any] | None = None) -> list[Statement]:
+    if not isinstance(document, dict):
+        return []
+    out = []
+    for raw in as_list(document.get("Statement")):
+        if not isinstance(raw, dict):
+            continue
+        principal = raw.get("Principal")
+        rendered: dict[str, list[str]] = {}
+        if principal == "*":
+            rendered["*"] = ["*"]
+        elif isinstance(principal, dict):
+            for kind, vals in principal.items():
+                rendered[kind] = [render(v, parameters) for v in as_list(vals)]
+        conditions: dict[str, dict[str, list[str]]] = {}
+        for op, body in (raw.get("Condition") or {}).items():
+            if isinstance(body, dict):
+                conditions[op] = {
+                    k.lower(): [render(v, parameters) for v in as_list(vals)] for k, vals in body.items()
+                }
+        out.append(
+            Statement(
+                raw=raw,
+                rendered_principals=rendered,
+                actions=[str(a).lower() for a in as_list(raw.get("Action"))],
+                conditions=conditions,
+            )
+        )
+    return out
+
+
+# -- cloud assembly ---------------------------------------------------------
+
+
+def _logical_ids_from_assembly(template_path: str, template: dict[str, Any]) -> dict[str, str]:
+    """Map logical ids to construct paths using the assembly's stack metadata.
+
+    The stack artifact records ``aws:cdk:logicalId`` per construct path, either
+    inline in ``manifest.json`` or in its ``additionalMetadataFile``. Falls back
+    to the ``aws:cdk:path`` resource metadata when present.
+    """
+    mapping: dict[str, str] = {}
+    outdir = os.path.dirname(template_path)
+    manifest_path = os.path.join(outdir, "manifest.json")
+    try:
+        with open(manifest_path, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError):
+        manifest = {}
+    name = os.path.basename(template_path)
+    for artifact in (manifest.get("artifacts") or {}).values():
+        if (artifact.get("properties") or {}).get("templateFile") != name:
+            continue
+        metadata = artifact.get("metadata")
+        extra = artifact.get("additionalMetadataFile")
+        if extra:
+            try:
+                with open(os.path.join(outdir, extra), encoding="utf-8") as fh:
+                    metadata = {**(metadata or {}), **json.load(fh)}
+            except (OSError, ValueError):
+                pass
+        for path, entries in (metadata or {}).items():
+            for entry in entries or []:
+                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
+                    mapping[entry["data"]] = path.lstrip("/")
+    for lid, res in (template.get("Resources") or {}).items():
+        cdk_path = ((res.get("Metadata") or {}).get("aws:cdk:path")) if isinstance(res, dict) else None
+        if lid not in mapping and isinstance(cdk_path, str):
+            mapping[lid] = cdk_path
+    return mapping
+
+
+def first(iterable: Iterable[Any]) -> Any:
+    return next(iter(iterable), None)
