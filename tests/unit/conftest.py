@@ -1,0 +1,91 @@
+"""Session fixtures: each environment is synthesized once per test session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
+
+from webstack.app import cdk_json_context
+from webstack.config import ENVIRONMENTS, EnvironmentConfig, load_config
+from webstack.stacks import EnvironmentStacks, add_environment
+
+
+def make_app(**extra_context: Any) -> App:
+    """An App with cdk.json's feature flags and asset bundling skipped."""
+    return App(context={**cdk_json_context(), "aws:cdk:bundling-stacks": [], **extra_context})
+
+
+@dataclass
+class Synthesized:
+    config: EnvironmentConfig
+    stacks: EnvironmentStacks
+    web: Template
+    edge_monitoring: Template
+
+    def resources(self, template: Template, rtype: str) -> dict[str, dict]:
+        return template.find_resources(rtype)
+
+    def templates(self) -> dict[str, Template]:
+        return {"web": self.web, "edge_monitoring": self.edge_monitoring}
+
+
+_CACHE: dict[str, Synthesized] = {}
+
+
+def synthesize(env_name: str, overrides: dict | None = None) -> Synthesized:
+    config = load_config(env_name, overrides)
+    app = make_app()
+    stacks = add_environment(app, config)
+    return Synthesized(
+        config=config,
+        stacks=stacks,
+        web=Template.from_stack(stacks.web),
+        edge_monitoring=Template.from_stack(stacks.edge_monitoring),
+    )
+
+
+@pytest.fixture(scope="session")
+def synth() -> Callable[[str], Synthesized]:
+    """synth("prod") -> the prod environment, synthesized at most once per session."""
+
+    def get(env_name: str) -> Synthesized:
+        if env_name not in _CACHE:
+            _CACHE[env_name] = synthesize(env_name)
+        return _CACHE[env_name]
+
+    return get
+
+
+@pytest.fixture(scope="session", params=list(ENVIRONMENTS))
+def each_env(request, synth) -> Synthesized:
+    return synth(request.param)
+
+
+@pytest.fixture(scope="session")
+def dev(synth) -> Synthesized:
+    return synth("dev")
+
+
+@pytest.fixture(scope="session")
+def prod(synth) -> Synthesized:
+    return synth("prod")
+
+
+def only(resources: dict[str, dict]) -> tuple[str, dict]:
+    """The single (logical id, resource) of a find_resources result."""
+    assert len(resources) == 1, f"expected exactly one resource, got {list(resources)}"
+    return next(iter(resources.items()))
+
+
+def ref_id(value: Any) -> str | None:
+    """Logical id behind a Ref or Fn::GetAtt, else None."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return value["Ref"]
+        if "Fn::GetAtt" in value:
+            return value["Fn::GetAtt"][0]
+    return None
