@@ -212,7 +212,9 @@ def check_d4(st: StackTemplate) -> Iterator[Hit]:
         if match and match.group(1) != "us-east-1":
             yield Hit(dist, "Region", "Properties/DistributionConfig/ViewerCertificate")
     for lid, props in st.of_type(_CERT):
-        if props.get("ValidationMethod", "DNS") != "DNS":
+        if props.get("ValidationMethod") == "EMAIL":
+            # acm.Certificate's default: the stack waits until someone clicks a mail.
+            yield Hit(lid, "EmailValidation", "Properties/ValidationMethod")
             continue
         domains = {st.render(d) for d in [props.get("DomainName"), *as_list(props.get("SubjectAlternativeNames"))] if d}
         covered = {
@@ -625,7 +627,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "D4",
         "An ACM certificate for CloudFront is outside us-east-1 ([Region]/[RegionUnknown]) or uses DNS validation "
-        "without a Route 53 hosted zone for every name ([DnsValidation]) and hangs in CREATE_IN_PROGRESS.",
+        "without a Route 53 hosted zone for every name ([DnsValidation]) or by e-mail ([EmailValidation]) and hangs "
+        "in CREATE_IN_PROGRESS.",
         "Create the certificate in a us-east-1 stack and validate it with CertificateValidation.from_dns(hosted_zone) "
         "for a zone delegated to Route 53; never request a certificate for a placeholder domain.",
         _GH + "14616",
