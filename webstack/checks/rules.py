@@ -319,7 +319,9 @@ def _ingress_rules(st: StackTemplate) -> dict[str, list[_Ingress]]:
             ports = str(lo) if lo == hi else f"{lo}-{hi}"
         for kind in _SOURCES:
             if rule.get(kind) is not None:
-                return _Ingress(proto, ports, kind, st.render(rule[kind]), standalone)
+                # A source group in this stack is named by its logical id (stable, no "${...}").
+                source = direct_ref(rule[kind]) or st.render(rule[kind])
+                return _Ingress(proto, ports, kind, source, standalone)
         return None
 
     for lid, props in st.of_type(_SG):
