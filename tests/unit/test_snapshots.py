@@ -1,0 +1,39 @@
+"""One snapshot per stack and environment: a refactoring net, not a spec.
+
+Asset hashes and the CDK version-dependent bootstrap rule are masked so that
+the snapshot changes only when the infrastructure does. Regenerate after an
+intended change with:  UPDATE_SNAPSHOTS=1 make test-unit
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+_ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def masked(template: dict) -> dict:
+    text = json.dumps(template, sort_keys=True, indent=1)
+    text = _ASSET_HASH.sub("<asset-hash>", text)
+    data = json.loads(text)
+    data.pop("Rules", None)  # CheckBootstrapVersion: owned by the CDK version
+    return data
+
+
+@pytest.mark.parametrize("stack", ["web", "edge_monitoring"])
+def test_snapshot(each_env, stack):
+    actual = masked(each_env.templates()[stack].to_json())
+    path = SNAPSHOTS / f"{each_env.config.name}-{stack}.json"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(actual, sort_keys=True, indent=1) + "\n")
+        if os.environ.get("CI") == "true" and os.environ.get("UPDATE_SNAPSHOTS") != "1":
+            pytest.fail(f"snapshot {path.name} was missing; commit it")
+    expected = json.loads(path.read_text())
+    assert actual == expected, f"{path.name} differs; if intended: UPDATE_SNAPSHOTS=1 make test-unit"
