@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import aws_cdk as cdk
 import pytest
 
-from webstack.checks import PitfallChecks, findings
+from webstack.checks import Finding, PitfallChecks, findings
 
 ACCOUNT = "123456789012"
 Builder = Callable[[cdk.Stack], None]
@@ -47,21 +47,32 @@ class CaseBook:
         for case in self.cases.values():
             env = cdk.Environment(account=ACCOUNT, region=case.region) if case.region else None
             case.build(cdk.Stack(app, case.name, env=env))
-        fired: dict[str, set[str]] = defaultdict(set)
+        fired: dict[str, list[Finding]] = defaultdict(list)
         for f in findings(app, [PitfallChecks()]):
-            fired[f.path.split("/", 1)[0]].add(f.rule_id)
+            fired[f.path.split("/", 1)[0]].append(f)
         return Fired(dict(fired), set(self.cases))
 
 
 @dataclass(frozen=True)
 class Fired:
-    by_stack: dict[str, set[str]]
+    findings_by_stack: dict[str, list[Finding]]
     cases: set[str]
+
+    @property
+    def by_stack(self) -> dict[str, set[str]]:
+        return {stack: {f.rule_id for f in fs} for stack, fs in self.findings_by_stack.items()}
 
     def __call__(self, case: str, rule: str) -> set[str]:
         """Ids of ``rule`` (``Webstack-D9``) that fired in ``case``, with their finding suffix."""
+        return {f.rule_id for f in self.of(case, rule)}
+
+    def of(self, case: str, rule: str) -> list[Finding]:
         assert case in self.cases, f"unknown case {case}"
-        return {i for i in self.by_stack.get(case, set()) if i == rule or i.startswith(rule + "[")}
+        return [
+            f
+            for f in self.findings_by_stack.get(case, [])
+            if f.rule_id == rule or f.rule_id.startswith(rule + "[")
+        ]
 
 
 def module_results(book: CaseBook):
