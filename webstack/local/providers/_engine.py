@@ -24,6 +24,9 @@ names still exist so that a moto upgrade fails loudly instead of silently.
    them (every later Ref to the resource then resolves to nothing); here
    the resource is replaced (delete + create), as CloudFormation does for
    replacement-only properties.
+5. Dynamic references. ``{{resolve:ssm:...}}`` and
+   ``{{resolve:secretsmanager:...}}`` in property values are resolved (CDK's
+   cross-region references and ``SecretValue`` rely on them).
 """
 
 from __future__ import annotations
@@ -273,10 +276,57 @@ def _safe_create_resources(original: Any) -> Any:
     return create_resources
 
 
+_DYNAMIC_REF = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]*)\}\}")
+
+
+def resolve_dynamic_references(text: str, account_id: str, region_name: str) -> str:
+    """CloudFormation dynamic references, which moto leaves as literal text:
+    ``{{resolve:ssm:name[:version]}}`` and
+    ``{{resolve:secretsmanager:id[:SecretString[:json-key[:stage[:version]]]]}}``."""
+    import json as _json
+
+    from moto.secretsmanager.models import secretsmanager_backends
+    from moto.ssm.models import ssm_backends
+
+    def repl(m: re.Match[str]) -> str:
+        service, ref = m.group(1), m.group(2)
+        if service.startswith("ssm"):
+            name = ref.split(":")[0] if not ref.startswith("arn:") else ref
+            param = ssm_backends[account_id][region_name].get_parameter(name)
+            if param is None:
+                raise ValueError(f"SSM parameter {name} referenced by a dynamic reference does not exist")
+            return str(param.value)
+        parts = ref.split(":")
+        if ref.startswith("arn:"):
+            secret_id, rest = ":".join(parts[:7]), parts[7:]
+        else:
+            secret_id, rest = parts[0], parts[1:]
+        json_key = rest[1] if len(rest) > 1 and rest[1] else None
+        stage = rest[2] if len(rest) > 2 and rest[2] else None
+        version = rest[3] if len(rest) > 3 and rest[3] else None
+        value = secretsmanager_backends[account_id][region_name].get_secret_value(secret_id, version, stage)
+        secret = value.get("SecretString")
+        return str(_json.loads(secret)[json_key]) if json_key else str(secret)
+
+    return _DYNAMIC_REF.sub(repl, text)
+
+
+def _resolving_clean_json(original: Any) -> Any:
+    def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        result = original(resource_json, resources_map)
+        if isinstance(result, str) and "{{resolve:" in result and hasattr(resources_map, "_account_id"):
+            return resolve_dynamic_references(result, resources_map._account_id, resources_map._region_name)
+        return result
+
+    clean_json.__wrapped__ = original  # type: ignore[attr-defined]
+    return clean_json
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
+    parsing.clean_json = _resolving_clean_json(parsing.clean_json)
     parsing.resource_class_from_type = _route_custom(parsing.resource_class_from_type)
     parsing.parse_and_create_resource = _annotate_failures(parsing.parse_and_create_resource)
     parsing.parse_and_update_resource = _update_or_replace(

@@ -1,1 +1,132 @@
-"""placeholder"""
+"""CloudWatch alarms (missing in moto's CloudFormation).
+
+``AWS::CloudWatch::Alarm`` (single metric or metric math) and
+``AWS::CloudWatch::CompositeAlarm`` map onto moto's ``put_metric_alarm``
+(moto stores composite alarms as metric alarms with an ``AlarmRule``), so
+``describe_alarms`` returns them with their thresholds, dimensions and
+actions. Ref = alarm name; GetAtt Arn.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
+from moto.core.common_models import CloudFormationModel
+
+from ._base import Provider, as_bool, tags_list
+
+
+def _metric_queries(metrics: list[dict[str, Any]] | None) -> list[MetricDataQuery] | None:
+    if not metrics:
+        return None
+    queries = []
+    for m in metrics:
+        stat = None
+        ms = m.get("MetricStat")
+        if ms:
+            metric = ms.get("Metric", {})
+            stat = MetricStat(
+                metric=Metric(
+                    metric_name=metric.get("MetricName"),
+                    namespace=metric.get("Namespace"),
+                    dimensions=[Dimension(d["Name"], d["Value"]) for d in metric.get("Dimensions") or []],
+                ),
+                period=ms.get("Period"),
+                stat=ms.get("Stat"),
+                unit=ms.get("Unit"),
+            )
+        queries.append(
+            MetricDataQuery(
+                query_id=m.get("Id"),
+                label=m.get("Label"),
+                period=m.get("Period"),
+                return_data=m.get("ReturnData", True),
+                expression=m.get("Expression"),
+                metric_stat=stat,
+            )
+        )
+    return queries
+
+
+class _AlarmBase(Provider):
+    ATTRIBUTES = ("Arn",)
+
+    def _backend(self) -> Any:
+        return cloudwatch_backends[self.account_id][self.region_name]
+
+    def _put(self, name: str, props: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def create(self, props: dict[str, Any]) -> str:
+        name = props.get("AlarmName") or self.generated_name(255)
+        self._put(name, props)
+        self.attributes = {"Arn": self._backend().alarms[name].alarm_arn}
+        return name
+
+    def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        new_name = new.get("AlarmName") or self.physical_id
+        if new_name != self.physical_id:
+            self.delete_resource()
+            self.physical_id = new_name
+        self._put(new_name, new)
+        self.attributes = {"Arn": self._backend().alarms[new_name].alarm_arn}
+
+    def delete_resource(self) -> None:
+        self._backend().delete_alarms([self.physical_id])
+
+
+class Alarm(_AlarmBase, CloudFormationModel):
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_PROPERTY = "AlarmName"
+
+    def _put(self, name: str, p: dict[str, Any]) -> None:
+        self._backend().put_metric_alarm(
+            name=name,
+            namespace=p.get("Namespace"),
+            metric_name=p.get("MetricName"),
+            comparison_operator=p["ComparisonOperator"],
+            evaluation_periods=int(p["EvaluationPeriods"]),
+            period=int(p["Period"]) if p.get("Period") is not None else None,
+            threshold=float(p["Threshold"]) if p.get("Threshold") is not None else None,
+            statistic=p.get("Statistic"),
+            description=p.get("AlarmDescription"),
+            dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in p.get("Dimensions") or []],
+            alarm_actions=p.get("AlarmActions") or [],
+            metric_data_queries=_metric_queries(p.get("Metrics")),
+            datapoints_to_alarm=int(p["DatapointsToAlarm"]) if p.get("DatapointsToAlarm") else None,
+            extended_statistic=p.get("ExtendedStatistic"),
+            ok_actions=p.get("OKActions") or [],
+            insufficient_data_actions=p.get("InsufficientDataActions") or [],
+            unit=p.get("Unit"),
+            actions_enabled=as_bool(p.get("ActionsEnabled"), True),
+            treat_missing_data=p.get("TreatMissingData"),
+            evaluate_low_sample_count_percentile=p.get("EvaluateLowSampleCountPercentile"),
+            threshold_metric_id=p.get("ThresholdMetricId"),
+            tags=tags_list(p),
+        )
+
+
+class CompositeAlarm(_AlarmBase, CloudFormationModel):
+    TYPE = "AWS::CloudWatch::CompositeAlarm"
+    NAME_PROPERTY = "AlarmName"
+
+    def _put(self, name: str, p: dict[str, Any]) -> None:
+        self._backend().put_metric_alarm(
+            name=name,
+            namespace=None,
+            metric_name=None,
+            comparison_operator=None,  # type: ignore[arg-type]
+            evaluation_periods=None,  # type: ignore[arg-type]
+            period=None,  # type: ignore[arg-type]
+            threshold=None,  # type: ignore[arg-type]
+            statistic=None,  # type: ignore[arg-type]
+            description=p.get("AlarmDescription"),
+            dimensions=[],
+            alarm_actions=p.get("AlarmActions") or [],
+            ok_actions=p.get("OKActions") or [],
+            insufficient_data_actions=p.get("InsufficientDataActions") or [],
+            actions_enabled=as_bool(p.get("ActionsEnabled"), True),
+            rule=p["AlarmRule"],
+            tags=tags_list(p),
+        )
