@@ -9,7 +9,7 @@ See README.md in this package.
 """
 
 from .pack import PLUGIN_NAME, PitfallChecks, RawFinding
-from .report import Finding, default_packs, findings, rule_catalog
+from .report import Finding, default_packs, findings, rule_catalog, rules_markdown
 from .rules import RULES, Hit, Rule
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "default_packs",
     "findings",
     "rule_catalog",
+    "rules_markdown",
 ]

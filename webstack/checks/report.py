@@ -59,3 +59,12 @@ def rule_catalog() -> list[dict[str, str]]:
     return [
         {"id": r.id, "level": r.level, "summary": r.info, "fix": r.explanation, "link": r.link} for r in RULES
     ]
+
+
+def rules_markdown() -> str:
+    """The catalogue as a Markdown table (for README/docs generation)."""
+    lines = ["| Rule | Summary | Fix | Reference |", "| --- | --- | --- | --- |"]
+    for r in rule_catalog():
+        cells = [f"`{r['id']}`", r["summary"], r["fix"], f"[link]({r['link']})"]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
