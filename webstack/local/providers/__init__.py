@@ -21,6 +21,7 @@ PROVIDER_MODULES = (
     "ec2",
     "elbv2",
     "iam",
+    "kms",
     "logs",
     "s3",
     "secretsmanager",

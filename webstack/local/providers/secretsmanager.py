@@ -42,6 +42,7 @@ def generate_secret_string(backend: Any, spec: dict[str, Any]) -> str:
         include_space=as_bool(spec.get("IncludeSpace")),
         require_each_included_type=as_bool(spec.get("RequireEachIncludedType"), True),
     )
+    password = json.loads(password)["RandomPassword"]  # moto returns the API's JSON body
     if spec.get("SecretStringTemplate") and spec.get("GenerateStringKey"):
         doc = json.loads(spec["SecretStringTemplate"])
         doc[spec["GenerateStringKey"]] = password

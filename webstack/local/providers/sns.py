@@ -36,7 +36,7 @@ class TopicPolicy(Provider, CloudFormationModel):
 
     def _apply(self, props: dict[str, Any]) -> None:
         for arn in props.get("Topics") or []:
-            _backend(self, arn).set_topic_attribute(arn, "Policy", as_json_text(props["PolicyDocument"]))
+            _backend(self, arn).set_topic_attribute(arn, "policy", as_json_text(props["PolicyDocument"]))
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         removed = set(old.get("Topics") or []) - set(new.get("Topics") or [])

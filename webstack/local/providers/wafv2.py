@@ -16,15 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
-from moto.wafv2.models import wafv2_backends
+from moto.wafv2.models import GLOBAL_REGION, wafv2_backends
 
 from ._base import Provider, ProviderError, tags_list
 
 
-def _backend(p: Provider, arn: str | None = None) -> Any:
+def _backend(p: Provider, arn: str | None = None, scope: str | None = None) -> Any:
+    # moto keeps CLOUDFRONT-scoped resources in its "global" region
     region = p.region_name
-    if arn and ":global/" in arn:
-        region = "us-east-1"
+    if (arn and ":global/" in arn) or scope == "CLOUDFRONT":
+        region = GLOBAL_REGION
     return wafv2_backends[p.account_id][region]
 
 
@@ -41,7 +42,7 @@ class WebACL(Provider, CloudFormationModel):
                 "(a CLOUDFRONT web ACL must be created in us-east-1)"
             )
         name = props.get("Name") or self.generated_name(128)
-        acl = _backend(self).create_web_acl(
+        acl = _backend(self, scope=scope).create_web_acl(
             name=name,
             visibility_config=props["VisibilityConfig"],
             default_action=props["DefaultAction"],
@@ -70,7 +71,7 @@ class WebACL(Provider, CloudFormationModel):
             self.physical_id = self.create(new)
             return
         acl = self._acl
-        _backend(self).update_web_acl(
+        _backend(self, acl.arn).update_web_acl(
             name=acl.name,
             _id=acl.id,
             default_action=new["DefaultAction"],
@@ -88,7 +89,7 @@ class WebACL(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         acl = self._acl
         try:
-            _backend(self).delete_web_acl(acl.name, self.properties["Scope"], acl.id, acl.lock_token)
+            _backend(self, acl.arn).delete_web_acl(acl.name, self.properties["Scope"], acl.id, acl.lock_token)
         except Exception:  # noqa: BLE001 - already gone
             pass
 
