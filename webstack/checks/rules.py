@@ -129,9 +129,19 @@ def check_d1(st: StackTemplate) -> Iterator[Hit]:
             key = _key_of(st, ((bdm or {}).get("Ebs") or {}).get("KmsKeyId"))
             if key:
                 keys.add(key)
+    creates_slr = any(
+        str(props.get("AWSServiceName", "")).startswith("autoscaling.")
+        for _, props in st.of_type("AWS::IAM::ServiceLinkedRole")
+    )
     for key in sorted(keys):
         if not _d1_key_ok(st, key):
-            yield Hit(key, location="Properties/KeyPolicy")
+            yield Hit(key, "KeyPolicy", "Properties/KeyPolicy")
+        direct = any(
+            any(_ASG_SLR in p for p in s.rendered_principals.get("AWS", [])) for s in _key_statements(st, key)
+        )
+        if direct and not creates_slr:
+            # KMS validates principals: MalformedPolicyDocumentException until the role exists.
+            yield Hit(key, "SlrPrincipal", "Properties/KeyPolicy")
 
 
 # ---------------------------------------------------------------------------
@@ -599,11 +609,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "D1",
         "A launch template encrypts EBS volumes with a customer-managed KMS key whose policy does not let the "
-        "Auto Scaling service-linked role use it; instances fail with Client.InternalError.",
+        "Auto Scaling service-linked role use it ([KeyPolicy]; instances fail with Client.InternalError), or names "
+        "that role as principal while nothing creates it ([SlrPrincipal]; MalformedPolicyDocumentException in a "
+        "fresh account).",
         "Add key-policy statements for arn:<partition>:iam::<account>:role/aws-service-role/autoscaling.amazonaws.com/"
         "AWSServiceRoleForAutoScaling (as principal, or principal * with an aws:PrincipalArn condition): "
         "kms:Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and kms:CreateGrant with "
-        "kms:GrantIsForAWSResource=true. Create the service-linked role first in a fresh account.",
+        "kms:GrantIsForAWSResource=true. Prefer principal * with aws:PrincipalArn (valid before the role exists) "
+        "or create the service-linked role in the app.",
         _GH + "34491",
         check_d1,
     ),

@@ -81,7 +81,7 @@ def _(stack):
     _encrypted_launch_template(stack, key)
 
 
-@book.case("D1GoodArnPrincipal")
+@book.case("D1BadSlrPrincipal")
 def _(stack):
     key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
     _grant_asg_slr(key, by_condition=False)
@@ -97,16 +97,20 @@ def _(stack):
 def _(stack):
     key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
     _encrypted_launch_template(stack, key)
-    ack(key, "Webstack-D1")
+    ack(key, "Webstack-D1[KeyPolicy]")
 
 
 def test_d1_key_policy_for_asg_service_linked_role_is_compliant(fired):
     assert fired("D1Good", "Webstack-D1") == set()
-    assert fired("D1GoodArnPrincipal", "Webstack-D1") == set()
 
 
 def test_d1_default_key_policy_fires(fired):
-    assert fired("D1Bad", "Webstack-D1") == {"Webstack-D1"}
+    assert fired("D1Bad", "Webstack-D1") == {"Webstack-D1[KeyPolicy]"}
+
+
+def test_d1_service_linked_role_as_direct_principal_fires(fired):
+    # Permissions are complete, but the policy is rejected while the role does not exist.
+    assert fired("D1BadSlrPrincipal", "Webstack-D1") == {"Webstack-D1[SlrPrincipal]"}
 
 
 def test_d1_acknowledged(fired):
