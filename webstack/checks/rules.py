@@ -190,13 +190,20 @@ def check_d2(st: StackTemplate) -> Iterator[Hit]:
 # D3 WAF for CloudFront outside us-east-1
 
 
+def _cross_region(st: StackTemplate, value: Any) -> bool:
+    """``value`` comes from a ``crossRegionReferences`` strong reference (aws/aws-cdk#22842)."""
+    return st.target(value, "Custom::CrossRegionExportReader") is not None
+
+
 def check_d3(st: StackTemplate) -> Iterator[Hit]:
     finding = st.region_finding()
-    if finding is None:
-        return
-    for lid, props in st.of_type("AWS::WAFv2::WebACL"):
-        if props.get("Scope") == "CLOUDFRONT":
-            yield Hit(lid, finding, "Properties/Scope")
+    if finding is not None:
+        for lid, props in st.of_type("AWS::WAFv2::WebACL"):
+            if props.get("Scope") == "CLOUDFRONT":
+                yield Hit(lid, finding, "Properties/Scope")
+    for dist, config in _distributions(st):
+        if _cross_region(st, config.get("WebACLId")):
+            yield Hit(dist, "CrossRegionReference", "Properties/DistributionConfig/WebACLId")
 
 
 # ---------------------------------------------------------------------------
@@ -212,6 +219,9 @@ def check_d4(st: StackTemplate) -> Iterator[Hit]:
     for dist, config in _distributions(st):
         arn = (config.get("ViewerCertificate") or {}).get("AcmCertificateArn")
         if arn is None:
+            continue
+        if _cross_region(st, arn):
+            yield Hit(dist, "CrossRegionReference", "Properties/DistributionConfig/ViewerCertificate")
             continue
         cert = st.target(arn, _CERT)
         if cert is not None:
@@ -633,7 +643,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "D3",
         "A WAFv2 web ACL with Scope CLOUDFRONT is in a stack that is not pinned to us-east-1 "
-        "([Region]) or has no concrete region ([RegionUnknown]); CloudFormation rejects the scope.",
+        "([Region]) or has no concrete region ([RegionUnknown]); CloudFormation rejects the scope. Or a "
+        "distribution takes its web ACL through a cross-region strong reference ([CrossRegionReference]) "
+        "that blocks later updates ('Exports cannot be updated').",
         "Deploy the CLOUDFRONT web ACL in a us-east-1 stack and pass its ARN to the distribution through config or "
         "an SSM parameter (not a cross-region strong reference); document the deploy order.",
         _GH + "22842",
@@ -643,7 +655,8 @@ RULES: tuple[Rule, ...] = (
         "D4",
         "An ACM certificate for CloudFront is outside us-east-1 ([Region]/[RegionUnknown]) or uses DNS validation "
         "without a Route 53 hosted zone for every name ([DnsValidation]) or by e-mail ([EmailValidation]) and hangs "
-        "in CREATE_IN_PROGRESS.",
+        "in CREATE_IN_PROGRESS; or reaches the distribution through a cross-region strong reference "
+        "([CrossRegionReference]).",
         "Create the certificate in a us-east-1 stack and validate it with CertificateValidation.from_dns(hosted_zone) "
         "for a zone delegated to Route 53; never request a certificate for a placeholder domain.",
         _GH + "14616",

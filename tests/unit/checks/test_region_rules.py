@@ -1,5 +1,6 @@
 """D3 WAF scope, D4 ACM certificates, D5 CloudFront alarms, D10 alarm topics."""
 
+import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -56,6 +57,33 @@ def _(stack):
 @book.case("D3Acked")
 def _(stack):
     ack(_web_acl(stack), "Webstack-D3[Region]")
+
+
+def _distribution_in_sibling_stack(stack, **kwargs):
+    """A eu-west-1 web stack next to the us-east-1 case stack (two stacks, one case)."""
+    web = cdk.Stack(
+        stack.node.scope,
+        stack.node.id + "Web",
+        env=cdk.Environment(account=stack.account, region="eu-west-1"),
+        cross_region_references=True,
+    )
+    return cloudfront.Distribution(
+        web,
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("origin.webstack.dev")),
+        **kwargs,
+    )
+
+
+@book.case("D3BadCrossRegion", region=US_EAST_1)
+def _(stack):
+    acl = _web_acl(stack)
+    _distribution_in_sibling_stack(stack, web_acl_id=acl.attr_arn)
+
+
+def test_d3_cross_region_strong_reference_fires(fired):
+    (finding,) = fired.findings_by_stack["D3BadCrossRegionWeb"]
+    assert (finding.rule_id, finding.path) == ("Webstack-D3[CrossRegionReference]", "D3BadCrossRegionWeb/Cdn/Resource")
 
 
 def test_d3_cloudfront_acl_in_us_east_1_is_compliant(fired):
