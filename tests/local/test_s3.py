@@ -145,3 +145,4 @@ def test_deleting_a_non_empty_bucket_fails_like_aws(deploy, aws):
     cfn = aws("cloudformation")
     cfn.delete_stack(StackName=stack.name)
     assert aws("s3").head_bucket(Bucket=stack.resources["B"])
+    assert cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackStatus"] == "DELETE_FAILED"

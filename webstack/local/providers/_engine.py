@@ -24,7 +24,9 @@ names still exist so that a moto upgrade fails loudly instead of silently.
    them (every later Ref to the resource then resolves to nothing); here
    the resource is replaced (delete + create), as CloudFormation does for
    replacement-only properties.
-5. Dynamic references. ``{{resolve:ssm:...}}`` and
+5. Failed stack deletions end in ``DELETE_FAILED`` with the reason (moto
+   answers HTTP 500 and forgets the stack).
+6. Dynamic references. ``{{resolve:ssm:...}}`` and
    ``{{resolve:secretsmanager:...}}`` in property values are resolved (CDK's
    cross-region references and ``SecretValue`` rely on them).
 """
@@ -265,6 +267,31 @@ def _refresh_outputs(backend: Any, stack: Any) -> None:
         backend.exports[export.name] = export
 
 
+def _safe_delete_stack(original: Any) -> Any:
+    """A resource that cannot be deleted (a non-empty bucket) leaves the
+    stack in DELETE_FAILED with the reason, as in AWS, instead of an HTTP
+    500 and a stack that is half gone."""
+
+    def delete_stack(self: Any, name_or_stack_id: str) -> None:
+        stacks = [s for s in self.stacks.values() if name_or_stack_id in (s.stack_id, s.name)]
+        for stack in stacks:
+            try:
+                original(self, stack.stack_id)
+            except Exception as exc:  # noqa: BLE001 - becomes the stack's state
+                self.deleted_stacks.pop(stack.stack_id, None)
+                self.stacks[stack.stack_id] = stack
+                for export in stack.exports:
+                    self.exports.setdefault(export.name, export)
+                _add_resource_event(stack, exc, "DELETE_FAILED")
+                stack._add_stack_event("DELETE_FAILED", resource_status_reason=str(exc))
+                stack.status = "DELETE_FAILED"
+        if not stacks:
+            original(self, name_or_stack_id)
+
+    delete_stack.__wrapped__ = original  # type: ignore[attr-defined]
+    return delete_stack
+
+
 def _safe_create_resources(original: Any) -> Any:
     def create_resources(self: Any) -> None:
         try:
@@ -336,5 +363,6 @@ def install() -> None:
     cfn_models.CloudFormationBackend.execute_change_set = _safe_execute_change_set(
         cfn_models.CloudFormationBackend.execute_change_set
     )
+    cfn_models.CloudFormationBackend.delete_stack = _safe_delete_stack(cfn_models.CloudFormationBackend.delete_stack)
     cfn_models.Stack.create_resources = _safe_create_resources(cfn_models.Stack.create_resources)
     _installed = True

@@ -243,8 +243,14 @@ class Bucket(Provider, CloudFormationModel):
         self._apply(self.physical_id, old, new)
 
     def delete_resource(self) -> None:
-        # Fails with BucketNotEmpty if objects remain -- as in AWS.
-        _backend(self.account_id).delete_bucket(self.physical_id)
+        # moto's delete_bucket quietly returns None for a non-empty bucket;
+        # AWS fails with BucketNotEmpty. Fail, so that the stack deletion
+        # retries after e.g. the auto-delete custom resource emptied it.
+        backend = _backend(self.account_id)
+        if self.physical_id not in backend.buckets:
+            return
+        if backend.delete_bucket(self.physical_id) is None:
+            raise ValueError(f"BucketNotEmpty: The bucket you tried to delete is not empty ({self.physical_id})")
 
 
 class BucketPolicy(Provider, CloudFormationModel):
