@@ -40,7 +40,7 @@ def cdk_command() -> list[str]:
 def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = True) -> int:
     out = out if out.is_absolute() else ROOT / out
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    cmd = [*cdk_command(), "synth", "--all", "-c", f"env={env_name}", "-o", str(tmp)]
+    cmd = [*cdk_command(), "synth", "-c", f"env={env_name}", "-o", str(tmp)]
     if config:
         cmd += ["-c", f"config={config}"]
     if quiet:

@@ -101,6 +101,90 @@ class Alarms:
     period_seconds: int = 60
 
 
+# AWS-managed prefix list "com.amazonaws.global.cloudfront.origin-facing", per
+# region (AWS publishes one id per region; verify with
+#   aws ec2 describe-managed-prefix-lists \
+#     --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing
+# and override with origin_protection.prefix_list_id if AWS ever changes it).
+CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS: dict[str, str] = {
+    "ap-northeast-1": "pl-58a04531",
+    "ap-south-1": "pl-9aa247f3",
+    "ap-southeast-1": "pl-31a34658",
+    "ap-southeast-2": "pl-b8a742d1",
+    "ca-central-1": "pl-38a64351",
+    "eu-central-1": "pl-a3a144ca",
+    "eu-north-1": "pl-fab65393",
+    "eu-west-1": "pl-4fa04526",
+    "eu-west-2": "pl-93a247fa",
+    "eu-west-3": "pl-75b1541c",
+    "sa-east-1": "pl-5da64334",
+    "us-east-1": "pl-3b927c52",
+    "us-east-2": "pl-b6a144df",
+    "us-west-1": "pl-4ea04527",
+    "us-west-2": "pl-82a045eb",
+}
+
+# CloudFront accepts web ACLs and certificates from us-east-1 only (D3, D4).
+EDGE_REGION = "us-east-1"
+
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_DNS_NAME = re.compile(r"^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_RULE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Domain:
+    """A custom domain served by CloudFront, validated in a Route 53 hosted zone."""
+
+    hosted_zone_id: str
+    zone_name: str
+    site_names: tuple[str, ...]
+    # A name for the ALB (gets its own regional certificate and HTTPS listener).
+    origin_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManagedRuleGroup:
+    """An AWS managed WAF rule group; ``count_rules`` are set to count instead of block."""
+
+    name: str
+    vendor: str = "AWS"
+    count_rules: tuple[str, ...] = ()
+
+
+DEFAULT_RULE_GROUPS = (
+    ManagedRuleGroup(name="AWSManagedRulesAmazonIpReputationList"),
+    ManagedRuleGroup(name="AWSManagedRulesCommonRuleSet"),
+    ManagedRuleGroup(name="AWSManagedRulesKnownBadInputsRuleSet"),
+    ManagedRuleGroup(name="AWSManagedRulesSQLiRuleSet"),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Waf:
+    """AWS WAF in front of CloudFront (CLOUDFRONT scope, in us-east-1)."""
+
+    enabled: bool = False
+    managed_rule_groups: tuple[ManagedRuleGroup, ...] = DEFAULT_RULE_GROUPS
+    # Requests per 5 minutes from one IP before it is blocked.
+    rate_limit: int = 2000
+    allow_ips: tuple[str, ...] = ()
+    block_ips: tuple[str, ...] = ()
+    logging: bool = True
+    # Also attach a REGIONAL web ACL to the ALB (defence in depth).
+    protect_alb: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OriginProtection:
+    """Only CloudFront may reach the ALB: prefix list + secret origin-verify header."""
+
+    enabled: bool = True
+    prefix_list_id: str | None = None
+    header_name: str = "X-Origin-Verify"
+
+
 @dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """Everything that differs between dev, staging and prod."""
@@ -122,10 +206,23 @@ class EnvironmentConfig:
     noncurrent_version_expiration_days: int = 90
     log_bucket_expiration_days: int = 365
     tags: Mapping[str, str] = field(default_factory=dict)
+    domain: Domain | None = None
+    waf: Waf = field(default_factory=Waf)
+    origin_protection: OriginProtection = field(default_factory=OriginProtection)
+    edge_region: str = EDGE_REGION
 
     @property
     def stack_prefix(self) -> str:
         return f"webstack-{self.name}"
+
+    @property
+    def has_edge_stack(self) -> bool:
+        """Whether anything must live in us-east-1 besides CloudFront alarms."""
+        return self.waf.enabled or self.domain is not None
+
+    @property
+    def cloudfront_prefix_list_id(self) -> str:
+        return self.origin_protection.prefix_list_id or CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS[self.region]
 
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
@@ -168,6 +265,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         deletion_protection=True,
         price_class="PriceClass_All",
         alarms=Alarms(evaluation_periods=3, period_seconds=60),
+        waf=Waf(enabled=True, protect_alb=True),
     ),
 }
 
@@ -175,6 +273,9 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
 # --------------------------------------------------------------------------
 # Loading: defaults + overrides -> one validated, frozen model.
 # --------------------------------------------------------------------------
+
+_OPTIONAL_NESTED: dict[str, type] = {"domain": Domain}
+_NESTED_LISTS: dict[str, type] = {"managed_rule_groups": ManagedRuleGroup}
 
 def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> EnvironmentConfig:
     """Return the validated configuration of environment ``name``."""
@@ -204,7 +305,13 @@ def _apply(obj: Any, overrides: Mapping[str, Any], prefix: str) -> Any:
                 f"remove it or use one of {', '.join(k for k in known if k != 'name')}",
             )
         current = getattr(obj, key)
-        if dataclasses.is_dataclass(current):
+        if key in _OPTIONAL_NESTED:
+            changes[key] = None if value is None else _build(_OPTIONAL_NESTED[key], value, prefix=f"{path}.")
+        elif key in _NESTED_LISTS:
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(path, "must be a list", "write it as a JSON list of objects")
+            changes[key] = tuple(_build(_NESTED_LISTS[key], item, prefix=f"{path}[{i}].") for i, item in enumerate(value))
+        elif dataclasses.is_dataclass(current):
             changes[key] = _apply(current, value, prefix=f"{path}.")
         elif isinstance(current, tuple) or key == "availability_zones":
             if not isinstance(value, (list, tuple)):
@@ -217,6 +324,24 @@ def _apply(obj: Any, overrides: Mapping[str, Any], prefix: str) -> Any:
         else:
             changes[key] = value
     return dataclasses.replace(obj, **changes)
+
+
+def _build(cls: type, values: Any, prefix: str) -> Any:
+    """A nested config object from a JSON object, naming missing fields."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(prefix.rstrip("."), "must be an object", "give a JSON object of fields")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [k for k in values if k not in fields]
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]}", "unknown field", f"use one of {', '.join(fields)}")
+    required = [
+        name for name, f in fields.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and name not in values
+    ]
+    if required:
+        raise ConfigError(f"{prefix}{required[0]}", "is required", f"add {required[0]!r} to {prefix.rstrip('.')}")
+    converted = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return cls(**converted)
 
 
 def _require_type(path: str, value: Any, kind: type | tuple[type, ...], example: str) -> None:
@@ -312,3 +437,77 @@ def validate(c: EnvironmentConfig) -> None:
             raise ConfigError(f"tags.{key}", "is not a valid tag key", "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:")
         if not isinstance(value, str) or len(value) > 256:
             raise ConfigError(f"tags.{key}", "value must be a string of at most 256 characters", "quote the value")
+
+    _validate_edge(c)
+
+
+def _validate_edge(c: EnvironmentConfig) -> None:
+    if c.edge_region != EDGE_REGION:
+        raise ConfigError(
+            "edge_region",
+            f"CloudFront accepts web ACLs and certificates only from {EDGE_REGION}, not {c.edge_region!r}",
+            f"leave edge_region at {EDGE_REGION}",
+        )
+    if c.domain is not None:
+        _validate_domain(c.domain)
+
+    w = c.waf
+    _require_type("waf.enabled", w.enabled, bool, "true or false")
+    _require_type("waf.logging", w.logging, bool, "true or false")
+    _require_type("waf.protect_alb", w.protect_alb, bool, "true or false")
+    if w.protect_alb and not w.enabled:
+        raise ConfigError("waf.protect_alb", "is true while waf.enabled is false", "set waf.enabled: true as well")
+    # AWS WAF rate-based rules accept limits from 10 to 2,000,000,000 per window.
+    _require_range("waf.rate_limit", w.rate_limit, 10, 2_000_000_000)
+    if w.enabled and not w.managed_rule_groups:
+        raise ConfigError("waf.managed_rule_groups", "is empty", "keep at least the AWS managed Common rule set")
+    seen = set()
+    for i, group in enumerate(w.managed_rule_groups):
+        path = f"waf.managed_rule_groups[{i}]"
+        if not isinstance(group.name, str) or not _RULE_NAME.match(group.name):
+            raise ConfigError(f"{path}.name", f"{group.name!r} is not a rule group name", "use a name such as AWSManagedRulesCommonRuleSet")
+        if group.name in seen:
+            raise ConfigError(f"{path}.name", f"{group.name} is listed twice", "list each rule group once")
+        seen.add(group.name)
+        for j, rule in enumerate(group.count_rules):
+            if not isinstance(rule, str) or not _RULE_NAME.match(rule):
+                raise ConfigError(f"{path}.count_rules[{j}]", f"{rule!r} is not a rule name", "use the rule's name, e.g. SizeRestrictions_BODY")
+    for field_name in ("allow_ips", "block_ips"):
+        for i, cidr in enumerate(getattr(w, field_name)):
+            try:
+                ipaddress.ip_network(cidr, strict=True)
+            except (ValueError, TypeError):
+                raise ConfigError(f"waf.{field_name}[{i}]", f"{cidr!r} is not an IP range in CIDR form", "write addresses as CIDR, e.g. 203.0.113.0/24") from None
+
+    o = c.origin_protection
+    _require_type("origin_protection.enabled", o.enabled, bool, "true or false")
+    if o.prefix_list_id is not None and not re.fullmatch(r"pl-[0-9a-f]{8,17}", str(o.prefix_list_id)):
+        raise ConfigError("origin_protection.prefix_list_id", f"{o.prefix_list_id!r} is not a prefix list id", "use the id of com.amazonaws.global.cloudfront.origin-facing in your region, e.g. pl-82a045eb")
+    if o.enabled and o.prefix_list_id is None and c.region not in CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS:
+        raise ConfigError("origin_protection.prefix_list_id", f"no known CloudFront prefix list for {c.region}", "set it to the id of com.amazonaws.global.cloudfront.origin-facing in your region")
+    if not isinstance(o.header_name, str) or not _HEADER_NAME.match(o.header_name):
+        raise ConfigError("origin_protection.header_name", f"{o.header_name!r} is not an HTTP header name", "use letters, digits and dashes, e.g. X-Origin-Verify")
+
+
+def _validate_domain(d: Domain) -> None:
+    if not isinstance(d.hosted_zone_id, str) or not _ZONE_ID.match(d.hosted_zone_id):
+        raise ConfigError("domain.hosted_zone_id", f"{d.hosted_zone_id!r} is not a Route 53 hosted zone id", "copy the id (Z...) of the public hosted zone that serves the domain")
+    zone = str(d.zone_name).rstrip(".").lower()
+    if not _DNS_NAME.match(zone):
+        raise ConfigError("domain.zone_name", f"{d.zone_name!r} is not a DNS name", "use the hosted zone's name, e.g. yourcompany.com")
+    if _PLACEHOLDER.search(zone):
+        raise ConfigError("domain.zone_name", f"{zone} is a placeholder domain", "use a domain whose hosted zone you control")
+    if not d.site_names:
+        raise ConfigError("domain.site_names", "is empty", f'list the names to serve, e.g. ["www.{zone}"]')
+    names = list(d.site_names) + ([d.origin_name] if d.origin_name else [])
+    for i, name in enumerate(names):
+        path = f"domain.site_names[{i}]" if i < len(d.site_names) else "domain.origin_name"
+        lowered = str(name).rstrip(".").lower()
+        if not _DNS_NAME.match(lowered):
+            raise ConfigError(path, f"{name!r} is not a DNS name", f"use a name such as www.{zone}")
+        if lowered != zone and not lowered.endswith("." + zone):
+            raise ConfigError(path, f"{name} is outside the hosted zone {zone}", f"use a name ending in .{zone} (DNS validation only works inside the zone)")
+    if d.origin_name and d.origin_name in d.site_names:
+        raise ConfigError("domain.origin_name", "is also a site name", "give the ALB its own name, e.g. origin." + zone)
+    if len(set(d.site_names)) != len(d.site_names):
+        raise ConfigError("domain.site_names", "lists a name twice", "list each name once")

@@ -25,11 +25,17 @@ class Synthesized:
     stacks: EnvironmentStacks
     web: Template
     edge_monitoring: Template
-
-    def resources(self, template: Template, rtype: str) -> dict[str, dict]:
-        return template.find_resources(rtype)
+    edge: Template | None = None
 
     def templates(self) -> dict[str, Template]:
+        """Every stack's template, keyed by role."""
+        found = {"web": self.web, "edge_monitoring": self.edge_monitoring}
+        if self.edge is not None:
+            found["edge"] = self.edge
+        return found
+
+    def alerting_templates(self) -> dict[str, Template]:
+        """The stacks that own an alert topic and alarms."""
         return {"web": self.web, "edge_monitoring": self.edge_monitoring}
 
 
@@ -45,6 +51,7 @@ def synthesize(env_name: str, overrides: dict | None = None) -> Synthesized:
         stacks=stacks,
         web=Template.from_stack(stacks.web),
         edge_monitoring=Template.from_stack(stacks.edge_monitoring),
+        edge=Template.from_stack(stacks.edge) if stacks.edge is not None else None,
     )
 
 

@@ -12,7 +12,7 @@ def _alarms(template):
 
 
 def test_alert_topics_use_customer_managed_keys(each_env):
-    for template in each_env.templates().values():
+    for template in each_env.alerting_templates().values():
         _, topic = only(template.find_resources("AWS::SNS::Topic"))
         key = topic["Properties"]["KmsMasterKeyId"]
         assert "alias/aws/sns" not in json.dumps(key)
@@ -20,7 +20,7 @@ def test_alert_topics_use_customer_managed_keys(each_env):
 
 
 def test_every_alarm_notifies_its_own_regions_topic_on_alarm_and_ok(each_env):
-    for template in each_env.templates().values():
+    for template in each_env.alerting_templates().values():
         topic_id, _ = only(template.find_resources("AWS::SNS::Topic"))
         for logical_id, alarm in _alarms(template).items():
             props = alarm["Properties"]
@@ -59,7 +59,7 @@ def test_email_subscriptions_from_config(synth):
     from tests.unit.conftest import synthesize
 
     configured = synthesize("dev", {"alarms": {"emails": ["oncall@yourcompany.io", "sre@yourcompany.io"]}})
-    for template in configured.templates().values():
+    for template in configured.alerting_templates().values():
         subscriptions = template.find_resources("AWS::SNS::Subscription")
         assert sorted(s["Properties"]["Endpoint"] for s in subscriptions.values()) == [
             "oncall@yourcompany.io",

@@ -92,15 +92,38 @@ def test_alb_internet_facing_hardened_and_logged(each_env):
         assert "PublicSubnet" in ref_id(subnet)
 
 
-def test_listener_forwards_to_health_checked_targets(dev):
-    _, listener = only(dev.web.find_resources("AWS::ElasticLoadBalancingV2::Listener"))
+def test_listener_forwards_only_requests_from_cloudfront(dev):
+    listener_id, listener = only(dev.web.find_resources("AWS::ElasticLoadBalancingV2::Listener"))
     assert listener["Properties"]["Port"] == 80
-    assert listener["Properties"]["DefaultActions"][0]["Type"] == "forward"
+    # Origin protection: no origin-verify header, no service.
+    (default,) = listener["Properties"]["DefaultActions"]
+    assert default["Type"] == "fixed-response"
+    assert default["FixedResponseConfig"]["StatusCode"] == "403"
+    _, rule = only(dev.web.find_resources("AWS::ElasticLoadBalancingV2::ListenerRule"))
+    assert ref_id(rule["Properties"]["ListenerArn"]) == listener_id
+    (condition,) = rule["Properties"]["Conditions"]
+    assert condition["HttpHeaderConfig"]["HttpHeaderName"] == "X-Origin-Verify"
+    value = json.dumps(condition["HttpHeaderConfig"]["Values"])
+    assert "{{resolve:secretsmanager:" in value and "SecretsOriginVerify" in value
+    assert rule["Properties"]["Actions"][0]["Type"] == "forward"
     _, tg = only(dev.web.find_resources("AWS::ElasticLoadBalancingV2::TargetGroup"))
     props = tg["Properties"]
     assert props["HealthCheckPath"] == "/health"
     assert props["Matcher"] == {"HttpCode": "200"}
     assert props["TargetType"] == "instance"
+
+
+def test_alb_admits_cloudfront_prefix_list_only(each_env):
+    groups = each_env.web.find_resources("AWS::EC2::SecurityGroup")
+    alb_sg = next(k for k in groups if k.startswith("WebTierAlbSecurityGroup"))
+    assert "SecurityGroupIngress" not in groups[alb_sg]["Properties"]
+    ingress = [
+        r["Properties"]
+        for r in each_env.web.find_resources("AWS::EC2::SecurityGroupIngress").values()
+        if ref_id(r["Properties"]["GroupId"]) == alb_sg
+    ]
+    assert [(i["SourcePrefixListId"], i["FromPort"], i["ToPort"]) for i in ingress] == [("pl-82a045eb", 80, 80)]
+    assert "0.0.0.0/0" not in json.dumps(each_env.web.find_resources("AWS::EC2::SecurityGroupIngress"))
 
 
 def test_instances_admit_http_from_the_alb_only_without_duplicates(each_env):

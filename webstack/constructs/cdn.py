@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 from aws_cdk import (
     Annotations,
     Duration,
+    aws_certificatemanager as acm,
     aws_cloudfront as cloudfront,
     aws_cloudfront_origins as origins,
     aws_elasticloadbalancingv2 as elbv2,
@@ -47,6 +50,11 @@ class Cdn(Construct):
         load_balancer: elbv2.IApplicationLoadBalancer,
         log_bucket: s3.IBucket,
         price_class: str,
+        origin_headers: Mapping[str, str] | None = None,
+        alb_origin_name: str | None = None,
+        web_acl_arn: str | None = None,
+        certificate_arn: str | None = None,
+        domain_names: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -82,6 +90,30 @@ class Cdn(Construct):
             ),
         )
 
+        headers_to_origin = dict(origin_headers or {})
+        if alb_origin_name:
+            # The ALB has its own certificate for this name: CloudFront talks
+            # HTTPS to it and verifies the certificate against the name.
+            alb_origin: cloudfront.IOrigin = origins.HttpOrigin(
+                alb_origin_name,
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                custom_headers=headers_to_origin,
+            )
+        else:
+            alb_origin = origins.LoadBalancerV2Origin(
+                load_balancer,
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+                custom_headers=headers_to_origin,
+            )
+        tls: dict = {}
+        if certificate_arn:
+            tls = dict(
+                certificate=acm.Certificate.from_certificate_arn(self, "SiteCertificate", certificate_arn),
+                domain_names=list(domain_names),
+                minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            )
+
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -96,9 +128,7 @@ class Cdn(Construct):
             ),
             additional_behaviors={
                 API_PATH: cloudfront.BehaviorOptions(
-                    origin=origins.LoadBalancerV2Origin(
-                        load_balancer, protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY
-                    ),
+                    origin=alb_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
@@ -113,4 +143,6 @@ class Cdn(Construct):
             log_bucket=log_bucket,
             log_file_prefix="cloudfront/",
             price_class=_PRICE_CLASSES[price_class],
+            web_acl_id=web_acl_arn,
+            **tls,
         )

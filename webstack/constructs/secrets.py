@@ -29,7 +29,12 @@ API_KEY_LENGTH = 40
 
 
 class Secrets(Construct):
-    """Attributes: ``database``, ``api_key``, ``rotation_function``."""
+    """Attributes: ``database``, ``api_key``, ``rotation_function``, ``origin_verify``."""
+
+    def origin_verify_value(self) -> str:
+        """A deploy-time reference to the header value (never the value)."""
+        assert self.origin_verify is not None
+        return self.origin_verify.secret_value_from_json("value").unsafe_unwrap()
 
     def __init__(
         self,
@@ -41,6 +46,7 @@ class Secrets(Construct):
         log_retention_days: int,
         removal_policy: RemovalPolicy,
         rotation_days: int = 30,
+        origin_verify: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -72,6 +78,25 @@ class Secrets(Construct):
                 exclude_punctuation=True,
             ),
         )
+
+        # The header value CloudFront adds and the ALB requires (origin
+        # protection). Templates carry only a {{resolve:secretsmanager:...}}
+        # reference; CloudFormation resolves it at deploy time.
+        self.origin_verify: secretsmanager.Secret | None = None
+        if origin_verify:
+            self.origin_verify = secretsmanager.Secret(
+                self,
+                "OriginVerify",
+                description="webstack origin-verify header value (CloudFront -> ALB)",
+                encryption_key=key,
+                removal_policy=removal_policy,
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    secret_string_template=json.dumps({}),
+                    generate_string_key="value",
+                    password_length=48,
+                    exclude_punctuation=True,
+                ),
+            )
 
         log_group = logs.LogGroup(
             self,

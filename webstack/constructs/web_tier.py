@@ -16,6 +16,7 @@ from aws_cdk import (
     Annotations,
     Duration,
     aws_autoscaling as autoscaling,
+    aws_certificatemanager as acm,
     aws_ec2 as ec2,
     aws_elasticloadbalancingv2 as elbv2,
     aws_iam as iam,
@@ -41,6 +42,16 @@ class WebTierProps:
     deletion_protection: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class OriginGuard:
+    """Only CloudFront reaches the ALB: its prefix list in the security group,
+    and a secret header on every request, checked by the listener rules."""
+
+    prefix_list_id: str
+    header_name: str
+    header_value: str  # a Secrets Manager dynamic reference, never a literal
+
+
 class WebTier(Construct):
     """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``."""
 
@@ -53,6 +64,8 @@ class WebTier(Construct):
         volume_key: kms.IKey,
         access_log_bucket: s3.IBucket,
         props: WebTierProps,
+        origin_guard: OriginGuard | None = None,
+        certificate: acm.ICertificate | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -158,8 +171,46 @@ class WebTier(Construct):
         )
         self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
 
-        listener = self.load_balancer.add_listener("Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=True)
-        self.target_group = listener.add_targets(
+        # With a certificate, HTTPS serves and HTTP only redirects.
+        public = origin_guard is None
+        if certificate is not None:
+            serving = self.load_balancer.add_listener(
+                "Https",
+                port=443,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                certificates=[certificate],
+                # TLS 1.3 and 1.2 only (ELBSecurityPolicy-TLS13-1-2-2021-06).
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+                open=public,
+            )
+            self.redirect_listener = self.load_balancer.add_listener(
+                "Http",
+                port=80,
+                protocol=elbv2.ApplicationProtocol.HTTP,
+                open=public,
+                default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
+            )
+        else:
+            serving = self.load_balancer.add_listener(
+                "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=public
+            )
+            self.redirect_listener = None
+        self.listener = serving
+
+        routing: dict = {}
+        if origin_guard is not None:
+            self._admit_cloudfront_only(vpc, alb_sg, origin_guard, serving_port=443 if certificate else 80)
+            # Anything without the header CloudFront adds gets 403 (default action);
+            # the rule below forwards only requests that carry it.
+            serving.add_action(
+                "Deny",
+                action=elbv2.ListenerAction.fixed_response(403, content_type="text/plain", message_body="Forbidden"),
+            )
+            routing = dict(
+                priority=10,
+                conditions=[elbv2.ListenerCondition.http_header(origin_guard.header_name, [origin_guard.header_value])],
+            )
+        self.target_group = serving.add_targets(
             "App",
             port=APP_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
@@ -173,8 +224,8 @@ class WebTier(Construct):
                 healthy_threshold_count=2,
                 unhealthy_threshold_count=3,
             ),
+            **routing,
         )
-        self.listener = listener
 
         # Scale on CPU *and* on load (F8): CPU catches expensive requests,
         # request count catches many cheap ones before CPU moves.
@@ -184,3 +235,24 @@ class WebTier(Construct):
         self.auto_scaling_group.scale_on_request_count(
             "RequestTracking", target_requests_per_minute=props.requests_per_target_per_minute
         )
+
+    def _admit_cloudfront_only(
+        self, vpc: ec2.IVpc, alb_sg: ec2.SecurityGroup, guard: OriginGuard, *, serving_port: int
+    ) -> None:
+        """CloudFront's origin-facing prefix list, one port per security group.
+
+        The managed list counts ~55 entries against the 60-rules-per-group
+        quota, so a second port needs a second group (D9).
+        """
+        cloudfront = ec2.Peer.prefix_list(guard.prefix_list_id)
+        alb_sg.add_ingress_rule(cloudfront, ec2.Port.tcp(serving_port), "CloudFront origin-facing only")
+        if self.redirect_listener is not None:
+            redirect_sg = ec2.SecurityGroup(
+                self,
+                "AlbRedirectSecurityGroup",
+                vpc=vpc,
+                description="webstack ALB: HTTP (redirect) from CloudFront only",
+                allow_all_outbound=False,
+            )
+            redirect_sg.add_ingress_rule(cloudfront, ec2.Port.tcp(80), "CloudFront origin-facing only")
+            self.load_balancer.add_security_group(redirect_sg)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aws_cdk import App, Stack, Tags
 
 from webstack.config import EnvironmentConfig
+from webstack.stacks.edge import EdgeStack
 from webstack.stacks.edge_monitoring import EdgeMonitoringStack
 from webstack.stacks.web import WebStack
 
@@ -15,24 +16,36 @@ from webstack.stacks.web import WebStack
 class EnvironmentStacks:
     web: WebStack
     edge_monitoring: EdgeMonitoringStack
+    edge: EdgeStack | None = None
 
     @property
     def all(self) -> list[Stack]:
-        return [self.web, self.edge_monitoring]
+        """In deploy order."""
+        return [s for s in (self.edge, self.web, self.edge_monitoring) if s is not None]
 
 
 def add_environment(app: App, config: EnvironmentConfig) -> EnvironmentStacks:
     """Add the stacks of one environment to ``app``, in deploy order."""
     prefix = config.stack_prefix
-    web = WebStack(app, f"{prefix}-web", config=config)
+    edge = EdgeStack(app, f"{prefix}-edge", config=config) if config.has_edge_stack else None
+    web = WebStack(
+        app,
+        f"{prefix}-web",
+        config=config,
+        web_acl_arn=edge.web_acl.arn if edge and edge.web_acl else None,
+        certificate_arn=edge.certificate.certificate_arn if edge and edge.certificate else None,
+    )
+    if edge is not None:
+        web.add_stack_dependency(edge, "the distribution uses the edge stack's web ACL and certificate")
     edge_monitoring = EdgeMonitoringStack(
         app, f"{prefix}-edge-monitoring", config=config, distribution_id=web.distribution.distribution_id
     )
     edge_monitoring.add_stack_dependency(web, "alarms watch the distribution the web stack creates")
 
-    for stack in (web, edge_monitoring):
+    stacks = EnvironmentStacks(web=web, edge_monitoring=edge_monitoring, edge=edge)
+    for stack in stacks.all:
         Tags.of(stack).add("Project", "webstack")
         Tags.of(stack).add("Environment", config.name)
         for key, value in config.tags.items():
             Tags.of(stack).add(key, value)
-    return EnvironmentStacks(web=web, edge_monitoring=edge_monitoring)
+    return stacks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Environment, Stack
+from aws_cdk import CfnOutput, Duration, Environment, Stack, aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
@@ -13,13 +13,23 @@ from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAla
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.secrets import Secrets
 from webstack.constructs.storage import Storage
-from webstack.constructs.web_tier import WebTier, WebTierProps
+from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
+from webstack.constructs.waf import WebAcl
+from webstack.constructs.web_tier import OriginGuard, WebTier, WebTierProps
 
 
 class WebStack(Stack):
     """Keys, network, buckets, secrets, ALB + ASG, the distribution, regional alarms."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        web_acl_arn: str | None = None,
+        certificate_arn: str | None = None,
+    ) -> None:
         super().__init__(
             scope,
             construct_id,
@@ -62,7 +72,25 @@ class WebStack(Stack):
             log_key=keys.telemetry,
             log_retention_days=config.log_retention_days,
             removal_policy=removal,
+            origin_verify=config.origin_protection.enabled,
         )
+
+        domain = config.domain
+        zone = origin_certificate = None
+        if domain is not None:
+            zone = hosted_zone(self, "Zone", zone_id=domain.hosted_zone_id, zone_name=domain.zone_name)
+            if domain.origin_name:
+                origin_certificate = dns_validated_certificate(
+                    self, "OriginCertificate", zone=zone, names=[domain.origin_name]
+                )
+        guard = None
+        if config.origin_protection.enabled:
+            guard = OriginGuard(
+                prefix_list_id=config.cloudfront_prefix_list_id,
+                header_name=config.origin_protection.header_name,
+                header_value=secrets.origin_verify_value(),
+            )
+
         web = WebTier(
             self,
             "WebTier",
@@ -79,7 +107,27 @@ class WebStack(Stack):
                 instance_warmup=Duration.seconds(config.scaling.instance_warmup_seconds),
                 deletion_protection=config.deletion_protection,
             ),
+            origin_guard=guard,
+            certificate=origin_certificate,
         )
+        if config.waf.protect_alb:
+            alb_acl = WebAcl(
+                self,
+                "AlbWaf",
+                scope_name="REGIONAL",
+                metric_prefix=f"webstack-{config.name}-alb",
+                managed_rule_groups=config.waf.managed_rule_groups,
+                rate_limit=config.waf.rate_limit,
+                allow_ips=config.waf.allow_ips,
+                block_ips=config.waf.block_ips,
+                logging=config.waf.logging,
+                log_key=keys.telemetry,
+                log_retention_days=config.log_retention_days,
+                removal_policy=removal,
+            )
+            wafv2.CfnWebACLAssociation(
+                self, "AlbWafAssociation", resource_arn=web.load_balancer.load_balancer_arn, web_acl_arn=alb_acl.arn
+            )
         storage.content.grant_read(web.role)
         secrets.database.grant_read(web.role)
         secrets.api_key.grant_read(web.role)
@@ -91,7 +139,22 @@ class WebStack(Stack):
             load_balancer=web.load_balancer,
             log_bucket=storage.cdn_logs,
             price_class=config.price_class,
+            origin_headers={guard.header_name: guard.header_value} if guard else None,
+            alb_origin_name=domain.origin_name if domain else None,
+            web_acl_arn=web_acl_arn,
+            certificate_arn=certificate_arn,
+            domain_names=domain.site_names if domain else (),
         )
+        if zone is not None:
+            SiteRecords(
+                self,
+                "Dns",
+                zone=zone,
+                site_names=domain.site_names,
+                distribution=cdn.distribution,
+                origin_name=domain.origin_name,
+                load_balancer=web.load_balancer,
+            )
 
         alerts = AlertTopic(
             self, "Alerts", emails=config.alarms.emails, removal_policy=removal, key=keys.telemetry
@@ -126,7 +189,8 @@ class WebStack(Stack):
         CfnOutput(self, "S3BucketName", value=storage.content.bucket_name, description="Static content bucket")
         CfnOutput(self, "CloudFrontDomainName", value=cdn.distribution.distribution_domain_name, description="Site domain")
         CfnOutput(self, "CloudFrontDistributionId", value=cdn.distribution.distribution_id)
-        CfnOutput(self, "SiteUrl", value=f"https://{cdn.distribution.distribution_domain_name}")
+        site_host = domain.site_names[0] if domain else cdn.distribution.distribution_domain_name
+        CfnOutput(self, "SiteUrl", value=f"https://{site_host}", description="Open this in a browser")
         CfnOutput(self, "LoadBalancerDNS", value=web.load_balancer.load_balancer_dns_name, description="ALB (origin)")
         CfnOutput(self, "AutoScalingGroupName", value=web.auto_scaling_group.auto_scaling_group_name)
         CfnOutput(self, "VpcId", value=network.vpc.vpc_id)
