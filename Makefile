@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install synth summary test test-unit up clean
+.PHONY: help install synth summary test test-unit test-integration up down destroy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,13 +33,23 @@ synth: install ## synthesize ENV (default dev) into cdk.out; nothing is written 
 summary: synth ## synthesize ENV and print stacks, regions, resource counts, outputs
 	$(PY) -m webstack.cli summary --env $(ENV)
 
-up: summary ## the main job (grows into: synth, check, deploy to the local emulator, verify)
+up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs
+	$(PY) -m webstack.deploy up --env $(ENV) $(CONFIG_ARG)
 
-test-unit: install ## unit tests only
+down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs
+	$(PY) -m webstack.deploy down
+
+destroy: install ## cdk destroy --all of ENV in the running emulator
+	$(PY) -m webstack.deploy destroy --env $(ENV)
+
+test-unit: install ## unit tests only (no deploy)
 	$(PY) -m pytest tests/unit tests/local -q
+
+test-integration: install ## deploy to the local emulator and test it with boto3
+	$(PY) -m pytest tests/integration -q
 
 test: install ## the whole test suite
 	$(PY) -m pytest -q
 
 clean: ## remove build output
-	rm -rf cdk.out cdk.out.* .pytest_cache reports
+	rm -rf cdk.out .cdk.out.* .pytest_cache reports cfn-outputs
