@@ -29,6 +29,13 @@ names still exist so that a moto upgrade fails loudly instead of silently.
 6. Dynamic references. ``{{resolve:ssm:...}}`` and
    ``{{resolve:secretsmanager:...}}`` in property values are resolved (CDK's
    cross-region references and ``SecretValue`` rely on them).
+7. ``Fn::GetStackOutput`` ``{StackName, OutputName, Region[, RoleArn]}``
+   (CDK renders ``cross_region_references`` with it): the value of an
+   output of another stack of this emulator, in any region (the account is
+   taken from ``RoleArn`` when given). moto does not know the function and
+   would pass the object through as a literal value; anywhere in a
+   resource's properties or an output it is resolved at create/update time,
+   and a missing stack or output fails the resource with the reason.
 """
 
 from __future__ import annotations
@@ -338,8 +345,58 @@ def resolve_dynamic_references(text: str, account_id: str, region_name: str) -> 
     return _DYNAMIC_REF.sub(repl, text)
 
 
+class StackOutputNotFound(Exception):
+    """Fn::GetStackOutput names a stack or output that does not exist."""
+
+
+# stack states in which another stack's outputs can be read
+_READABLE_STATES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
+                    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+
+
+def get_stack_output(spec: Any, account_id: str) -> Any:
+    """Value of ``Fn::GetStackOutput`` (arguments already resolved)."""
+    if not isinstance(spec, dict) or not spec.get("StackName") or not spec.get("OutputName"):
+        raise ValueError(f"Fn::GetStackOutput needs StackName and OutputName, got {spec!r}")
+    stack_name, output_name = str(spec["StackName"]), str(spec["OutputName"])
+    region = str(spec.get("Region") or "")
+    role_arn = str(spec.get("RoleArn") or "")
+    if role_arn.startswith("arn:") and len(role_arn.split(":")) > 4 and role_arn.split(":")[4]:
+        account_id = role_arn.split(":")[4]
+    if not region:
+        raise ValueError("Fn::GetStackOutput: Region is required")
+    backend = cfn_models.cloudformation_backends[account_id][region]
+    stack = next(
+        (s for s in backend.stacks.values()
+         if stack_name in (s.name, s.stack_id) and s.status in _READABLE_STATES),
+        None,
+    )
+    if stack is None:
+        raise StackOutputNotFound(
+            f"Fn::GetStackOutput: stack {stack_name} does not exist in {account_id}/{region}"
+            " (or is not in a *_COMPLETE state)"
+        )
+    outputs = stack.output_map
+    if output_name not in (outputs._output_json_map or {}):
+        raise StackOutputNotFound(
+            f"Fn::GetStackOutput: stack {stack_name} ({region}) has no output {output_name}"
+        )
+    output = outputs[output_name]
+    if output is None:
+        raise StackOutputNotFound(
+            f"Fn::GetStackOutput: output {output_name} of stack {stack_name} ({region}) has no value"
+        )
+    return output.value
+
+
 def _resolving_clean_json(original: Any) -> Any:
     def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        # moto's clean_json recurses through the module global, i.e. through
+        # this wrapper, so nested occurrences (lists, Fn::Join...) land here.
+        if isinstance(resource_json, dict) and "Fn::GetStackOutput" in resource_json:
+            spec = clean_json(resource_json["Fn::GetStackOutput"], resources_map)
+            account_id = getattr(resources_map, "_account_id", None) or "123456789012"
+            return get_stack_output(spec, account_id)
         result = original(resource_json, resources_map)
         if isinstance(result, str) and "{{resolve:" in result and hasattr(resources_map, "_account_id"):
             return resolve_dynamic_references(result, resources_map._account_id, resources_map._region_name)
