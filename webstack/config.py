@@ -203,6 +203,8 @@ class EnvironmentConfig:
     retain_data: bool
     deletion_protection: bool
     price_class: str = "PriceClass_100"
+    # ISO 3166-1 alpha-2 countries CloudFront serves; empty = the whole world.
+    geo_allowlist: tuple[str, ...] = ()
     noncurrent_version_expiration_days: int = 90
     log_bucket_expiration_days: int = 365
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -427,6 +429,11 @@ def validate(c: EnvironmentConfig) -> None:
         raise ConfigError("retain_data", "is false while deletion_protection is true", "protect an environment only together with retain_data: true")
     if c.price_class not in PRICE_CLASSES:
         raise ConfigError("price_class", f"{c.price_class!r} is not a CloudFront price class", f"use one of {', '.join(PRICE_CLASSES)}")
+    if isinstance(c.geo_allowlist, str) or not isinstance(c.geo_allowlist, (tuple, list)):
+        raise ConfigError("geo_allowlist", "must be a list of country codes", 'write e.g. ["US", "CA"]')
+    for i, country in enumerate(c.geo_allowlist):
+        if not isinstance(country, str) or not re.fullmatch(r"[A-Z]{2}", country):
+            raise ConfigError(f"geo_allowlist[{i}]", f"{country!r} is not an ISO 3166-1 alpha-2 code", "use two capital letters, e.g. US")
     _require_range("noncurrent_version_expiration_days", c.noncurrent_version_expiration_days, 1, 3650)
     _require_range("log_bucket_expiration_days", c.log_bucket_expiration_days, 1, 3650)
 

@@ -88,6 +88,11 @@ def only(resources: dict[str, dict]) -> tuple[str, dict]:
     return next(iter(resources.items()))
 
 
+def alert_topic(template: Template) -> tuple[str, dict]:
+    """The paging topic of a stack (not the routine-events topic)."""
+    return only({k: v for k, v in template.find_resources("AWS::SNS::Topic").items() if k.startswith("AlertsTopic")})
+
+
 def ref_id(value: Any) -> str | None:
     """Logical id behind a Ref or Fn::GetAtt, else None."""
     if isinstance(value, dict):

@@ -75,3 +75,12 @@ def test_content_bucket_policy_admits_only_this_distribution(dev):
     assert cloudfront["Action"] == "s3:GetObject"
     source_arn = cloudfront["Condition"]["StringEquals"]["AWS:SourceArn"]
     assert "CdnDistribution" in str(source_arn)
+
+
+def test_geo_restriction_from_config(dev):
+    assert "Restrictions" not in _config(dev)
+    from tests.unit.conftest import synthesize
+
+    restricted = synthesize("dev", {"geo_allowlist": ["US", "CA"]})
+    geo = _config(restricted)["Restrictions"]["GeoRestriction"]
+    assert geo == {"Locations": ["US", "CA"], "RestrictionType": "whitelist"}

@@ -35,7 +35,7 @@ PINNED = {
             "SecretsOriginVerify59304C5E",
         },
         "AWS::Logs::LogGroup": {"NetworkFlowLogs2BEC3212", "SecretsRotationLogs5592C481", "AlbWafLogsADC2EE40"},
-        "AWS::SNS::Topic": {"AlertsTopicCF7C81C9"},
+        "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
         "AWS::EC2::VPC": {"NetworkVpc7FB7348F"},
         "AWS::CloudFront::Distribution": {"CdnDistribution149FA6C8"},
         "AWS::ElasticLoadBalancingV2::LoadBalancer": {"WebTierAlbACA717AF"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.unit.conftest import only, ref_id
+from tests.unit.conftest import alert_topic, only, ref_id
 
 
 def _alarms(template):
@@ -13,7 +13,7 @@ def _alarms(template):
 
 def test_alert_topics_use_customer_managed_keys(each_env):
     for template in each_env.alerting_templates().values():
-        _, topic = only(template.find_resources("AWS::SNS::Topic"))
+        _, topic = alert_topic(template)
         key = topic["Properties"]["KmsMasterKeyId"]
         assert "alias/aws/sns" not in json.dumps(key)
         assert template.to_json()["Resources"][ref_id(key)]["Type"] == "AWS::KMS::Key"
@@ -21,7 +21,7 @@ def test_alert_topics_use_customer_managed_keys(each_env):
 
 def test_every_alarm_notifies_its_own_regions_topic_on_alarm_and_ok(each_env):
     for template in each_env.alerting_templates().values():
-        topic_id, _ = only(template.find_resources("AWS::SNS::Topic"))
+        topic_id, _ = alert_topic(template)
         for logical_id, alarm in _alarms(template).items():
             props = alarm["Properties"]
             assert [ref_id(a) for a in props["AlarmActions"]] == [topic_id], logical_id

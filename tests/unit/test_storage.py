@@ -89,3 +89,11 @@ def test_alb_log_bucket_admits_elb_delivery(dev):
     assert "s3:PutObject" in text
     # us-west-2's ELB account or the log-delivery service principal.
     assert "797873946194" in text or "logdelivery.elasticloadbalancing.amazonaws.com" in text
+
+
+def test_log_buckets_are_versioned_with_short_noncurrent_expiry(dev):
+    for role in ("AccessLogs", "AlbLogs", "CdnLogs"):
+        _, bucket = _buckets(dev)[role]
+        assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+        rule = bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]
+        assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 7

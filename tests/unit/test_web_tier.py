@@ -179,3 +179,12 @@ def test_instance_role_least_privilege(dev):
         "AWS::EC2::LaunchTemplate",
         {"LaunchTemplateData": {"IamInstanceProfile": {"Arn": Match.any_value()}}},
     )
+
+
+def test_asg_notifies_errors_to_alerts_and_everything_to_events(dev):
+    _, asg = only(dev.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
+    configs = {ref_id(c["TopicARN"]): set(c["NotificationTypes"]) for c in asg["Properties"]["NotificationConfigurations"]}
+    alerts = next(k for k in configs if k.startswith("AlertsTopic"))
+    events = next(k for k in configs if k.startswith("AlertsEventsTopic"))
+    assert configs[alerts] == {"autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"}
+    assert len(configs[events]) == 4

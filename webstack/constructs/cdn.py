@@ -22,6 +22,8 @@ from aws_cdk import (
 )
 from constructs import Construct
 
+from webstack.constructs.acknowledge import acknowledge
+
 API_PATH = "/api/*"
 
 _PRICE_CLASSES = {
@@ -55,6 +57,7 @@ class Cdn(Construct):
         web_acl_arn: str | None = None,
         certificate_arn: str | None = None,
         domain_names: Sequence[str] = (),
+        geo_allowlist: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -144,5 +147,31 @@ class Cdn(Construct):
             log_file_prefix="cloudfront/",
             price_class=_PRICE_CLASSES[price_class],
             web_acl_id=web_acl_arn,
+            geo_restriction=cloudfront.GeoRestriction.allowlist(*geo_allowlist) if geo_allowlist else None,
             **tls,
         )
+        self._acknowledge(
+            geo=bool(geo_allowlist), waf=bool(web_acl_arn), certificate=bool(certificate_arn), https_origin=bool(alb_origin_name)
+        )
+
+    def _acknowledge(self, *, geo: bool, waf: bool, certificate: bool, https_origin: bool) -> None:
+        """Findings that follow from configuration choices, with the choice that removes them."""
+        dist = self.distribution
+        if not geo:
+            acknowledge(dist, "AwsSolutions-CFR1", "served worldwide by design; set geo_allowlist to restrict countries")
+        if not waf:
+            acknowledge(dist, "AwsSolutions-CFR2", "WAF is off in this environment's config (waf.enabled); prod turns it on")
+        if not certificate:
+            acknowledge(
+                dist,
+                "AwsSolutions-CFR4",
+                "no custom domain: the default *.cloudfront.net certificate's TLS policy is fixed by CloudFront; "
+                "configure domain for TLSv1.2_2021",
+            )
+        if not https_origin:
+            acknowledge(
+                dist,
+                "AwsSolutions-CFR5",
+                "the ALB origin has no certificate without domain.origin_name, so CloudFront uses HTTP to it; "
+                "origin protection keeps everyone else out. Set domain.origin_name for HTTPS to the origin",
+            )

@@ -33,7 +33,8 @@ CLOUDFRONT_METRICS_REGION = "us-east-1"
 
 
 class AlertTopic(Construct):
-    """Attributes: ``topic``, ``key``. Creates its own CMK unless one is given."""
+    """Attributes: ``topic`` (pages people), ``events_topic`` (routine events, for
+    integrations), ``key``. Creates its own CMK unless one is given."""
 
     def __init__(
         self,
@@ -43,6 +44,7 @@ class AlertTopic(Construct):
         emails: Sequence[str],
         removal_policy: RemovalPolicy,
         key: kms.IKey | None = None,
+        with_events_topic: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         if key is None:
@@ -58,6 +60,13 @@ class AlertTopic(Construct):
         self.topic = sns.Topic(self, "Topic", display_name="webstack alerts", master_key=key, enforce_ssl=True)
         for email in emails:
             self.topic.add_subscription(subs.EmailSubscription(email))
+        self.events_topic: sns.Topic | None = None
+        if with_events_topic:
+            # Routine events (every scale-out and scale-in) would train people to
+            # ignore the paging topic; they go here for dashboards or chat hooks.
+            self.events_topic = sns.Topic(
+                self, "EventsTopic", display_name="webstack events", master_key=key, enforce_ssl=True
+            )
 
 
 def _wire(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> cloudwatch.Alarm:

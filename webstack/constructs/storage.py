@@ -16,6 +16,17 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy, aws_kms as kms, aws_s3 as s3
 from constructs import Construct
 
+from webstack.constructs.acknowledge import acknowledge
+
+_SSE_S3_ONLY = (
+    "log delivery to this bucket (S3 server access logs, ELB access logs, CloudFront standard logs) "
+    "supports SSE-S3 only (pitfalls D7)"
+)
+_NO_REPLICATION = (
+    "cross-region replication is a disaster-recovery decision with its own region and cost; "
+    "versioning, retention and lifecycle protect the data in this region"
+)
+
 
 class Storage(Construct):
     def __init__(
@@ -41,6 +52,8 @@ class Storage(Construct):
             s3.LifecycleRule(
                 id="ExpireLogs",
                 expiration=Duration.days(log_expiration_days),
+                # Versioning guards logs against overwrite; old versions go soon.
+                noncurrent_version_expiration=Duration.days(7),
                 abort_incomplete_multipart_upload_after=Duration.days(1),
             )
         ]
@@ -49,6 +62,7 @@ class Storage(Construct):
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
+            versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=log_lifecycle,
             **common,
@@ -88,6 +102,7 @@ class Storage(Construct):
             self,
             "AlbLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
+            versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="alb-logs/",
@@ -99,9 +114,14 @@ class Storage(Construct):
             self,
             "CdnLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
+            versioned=True,
             object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="cdn-logs/",
             lifecycle_rules=log_lifecycle,
             **common,
         )
+        for bucket in (self.access_logs, self.alb_logs, self.cdn_logs):
+            acknowledge(bucket, "NIST.800.53.R5-S3DefaultEncryptionKMS", _SSE_S3_ONLY)
+        for bucket in (self.access_logs, self.content, self.alb_logs, self.cdn_logs):
+            acknowledge(bucket, "NIST.800.53.R5-S3BucketReplicationEnabled", _NO_REPLICATION)

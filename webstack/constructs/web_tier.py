@@ -22,8 +22,11 @@ from aws_cdk import (
     aws_iam as iam,
     aws_kms as kms,
     aws_s3 as s3,
+    aws_sns as sns,
 )
 from constructs import Construct
+
+from webstack.constructs.acknowledge import acknowledge
 
 HEALTH_PATH = "/health"
 APP_PORT = 80
@@ -66,6 +69,9 @@ class WebTier(Construct):
         props: WebTierProps,
         origin_guard: OriginGuard | None = None,
         certificate: acm.ICertificate | None = None,
+        alert_topic: sns.ITopic | None = None,
+        events_topic: sns.ITopic | None = None,
+        waf_on_alb: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -79,6 +85,18 @@ class WebTier(Construct):
                 iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSSMManagedInstanceCore"),
                 iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchAgentServerPolicy"),
             ],
+        )
+        for policy in ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"):
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]",
+                f"{policy} is the AWS-maintained minimum for the SSM / CloudWatch agent; AWS updates it "
+                "when the agent's API calls change, which a copy would not",
+            )
+        acknowledge(
+            self.role,
+            "NIST.800.53.R5-IAMNoInlinePolicy",
+            "CDK's grant policy (content read, secret read, key decrypt), attached to this role only",
         )
 
         instance_sg = ec2.SecurityGroup(
@@ -143,6 +161,15 @@ class WebTier(Construct):
             ),
             default_instance_warmup=props.instance_warmup,
             group_metrics=[autoscaling.GroupMetrics.all()],
+            notifications=[
+                autoscaling.NotificationConfiguration(topic=topic, scaling_events=events)
+                for topic, events in (
+                    (alert_topic, autoscaling.ScalingEvents.ERRORS),
+                    (events_topic, autoscaling.ScalingEvents.ALL),
+                )
+                if topic is not None
+            ]
+            or None,
             update_policy=autoscaling.UpdatePolicy.rolling_update(
                 max_batch_size=1,
                 min_instances_in_service=max(0, min(props.min_capacity, props.max_capacity - 1)),
@@ -170,6 +197,19 @@ class WebTier(Construct):
             idle_timeout=Duration.seconds(60),
         )
         self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
+        if not props.deletion_protection:
+            acknowledge(
+                self.load_balancer,
+                "NIST.800.53.R5-ELBDeletionProtectionEnabled",
+                "this environment is disposable by config (deletion_protection: false)",
+            )
+        if not waf_on_alb:
+            acknowledge(
+                self.load_balancer,
+                "NIST.800.53.R5-ALBWAFEnabled",
+                "config leaves the regional web ACL off: CloudFront's web ACL (when on) filters first and the "
+                "ALB admits only CloudFront (origin protection); set waf.protect_alb for defence in depth",
+            )
 
         # With a certificate, HTTPS serves and HTTP only redirects.
         public = origin_guard is None
@@ -195,6 +235,18 @@ class WebTier(Construct):
                 "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=public
             )
             self.redirect_listener = None
+            no_certificate = (
+                "no domain.origin_name configured, so ACM cannot issue the ALB a certificate; CloudFront "
+                "terminates TLS for viewers. Set domain.origin_name for HTTPS end to end"
+            )
+            acknowledge(serving, "NIST.800.53.R5-ELBv2ACMCertificateRequired", no_certificate)
+            acknowledge(serving, "NIST.800.53.R5-ALBHttpToHttpsRedirection", no_certificate)
+        if self.redirect_listener is not None:
+            acknowledge(
+                self.redirect_listener,
+                "NIST.800.53.R5-ELBv2ACMCertificateRequired",
+                "this listener only answers 301 to HTTPS; it serves no content",
+            )
         self.listener = serving
 
         routing: dict = {}

@@ -6,6 +6,7 @@ from aws_cdk import CfnOutput, Duration, Environment, Stack, aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
+from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.cdn import Cdn
 from webstack.constructs.keys import Keys
 from webstack.constructs.network import Network
@@ -75,6 +76,15 @@ class WebStack(Stack):
             origin_verify=config.origin_protection.enabled,
         )
 
+        alerts = AlertTopic(
+            self,
+            "Alerts",
+            emails=config.alarms.emails,
+            removal_policy=removal,
+            key=keys.telemetry,
+            with_events_topic=True,
+        )
+
         domain = config.domain
         zone = origin_certificate = None
         if domain is not None:
@@ -109,6 +119,9 @@ class WebStack(Stack):
             ),
             origin_guard=guard,
             certificate=origin_certificate,
+            alert_topic=alerts.topic,
+            events_topic=alerts.events_topic,
+            waf_on_alb=config.waf.protect_alb,
         )
         if config.waf.protect_alb:
             alb_acl = WebAcl(
@@ -129,6 +142,13 @@ class WebStack(Stack):
                 self, "AlbWafAssociation", resource_arn=web.load_balancer.load_balancer_arn, web_acl_arn=alb_acl.arn
             )
         storage.content.grant_read(web.role)
+        acknowledge(
+            web.role,
+            "AwsSolutions-IAM5[Resource::<StorageContent05955A69.Arn>/*]",
+            "read access to every object of the content bucket is the point; objects are unknown at deploy time",
+        )
+        for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*"):
+            acknowledge(web.role, f"AwsSolutions-IAM5[Action::{action}]", "read-only action group from grant_read")
         secrets.database.grant_read(web.role)
         secrets.api_key.grant_read(web.role)
 
@@ -144,6 +164,7 @@ class WebStack(Stack):
             web_acl_arn=web_acl_arn,
             certificate_arn=certificate_arn,
             domain_names=domain.site_names if domain else (),
+            geo_allowlist=config.geo_allowlist,
         )
         if zone is not None:
             SiteRecords(
@@ -156,9 +177,6 @@ class WebStack(Stack):
                 load_balancer=web.load_balancer,
             )
 
-        alerts = AlertTopic(
-            self, "Alerts", emails=config.alarms.emails, removal_policy=removal, key=keys.telemetry
-        )
         alarms = RegionalAlarms(
             self,
             "Alarms",
