@@ -63,3 +63,19 @@ def test_get_stack_output_missing_stack_or_output_fails_the_deploy(deploy):
     no_output = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
         "Type": "String", "Value": _get_output(producer.name, "Nope", "us-east-1")}}}, expect_ok=False)
     assert f"{producer.name} (us-east-1) has no output Nope" in " ".join(no_output.failures())
+
+
+def test_termination_protection_blocks_delete_until_disabled(deploy, aws):
+    import botocore.exceptions
+    import pytest
+
+    stack = deploy({"T": {"Type": "AWS::SNS::Topic"}})
+    cfn = aws("cloudformation")
+    cfn.update_termination_protection(StackName=stack.name, EnableTerminationProtection=True)
+    assert cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["EnableTerminationProtection"] is True
+    with pytest.raises(botocore.exceptions.ClientError, match="cannot be deleted while TerminationProtection"):
+        cfn.delete_stack(StackName=stack.name)
+    assert cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    cfn.update_termination_protection(StackName=stack.name, EnableTerminationProtection=False)
+    cfn.delete_stack(StackName=stack.name)
+    assert stack.resources["T"] not in [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]]

@@ -174,6 +174,15 @@ def test_wafv2_cloudfront_scope_only_in_us_east_1(deploy, aws):
     name, acl_id, scope = ok.resources["W"].split("|")
     got = aws("wafv2").get_web_acl(Name=name, Id=acl_id, Scope=scope)["WebACL"]
     assert got["Rules"][0]["Name"] == "common" and ":global/webacl/" in ok.outputs["Arn"]
+    logged = deploy({"W": acl, "L": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "aws-waf-logs-t"}},
+                     "C": {"Type": "AWS::WAFv2::LoggingConfiguration", "DependsOn": ["L"], "Properties": {
+                         "ResourceArn": {"Fn::GetAtt": ["W", "Arn"]},
+                         "LogDestinationConfigs": ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-t"]}}},
+                    outputs={"Arn": {"Fn::GetAtt": ["W", "Arn"]}})
+    config = aws("wafv2").get_logging_configuration(ResourceArn=logged.outputs["Arn"])["LoggingConfiguration"]
+    assert config["LogDestinationConfigs"] == ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-t"]
+    aws("cloudformation").delete_stack(StackName=logged.name)
+    assert logged.outputs["Arn"] not in [a["ARN"] for a in aws("wafv2").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]]
     bad = deploy({"W": acl}, region="us-west-2", expect_ok=False)
     assert bad.status == "ROLLBACK_COMPLETE" and "scope is not valid" in " ".join(bad.failures())
 
@@ -245,3 +254,10 @@ def test_registry_lists_our_types():
     for t in ("AWS::CloudFront::Distribution", "AWS::S3::BucketPolicy", "Custom::CrossRegionExportReader", "AWS::KMS::Key"):
         assert reg[t] == "webstack"
     assert reg["AWS::EC2::VPC"] == "moto"
+
+
+def test_hosted_zone_ids_look_like_aws(aws):
+    import re
+
+    zone = aws("route53").create_hosted_zone(Name="zid.test", CallerReference="zid")["HostedZone"]
+    assert re.fullmatch(r"Z[A-Z0-9]{20}", zone["Id"].split("/")[-1])

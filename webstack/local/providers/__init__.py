@@ -23,6 +23,7 @@ PROVIDER_MODULES = (
     "iam",
     "kms",
     "logs",
+    "route53",
     "s3",
     "secretsmanager",
     "sns",
@@ -67,7 +68,9 @@ def install() -> None:
 
     from . import _engine
 
-    _modules()
+    for module in _modules():
+        # modules that patch moto itself (no CloudFormation types) say so
+        getattr(module, "install", lambda: None)()
     _engine.install()
     # moto caches the type map on first use; rebuild it with our classes.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):

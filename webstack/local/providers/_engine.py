@@ -36,6 +36,11 @@ names still exist so that a moto upgrade fails loudly instead of silently.
    would pass the object through as a literal value; anywhere in a
    resource's properties or an output it is resolved at create/update time,
    and a missing stack or output fails the resource with the reason.
+8. Termination protection. moto stores ``EnableTerminationProtection`` but
+   has no ``UpdateTerminationProtection`` (HTTP 500: the CDK CLI calls it
+   for ``termination_protection=True`` stacks) and deletes protected
+   stacks. Here the action exists and ``DeleteStack`` of a protected stack
+   is refused with AWS's ValidationError, leaving the stack untouched.
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ import re
 import threading
 from typing import Any
 
+from moto.cloudformation import exceptions as cfn_exceptions
 from moto.cloudformation import models as cfn_models
+from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation import parsing
 
 logger = logging.getLogger("webstack.local")
@@ -282,6 +289,11 @@ def _safe_delete_stack(original: Any) -> Any:
     def delete_stack(self: Any, name_or_stack_id: str) -> None:
         stacks = [s for s in self.stacks.values() if name_or_stack_id in (s.stack_id, s.name)]
         for stack in stacks:
+            if stack.enable_termination_protection:
+                raise cfn_exceptions.ValidationError(
+                    message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled"
+                )
+        for stack in stacks:
             try:
                 original(self, stack.stack_id)
             except Exception as exc:  # noqa: BLE001 - becomes the stack's state
@@ -406,6 +418,22 @@ def _resolving_clean_json(original: Any) -> Any:
     return clean_json
 
 
+def update_termination_protection(self: Any, name_or_stack_id: str, enabled: bool) -> Any:
+    stack = self.get_stack(name_or_stack_id)
+    if stack.status == "DELETE_COMPLETE":
+        raise cfn_exceptions.ValidationError(name_or_stack_id)
+    stack.enable_termination_protection = bool(enabled)
+    return stack
+
+
+def _update_termination_protection_response(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    enabled = str(self._get_param("EnableTerminationProtection")).lower() == "true"
+    stack = self.cloudformation_backend.update_termination_protection(self._get_param("StackName"), enabled)
+    return ActionResult({"StackId": stack.stack_id})
+
+
 def install() -> None:
     global _installed
     if _installed:
@@ -422,4 +450,8 @@ def install() -> None:
     )
     cfn_models.CloudFormationBackend.delete_stack = _safe_delete_stack(cfn_models.CloudFormationBackend.delete_stack)
     cfn_models.Stack.create_resources = _safe_create_resources(cfn_models.Stack.create_resources)
+    if hasattr(cfn_responses.CloudFormationResponse, "update_termination_protection"):
+        raise RuntimeError("moto now implements UpdateTerminationProtection: drop our version")
+    cfn_models.CloudFormationBackend.update_termination_protection = update_termination_protection
+    cfn_responses.CloudFormationResponse.update_termination_protection = _update_termination_protection_response
     _installed = True

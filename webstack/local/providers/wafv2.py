@@ -115,9 +115,14 @@ class LoggingConfiguration(Provider, CloudFormationModel):
     TYPE = "AWS::WAFv2::LoggingConfiguration"
     ATTRIBUTES = ("ManagedByFirewallManager",)
 
+    def _logging_backend(self) -> Any:
+        # moto's Get/Put/DeleteLoggingConfiguration carry no Scope and use the
+        # request's region (us-east-1 for a CLOUDFRONT ACL), not "global"
+        return wafv2_backends[self.account_id][self.region_name]
+
     def create(self, props: dict[str, Any]) -> str:
         arn = props["ResourceArn"]
-        _backend(self, arn).put_logging_configuration(
+        self._logging_backend().put_logging_configuration(
             arn,
             props["LogDestinationConfigs"],
             {"RedactedFields": props["RedactedFields"]} if props.get("RedactedFields") else None,
@@ -133,6 +138,6 @@ class LoggingConfiguration(Provider, CloudFormationModel):
 
     def delete_resource(self) -> None:
         try:
-            _backend(self, self.physical_id).delete_logging_configuration(self.physical_id)
+            self._logging_backend().delete_logging_configuration(self.physical_id)
         except Exception:  # noqa: BLE001 - already gone
             pass
