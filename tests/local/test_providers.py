@@ -74,7 +74,8 @@ def test_load_balancer_attributes_and_target_group_attributes(deploy, aws):
     tg_attrs = {a["Key"]: a["Value"] for a in elb.describe_target_group_attributes(TargetGroupArn=stack.resources["Tg"])["Attributes"]}
     assert tg_attrs["deregistration_delay.timeout_seconds"] == "30"
     assert stack.outputs["Full"].startswith("app/") and stack.outputs["TgFull"].startswith("targetgroup/")
-    assert stack.outputs["Zone"]
+    assert stack.outputs["Zone"] == "Z35SXDOTRQ7X7K"  # us-east-1 ALB alias zone, as in AWS
+    assert elb.describe_load_balancers(LoadBalancerArns=[stack.resources["Lb"]])["LoadBalancers"][0]["CanonicalHostedZoneId"] == "Z35SXDOTRQ7X7K"
 
 
 def test_ssm_parameter_without_name_and_ami_parameter_type(deploy, aws):

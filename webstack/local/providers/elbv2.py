@@ -27,6 +27,14 @@ def _backend(p: Provider) -> Any:
     return elbv2_backends[p.account_id][p.region_name]
 
 
+# Route 53 alias zones of ELB in the regions webstack uses (moto answers
+# "Z2P70J7EXAMPLE" everywhere); other regions keep moto's value.
+ALB_HOSTED_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0",
+                    "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5"}
+NLB_HOSTED_ZONES = {"us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP", "us-west-1": "Z24FKFUX50B4VW",
+                    "us-west-2": "Z18D5FSROUN65G", "eu-west-1": "Z2IFOLAFXWLO4F", "eu-central-1": "Z3F0SRJ5LGBH90"}
+
+
 class LoadBalancer(Provider, CloudFormationModel):
     TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
     NAME_PROPERTY = "Name"
@@ -46,6 +54,8 @@ class LoadBalancer(Provider, CloudFormationModel):
             tags=tags_list(props),
         )
         self._apply_attributes({}, props, lb.arn)
+        zones = NLB_HOSTED_ZONES if props.get("Type") == "network" else ALB_HOSTED_ZONES
+        lb.canonical_hosted_zone_id = zones.get(self.region_name, lb.canonical_hosted_zone_id)
         full_name = lb.arn.split(":loadbalancer/", 1)[1]
         self.attributes = {
             "CanonicalHostedZoneID": lb.canonical_hosted_zone_id,
