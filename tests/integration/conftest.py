@@ -1,0 +1,208 @@
+"""Integration layer: deploy an environment, then prove it with boto3.
+
+Every test finds its resources through the stack outputs
+(``cfn-outputs/flat-outputs.json``), never through guessed names, so the same
+tests run against the local emulator and a real account (conventions 12).
+
+Environment variables:
+
+``WEBSTACK_TARGET``  ``local`` (default) or ``aws``.
+    *local*: start the emulator (or reuse the running one, see
+    ``webstack.local.status()``) and deploy ``WEBSTACK_ENV`` exactly like
+    ``make up`` -- unless that environment is already deployed there and
+    ``cfn-outputs/flat-outputs.json`` matches it (``make up`` was run), in
+    which case nothing is redeployed. An emulator this session started is
+    stopped at its end; one it reused keeps running.
+    *aws*: nothing is deployed; the outputs file of a real deploy is read and
+    boto3's default credentials are used, read-only.
+``WEBSTACK_ENV``     environment to test (default ``dev``).
+``WEBSTACK_CONFIG``  config override file passed to synth (local only).
+``WEBSTACK_LOCAL_STATE_DIR``  emulator state dir (default: the repo's
+    ``.local-aws``, i.e. the one ``make up`` uses). An emulator of its own
+    gets outputs of its own: ``<dir>/cfn-outputs/flat-outputs.json``, so it
+    never overwrites the outputs of the one ``make up`` runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from webstack.cli import load_assembly, synth, tool_env
+import webstack.deploy as deploy_module
+from webstack.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
+from webstack.local import ACCOUNT_ID, endpoint_env, start, status, stop
+
+from .helpers import region_of
+
+HERE = Path(__file__).resolve().parent
+TARGET = os.environ.get("WEBSTACK_TARGET", "local").strip().lower() or "local"
+ENV_NAME = os.environ.get("WEBSTACK_ENV", "dev").strip() or "dev"
+CONFIG = os.environ.get("WEBSTACK_CONFIG") or None
+STATE_DIR = Path(os.environ["WEBSTACK_LOCAL_STATE_DIR"]) if os.environ.get("WEBSTACK_LOCAL_STATE_DIR") else None
+EDGE_REGION = "us-east-1"  # CloudFront's control plane, metrics, WAF and certificates
+if STATE_DIR is not None:
+    # deploy() writes to these module globals.
+    deploy_module.OUTPUTS_DIR = STATE_DIR / "cfn-outputs"
+    deploy_module.FLAT_OUTPUTS = deploy_module.OUTPUTS_DIR / "flat-outputs.json"
+FLAT_OUTPUTS = deploy_module.FLAT_OUTPUTS
+# Fail fast instead of retrying: the emulator answers at once or not at all.
+_BOTO_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+
+if TARGET not in ("local", "aws"):
+    raise pytest.UsageError(f"WEBSTACK_TARGET must be 'local' or 'aws', not {TARGET!r}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.integration)
+
+
+@dataclass
+class Deployment:
+    """What the tests know about the environment under test."""
+
+    env_name: str
+    outputs: dict[str, str]
+    endpoint: str | None  # None: a real account
+    started_emulator: bool = False
+    stacks: dict[str, str] = field(default_factory=dict)  # stack name -> region
+
+    @property
+    def web_region(self) -> str:
+        return region_of(self.outputs["DataKeyArn"])
+
+    @property
+    def edge_region(self) -> str:
+        return region_of(self.outputs["EdgeAlertTopicArn"])
+
+    @property
+    def web_stack(self) -> str:
+        # Stack names are part of the interface (README: `webstack-<env>-<role>`).
+        return f"webstack-{self.env_name}-web"
+
+
+def client_factory(endpoint: str | None, default_region: str) -> Callable[..., Any]:
+    """``aws(service, region=None)`` -> a boto3 client for the target."""
+    if endpoint is None:
+        session = boto3.session.Session()
+
+        def real(service: str, region: str | None = None) -> Any:
+            return session.client(service, region_name=region or default_region, config=_BOTO_CONFIG)
+
+        return real
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", aws_session_token="testing"
+    )
+
+    def local(service: str, region: str | None = None) -> Any:
+        return session.client(service, region_name=region or default_region, endpoint_url=endpoint, config=_BOTO_CONFIG)
+
+    return local
+
+
+def env_stacks(aws: Callable[..., Any], env_name: str, regions: list[str]) -> dict[str, dict]:
+    """``{stack name: {region, status, outputs}}`` of one environment."""
+    found: dict[str, dict] = {}
+    for region in regions:
+        paginator = aws("cloudformation", region).get_paginator("describe_stacks")
+        for page in paginator.paginate():
+            for stack in page["Stacks"]:
+                if stack["StackName"].startswith(f"webstack-{env_name}-") and stack["StackStatus"] != "DELETE_COMPLETE":
+                    found[stack["StackName"]] = {
+                        "region": region,
+                        "status": stack["StackStatus"],
+                        "outputs": {o["OutputKey"]: o.get("OutputValue") for o in stack.get("Outputs", [])},
+                    }
+    return found
+
+
+def _reusable(target_endpoint: str, env_name: str) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The outputs file and stacks, if ``make up`` already deployed ``env_name`` here."""
+    try:
+        outputs = json.loads(FLAT_OUTPUTS.read_text())
+        web_region = region_of(outputs["DataKeyArn"])
+        edge_region = region_of(outputs["EdgeAlertTopicArn"])
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+    aws = client_factory(target_endpoint, web_region)
+    try:
+        stacks = env_stacks(aws, env_name, sorted({web_region, edge_region}))
+    except ClientError:
+        return None
+    if f"webstack-{env_name}-web" not in stacks or any(s["status"] not in _GOOD for s in stacks.values()):
+        return None
+    try:
+        live = flatten_outputs({name: s["outputs"] for name, s in stacks.items()})
+    except DeployError:
+        return None
+    if live != outputs:
+        return None  # the file belongs to another deploy (other env, older emulator)
+    return outputs, {name: s["region"] for name, s in stacks.items()}
+
+
+@pytest.fixture(scope="session")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    if TARGET == "aws":
+        if not FLAT_OUTPUTS.exists():
+            pytest.fail(f"WEBSTACK_TARGET=aws needs {FLAT_OUTPUTS} from a real deploy of {ENV_NAME}", pytrace=False)
+        outputs = json.loads(FLAT_OUTPUTS.read_text())
+        yield Deployment(env_name=ENV_NAME, outputs=outputs, endpoint=None)
+        return
+
+    info = status(STATE_DIR)
+    started = info is None
+    if started:
+        info = start(state_dir=STATE_DIR)
+    target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
+    try:
+        reused = None if started or CONFIG else _reusable(info.endpoint, ENV_NAME)
+        if reused is not None:
+            outputs, stacks = reused
+        else:
+            assembly = tmp_path_factory.mktemp(f"cdk-{ENV_NAME}") / "cdk.out"
+            if synth(ENV_NAME, assembly, CONFIG) != 0:
+                pytest.fail(f"synth of {ENV_NAME} failed (see the output above)", pytrace=False)
+            manifest = load_assembly(assembly)
+            try:
+                bootstrap(target, sorted({s["region"] for s in manifest}))
+                deploy(target, assembly, manifest)  # writes FLAT_OUTPUTS, like `make up`
+            except DeployError as err:
+                pytest.fail(str(err), pytrace=False)
+            outputs = json.loads(FLAT_OUTPUTS.read_text())
+            stacks = {s["name"]: s["region"] for s in manifest}
+        yield Deployment(
+            env_name=ENV_NAME, outputs=outputs, endpoint=info.endpoint, started_emulator=started, stacks=stacks
+        )
+    finally:
+        if started:
+            stop(STATE_DIR)
+
+
+@pytest.fixture(scope="session")
+def outputs(deployed: Deployment) -> dict[str, str]:
+    return deployed.outputs
+
+
+@pytest.fixture(scope="session")
+def aws(deployed: Deployment) -> Callable[..., Any]:
+    """``aws(service, region=None)``: a boto3 client for the target; the
+    default region is the web stack's."""
+    return client_factory(deployed.endpoint, deployed.web_region)
+
+
+@pytest.fixture(scope="session")
+def web_resources(deployed: Deployment, aws: Callable[..., Any]) -> list[dict]:
+    """The web stack's resources (CloudFormation's own record, not names we guess)."""
+    cfn = aws("cloudformation")
+    return cfn.describe_stack_resources(StackName=deployed.web_stack)["StackResources"]

@@ -1,0 +1,82 @@
+"""Buckets: the content bucket and the three log buckets, found by output."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import as_list, key_arn, statements
+
+LOG_BUCKETS = ["AccessLogBucketName", "AlbLogBucketName", "CdnLogBucketName"]
+
+
+def _default_encryption(aws, bucket: str) -> dict:
+    rules = aws("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert len(rules) == 1, rules
+    return rules[0]["ApplyServerSideEncryptionByDefault"]
+
+
+def test_content_bucket_exists(aws, outputs):
+    aws("s3").head_bucket(Bucket=outputs["S3BucketName"])
+
+
+def test_content_bucket_encrypted_with_data_key(aws, outputs):
+    sse = _default_encryption(aws, outputs["S3BucketName"])
+    assert sse["SSEAlgorithm"] == "aws:kms"
+    assert "KMSMasterKeyID" in sse, "SSE-KMS without a key means the AWS-managed aws/s3 key"
+    assert key_arn(aws, sse["KMSMasterKeyID"]) == outputs["DataKeyArn"]
+
+
+def test_content_bucket_versioned(aws, outputs):
+    assert aws("s3").get_bucket_versioning(Bucket=outputs["S3BucketName"]).get("Status") == "Enabled"
+
+
+def test_content_bucket_blocks_public_access(aws, outputs):
+    block = aws("s3").get_public_access_block(Bucket=outputs["S3BucketName"])["PublicAccessBlockConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+
+
+def test_content_bucket_denies_plain_http(aws, outputs):
+    bucket = outputs["S3BucketName"]
+    policy = aws("s3").get_bucket_policy(Bucket=bucket)["Policy"]
+    denies = [
+        s
+        for s in statements(policy)
+        if s.get("Effect") == "Deny"
+        and str(s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")).lower() == "false"
+    ]
+    assert denies, f"no Deny on aws:SecureTransport=false in {policy}"
+    deny = denies[0]
+    assert deny["Principal"] in ("*", {"AWS": "*"}), deny
+    assert "s3:*" in as_list(deny["Action"]), deny
+    resources = as_list(deny["Resource"])
+    assert f"arn:aws:s3:::{bucket}" in resources and f"arn:aws:s3:::{bucket}/*" in resources, resources
+
+
+@pytest.mark.parametrize("output_key", LOG_BUCKETS)
+def test_log_bucket_sse_s3(aws, outputs, output_key):
+    # S3 server access logs and ALB logs can only be delivered to SSE-S3 buckets;
+    # CloudFront standard logs likewise do not support SSE-KMS with a CMK by default.
+    assert _default_encryption(aws, outputs[output_key])["SSEAlgorithm"] == "AES256"
+
+
+@pytest.mark.parametrize("output_key", LOG_BUCKETS)
+def test_log_bucket_blocks_public_access(aws, outputs, output_key):
+    block = aws("s3").get_public_access_block(Bucket=outputs[output_key])["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4, block
+
+
+def test_cdn_log_bucket_accepts_acl_delivery(aws, outputs):
+    # CloudFront standard logging writes with ACLs: BucketOwnerEnforced breaks it.
+    rules = aws("s3").get_bucket_ownership_controls(Bucket=outputs["CdnLogBucketName"])["OwnershipControls"]["Rules"]
+    assert [r["ObjectOwnership"] for r in rules] == ["ObjectWriter"]
+
+
+def test_content_bucket_access_logged(aws, outputs):
+    logging = aws("s3").get_bucket_logging(Bucket=outputs["S3BucketName"]).get("LoggingEnabled")
+    assert logging, "content bucket has no server access logging"
+    assert logging["TargetBucket"] == outputs["AccessLogBucketName"]
