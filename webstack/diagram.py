@@ -554,17 +554,15 @@ class _Builder:
         return Graph(self.title, dict(sorted(self.nodes.items())), edges, dict(sorted(self.clusters.items())), self.notes)
 
     def _hide_custom_resources(self) -> None:
-        """Custom resources and the functions (and roles) that only serve them are plumbing."""
+        """Custom resources and the provider functions their ServiceToken names are plumbing
+        (CDK's VPC default-SG restriction, bucket auto-delete, ...); the providers'
+        roles are IAM, which is plumbing anyway."""
         for (stack, lid), res in sorted(self.asm.resources.items()):
             rtype = res.get("Type", "")
             if rtype.startswith("Custom::") or rtype in CUSTOM_RESOURCE_TYPES:
                 self.hidden.add((stack, lid))
                 for ref in self.asm.refs_of(stack, lid, "ServiceToken"):
                     self.hidden.add((ref.stack, ref.target))
-            # CDK's singleton providers are plain CloudFormation resources of type
-            # AWS::CloudFormation::CustomResource or Custom::*, whose ServiceToken
-            # names a function; some providers are raw `AWS::Lambda::Function`s whose
-            # only consumer is the custom resource (handled above).
 
     def _network(self, s: StackTemplate) -> None:
         asm = self.asm
@@ -614,7 +612,7 @@ class _Builder:
             name = _tag(p, "aws-cdk:subnet-name") or kind.capitalize()
             tier = self.cluster(
                 _cid("tier", s.name, vpc, name),
-                f"{name} subnets · {kind}" + TIER_ROUTES.get(kind, ""),
+                f"{name} subnets" + ("" if name.lower() == kind else f" · {kind}") + TIER_ROUTES.get(kind, ""),
                 self.vpc_cluster[(s.name, vpc)],
                 kind="tier",
                 tier_kind=kind,

@@ -70,7 +70,7 @@ def test_traffic_path(graph, prod):
 def test_vpc_tiers(graph):
     alb, asg = graph.node_of_type(ALB), graph.node_of_type(ASG)
     alb_tier, asg_tier = graph.clusters_containing(alb)[-1], graph.clusters_containing(asg)[-1]
-    assert alb_tier.label.startswith("Public subnets · public")
+    assert alb_tier.label.startswith("Public subnets (0.0.0.0/0 → internet gateway)")
     assert asg_tier.label.startswith("App subnets · private with egress")
     assert alb_tier.parent == asg_tier.parent and graph.clusters[alb_tier.parent].style["kind"] == "vpc"
     nat = graph.node_of_type("AWS::EC2::NatGateway")
