@@ -40,7 +40,7 @@ check: install ## compliance gate: cdk-nag packs + pitfall rules + cfn-lint on e
 	$(PY) -m webstack.compliance
 
 up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs
-	$(PY) -m webstack.compliance --env $(ENV) --quick
+	$(PY) -m webstack.compliance --env $(ENV) --quick $(CONFIG_ARG)
 	$(PY) -m webstack.deploy up --env $(ENV) $(CONFIG_ARG)
 
 down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs

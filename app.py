@@ -15,9 +15,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from aws_cdk import App
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from webstack.app import ConfigInputError, build_app, cdk_json_context
+from webstack.checks import PitfallChecks
 
 
 def main() -> int:
@@ -26,6 +28,8 @@ def main() -> int:
     outdir = os.environ.get("CDK_OUTDIR")
     preexisting = outdir is not None and Path(outdir).exists()
     app = App(context=cdk_json_context())
+    # Every synth runs the rule packs; an unacknowledged finding fails it.
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app), PitfallChecks())
     try:
         build_app(app)
     except ConfigInputError as err:

@@ -182,10 +182,11 @@ def markdown(results: list[dict[str, Any]], seconds: float) -> str:
     return "\n".join(out) + "\n"
 
 
-def run(envs: list[str], quick: bool = False, write: bool = True) -> int:
+def run(envs: list[str], quick: bool = False, write: bool = True, overrides: dict[str, Any] | None = None) -> int:
     started = time.monotonic()
     results = []
-    for variant in variants(envs, quick):
+    chosen = [Variant(env, "configured", overrides) for env in envs] if overrides else variants(envs, quick)
+    for variant in chosen:
         print(f"  checking {variant.env} {variant.name}", flush=True)
         results.append(check_variant(variant))
     seconds = time.monotonic() - started
@@ -210,8 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m webstack.compliance")
     parser.add_argument("--env", action="append", choices=list(ENVIRONMENTS), help="only this environment (repeatable)")
     parser.add_argument("--quick", action="store_true", help="environment defaults only, no combinations")
+    parser.add_argument("--config", help="check ENV with these overrides (JSON file) instead of the combinations")
     args = parser.parse_args(argv)
-    return run(args.env or list(ENVIRONMENTS), quick=args.quick)
+    overrides = None
+    if args.config:
+        from webstack.app import ConfigInputError, read_overrides
+        from webstack.config import ConfigError
+
+        try:
+            overrides = read_overrides(args.config)
+            for env in args.env or list(ENVIRONMENTS):
+                load_config(env, overrides)
+        except (ConfigInputError, ConfigError) as err:
+            print(f"webstack: invalid configuration: {err}", file=sys.stderr)
+            return 2
+    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides)
 
 
 if __name__ == "__main__":
