@@ -213,6 +213,13 @@ class WebTier(Construct):
 
         # With a certificate, HTTPS serves and HTTP only redirects.
         public = origin_guard is None
+        if public:
+            acknowledge(
+                alb_sg,
+                "AwsSolutions-EC23",
+                "origin protection is off in this configuration (origin_protection.enabled: false): the ALB "
+                "is deliberately public; turn it on to admit CloudFront only",
+            )
         if certificate is not None:
             serving = self.load_balancer.add_listener(
                 "Https",
