@@ -79,3 +79,137 @@ def test_termination_protection_blocks_delete_until_disabled(deploy, aws):
     cfn.update_termination_protection(StackName=stack.name, EnableTerminationProtection=False)
     cfn.delete_stack(StackName=stack.name)
     assert stack.resources["T"] not in [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]]
+
+
+def _vpc_stack(cidr: str, az: str = "us-east-1a") -> dict:
+    """A CDK-shaped VPC: public subnet with IGW route, NAT gateway with EIP,
+    private subnet routed through it, S3 gateway endpoint, flow log, an ASG
+    and an ALB (which owns ENIs) -- the dependents that blocked deletion."""
+    net = cidr.rsplit(".", 2)[0]
+    return {
+        "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}},
+        "Igw": {"Type": "AWS::EC2::InternetGateway"},
+        "Att": {"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {"VpcId": {"Ref": "V"}, "InternetGatewayId": {"Ref": "Igw"}}},
+        "Pub": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.0.0/24", "AvailabilityZone": az}},
+        "Pub2": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.2.0/24", "AvailabilityZone": az[:-1] + "b"}},
+        "PubRt": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "V"}}},
+        "PubAssoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "PubRt"}, "SubnetId": {"Ref": "Pub"}}},
+        "PubAssoc2": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "PubRt"}, "SubnetId": {"Ref": "Pub2"}}},
+        "PubRoute": {"Type": "AWS::EC2::Route", "DependsOn": ["Att"], "Properties": {
+            "RouteTableId": {"Ref": "PubRt"}, "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": "Igw"}}},
+        "Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}},
+        "Nat": {"Type": "AWS::EC2::NatGateway", "DependsOn": ["PubRoute", "PubAssoc"], "Properties": {
+            "SubnetId": {"Ref": "Pub"}, "AllocationId": {"Fn::GetAtt": ["Eip", "AllocationId"]}}},
+        "Priv": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.1.0/24", "AvailabilityZone": az}},
+        "PrivRt": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "V"}}},
+        "PrivAssoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "PrivRt"}, "SubnetId": {"Ref": "Priv"}}},
+        "PrivRoute": {"Type": "AWS::EC2::Route", "Properties": {
+            "RouteTableId": {"Ref": "PrivRt"}, "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": {"Ref": "Nat"}}},
+        "S3": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcId": {"Ref": "V"}, "ServiceName": "com.amazonaws.us-east-1.s3",
+                                                            "VpcEndpointType": "Gateway", "RouteTableIds": [{"Ref": "PrivRt"}, {"Ref": "PubRt"}]}},
+        "Lg": {"Type": "AWS::Logs::LogGroup"},
+        "Fl": {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": {"Ref": "V"}, "ResourceType": "VPC", "TrafficType": "ALL",
+                                                        "LogGroupName": {"Ref": "Lg"}, "DeliverLogsPermissionArn": "arn:aws:iam::123456789012:role/fl"}},
+        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "app", "VpcId": {"Ref": "V"}}},
+        "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+            "ImageId": "ami-12345678", "InstanceType": "t3.micro", "SecurityGroupIds": [{"Fn::GetAtt": ["Sg", "GroupId"]}]}}},
+        "Asg": {"Type": "AWS::AutoScaling::AutoScalingGroup", "DependsOn": ["PrivRoute", "PrivAssoc"], "Properties": {
+            "MinSize": "1", "MaxSize": "2", "VPCZoneIdentifier": [{"Ref": "Priv"}],
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}, "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}}}},
+        "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "DependsOn": ["PubRoute"], "Properties": {
+            "Subnets": [{"Ref": "Pub"}, {"Ref": "Pub2"}], "SecurityGroups": [{"Fn::GetAtt": ["Sg", "GroupId"]}]}},
+        "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": {"Ref": "V"}, "Port": 80, "Protocol": "HTTP"}},
+        "L": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+            "LoadBalancerArn": {"Ref": "Lb"}, "Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}]}},
+        "R": {"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
+            "ListenerArn": {"Ref": "L"}, "Priority": 10, "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}],
+            "Conditions": [{"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Origin-Verify", "Values": ["s"]}}]}},
+    }
+
+
+def test_vpc_stack_deletes_completely_in_dependency_order(deploy, aws):
+    stack = deploy(_vpc_stack("10.50.0.0/16"))
+    ec2 = aws("ec2")
+    vpc = [{"Name": "vpc-id", "Values": [stack.resources["V"]]}]
+    enis = ec2.describe_network_interfaces(Filters=vpc)["NetworkInterfaces"]
+    assert sorted({(e.get("Description") or "")[:7] for e in enis}) == ["", "ELB app", "Primary"]  # NAT, ALB x2, instance
+    cfn = aws("cloudformation")
+    stack_id = cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName=stack.name)
+    assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    assert stack.resources["V"] not in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+    assert ec2.describe_network_interfaces(Filters=vpc)["NetworkInterfaces"] == []
+    assert stack.resources["Eip"] not in [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]]
+    assert stack.resources["Igw"] not in [g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]]
+    assert [n["State"] for n in ec2.describe_nat_gateways(NatGatewayIds=[stack.resources["Nat"]])["NatGateways"]] == ["deleted"]
+    assert stack.resources["Fl"] not in [f["FlowLogId"] for f in ec2.describe_flow_logs()["FlowLogs"]]
+    assert ec2.describe_vpc_endpoints(Filters=vpc)["VpcEndpoints"] == []
+
+
+def test_delete_vpc_and_subnet_refuse_while_dependents_exist(aws):
+    import botocore.exceptions
+    import pytest
+
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.60.0.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    with pytest.raises(botocore.exceptions.ClientError, match="DependencyViolation"):
+        ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_network_interface(NetworkInterfaceId=eni)
+    ec2.delete_subnet(SubnetId=subnet)
+    with pytest.raises(botocore.exceptions.ClientError, match=f"has dependencies.*internet gateway {igw}"):
+        ec2.delete_vpc(VpcId=vpc)
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.delete_vpc(VpcId=vpc)
+
+
+def test_terminated_instance_takes_its_primary_network_interface(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.61.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.61.0.0/24")["Subnet"]["SubnetId"]
+    instance = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
+    assert instance["NetworkInterfaces"][0]["Attachment"]["DeleteOnTermination"] is True
+    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"] == []
+
+
+KEY_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                                      "Action": "kms:*", "Resource": "*"}]}
+
+
+def test_deletion_policy_retain_keeps_resources_and_data(deploy, aws):
+    stack = deploy({
+        "K": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {"KeyPolicy": KEY_POLICY}},
+        "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+        "L": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate"},
+        "S": {"Type": "AWS::SecretsManager::Secret", "DeletionPolicy": "Retain", "Properties": {"SecretString": "x"}},
+        "T": {"Type": "AWS::SNS::Topic"},
+        "Gone": {"Type": "AWS::S3::Bucket"},
+    })
+    aws("s3").put_object(Bucket=stack.resources["B"], Key="keep.txt", Body=b"data")
+    aws("cloudformation").delete_stack(StackName=stack.name)
+    assert aws("kms").describe_key(KeyId=stack.resources["K"])["KeyMetadata"]["KeyState"] == "Enabled"
+    assert aws("s3").get_object(Bucket=stack.resources["B"], Key="keep.txt")["Body"].read() == b"data"
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=stack.resources["L"])["logGroups"]
+    assert aws("secretsmanager").get_secret_value(SecretId=stack.resources["S"])["SecretString"] == "x"
+    assert stack.resources["T"] not in [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]]
+    assert stack.resources["Gone"] not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+
+
+def test_retain_except_on_create_is_deleted_by_a_create_rollback(deploy, aws):
+    failed = deploy({
+        "L": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": {"LogGroupName": "reoc-rollback"}},
+        "P": {"Type": "AWS::SSM::Parameter", "DependsOn": ["L"], "Properties": {"Type": "String", "Value": "{{resolve:ssm:/missing}}"}},
+    }, expect_ok=False)
+    assert failed.status == "ROLLBACK_COMPLETE"
+    assert aws("logs").describe_log_groups(logGroupNamePrefix="reoc-rollback")["logGroups"] == []
+
+
+def test_update_removing_a_retained_resource_keeps_it(deploy, aws):
+    stack = deploy({"B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"}, "T": {"Type": "AWS::SNS::Topic"}})
+    deploy({"T": {"Type": "AWS::SNS::Topic"}}, update_of=stack)
+    assert stack.resources["B"] in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]

@@ -41,6 +41,18 @@ names still exist so that a moto upgrade fails loudly instead of silently.
    for ``termination_protection=True`` stacks) and deletes protected
    stacks. Here the action exists and ``DeleteStack`` of a protected stack
    is refused with AWS's ValidationError, leaving the stack untouched.
+9. Deletion. moto deletes a stack's resources in arbitrary order, retrying
+   what failed, and many of its types have no delete at all (routes, route
+   table associations, NAT gateways, EIPs, internet gateways and their
+   attachments, VPC endpoints, flow logs, listeners...: they silently stay),
+   so a VPC stack ended in DELETE_FAILED (DependencyViolation). Here
+   resources are deleted in reverse dependency order (dependents first, as
+   CloudFormation does), with type-specific deleters from ``DELETERS`` where
+   moto has none, and a second pass only for what still failed. A
+   ``DeletionPolicy`` of ``Retain`` (or ``RetainExceptOnCreate``, except when
+   rolling back a create) keeps the resource on stack deletion and when it
+   is removed from the template by an update; ``UpdateReplacePolicy: Retain``
+   keeps the old resource on replacement.
 """
 
 from __future__ import annotations
@@ -59,6 +71,18 @@ logger = logging.getLogger("webstack.local")
 
 # Custom::Name -> provider class (filled by providers.cdk_custom)
 CUSTOM_TYPES: dict[str, type] = {}
+
+# AWS::Type -> fn(moto resource, account_id, region_name) for types whose
+# moto model cannot delete itself (filled by the service modules)
+DELETERS: dict[str, Any] = {}
+
+
+def deleter(cfn_type: str) -> Any:
+    def register(fn: Any) -> Any:
+        DELETERS[cfn_type] = fn
+        return fn
+
+    return register
 
 _installed = False
 _local = threading.local()
@@ -104,9 +128,10 @@ def _update_or_replace(original: Any) -> Any:
             resource_class.update_from_cloudformation_json, "__isabstractmethod__"
         ):
             old = resources_map._parsed_resources.get(logical_id)
-            if old is not None and not isinstance(old, (str, dict, list)):
+            if (old is not None and not isinstance(old, (str, dict, list))
+                    and resource_json.get("UpdateReplacePolicy") != "Retain"):
                 try:
-                    resources_map._delete_resource(old, resource_json)
+                    delete_physical(resources_map, old, resource_json)
                 except Exception as exc:  # noqa: BLE001 - best effort, as moto does
                     logger.warning("replacing %s: delete failed: %s", logical_id, exc)
             return parsing.parse_and_create_resource(
@@ -185,10 +210,70 @@ def _ordered_diff(original: Any) -> Any:
         new = other_template.get("Resources") or {}
         result["Add"] = dependency_order(new, result["Add"])
         result["Modify"] = dependency_order(new, result["Modify"])
+        old = self._resource_json_map
+        result["Remove"] = list(reversed(dependency_order(old, result["Remove"])))
         return result
 
     build_resource_diff.__wrapped__ = original  # type: ignore[attr-defined]
     return build_resource_diff
+
+
+def is_retained(resource_json: dict[str, Any], create_rollback: bool = False) -> bool:
+    policy = resource_json.get("DeletionPolicy")
+    if policy == "RetainExceptOnCreate":
+        return not create_rollback
+    return policy == "Retain"
+
+
+_original_delete_resource: Any = None
+
+
+def delete_physical(resources_map: Any, parsed: Any, resource_json: dict[str, Any]) -> None:
+    """Delete one resource, whatever its DeletionPolicy says."""
+    fn = DELETERS.get(resource_json.get("Type", ""))
+    if fn is not None:
+        fn(parsed, resources_map._account_id, resources_map._region_name)
+    else:
+        _original_delete_resource(resources_map, parsed, resource_json)
+
+
+def _policy_delete_resource(self: Any, parsed: Any, resource_json: dict[str, Any]) -> None:
+    """ResourceMap._delete_resource: used by moto when an update removes a
+    resource from the template, and by our ordered delete."""
+    if is_retained(resource_json, getattr(self, "_webstack_create_rollback", False)):
+        logger.info("retaining %s (DeletionPolicy %s)", getattr(parsed, "logical_resource_id", "?"),
+                    resource_json.get("DeletionPolicy"))
+        return
+    delete_physical(self, parsed, resource_json)
+
+
+def _ordered_delete(self: Any) -> None:
+    """ResourceMap.delete: dependents first; retained resources are left."""
+    templates = self._resource_json_map
+    order = list(reversed(dependency_order(templates, list(templates))))
+    remaining = [
+        name for name in order
+        if (parsed := self._parsed_resources.get(name)) is not None and not isinstance(parsed, (str, dict, list))
+    ]
+    failure: BaseException | None = None
+    for _attempt in range(3):
+        failed: list[str] = []
+        for name in remaining:
+            parsed = self._parsed_resources.get(name)
+            try:
+                self._delete_resource(parsed, templates[name])
+            except Exception as exc:  # noqa: BLE001 - retried, then reported
+                failed.append(name)
+                failure = ResourceFailed(name, templates[name].get("Type", "?"), exc)
+            else:
+                self._parsed_resources.pop(name, None)
+        if not failed:
+            return
+        if len(failed) == len(remaining):
+            break
+        remaining = failed
+    assert failure is not None
+    raise failure
 
 
 def _add_resource_event(stack: Any, failure: BaseException, status: str) -> None:
@@ -214,6 +299,7 @@ def _add_resource_event(stack: Any, failure: BaseException, status: str) -> None
 def _rollback_create(stack: Any, failure: BaseException) -> None:
     _add_resource_event(stack, failure, "CREATE_FAILED")
     stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason="The following resource(s) failed to create")
+    stack.resource_map._webstack_create_rollback = True
     try:
         stack.resource_map.delete()
     except Exception as exc:  # noqa: BLE001 - report, never mask the original failure
@@ -445,6 +531,10 @@ def install() -> None:
         _annotate_failures(parsing.parse_and_update_resource)
     )
     parsing.ResourceMap.build_resource_diff = _ordered_diff(parsing.ResourceMap.build_resource_diff)
+    global _original_delete_resource
+    _original_delete_resource = parsing.ResourceMap._delete_resource
+    parsing.ResourceMap._delete_resource = _policy_delete_resource
+    parsing.ResourceMap.delete = _ordered_delete
     cfn_models.CloudFormationBackend.execute_change_set = _safe_execute_change_set(
         cfn_models.CloudFormationBackend.execute_change_set
     )

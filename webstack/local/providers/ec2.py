@@ -22,6 +22,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 
 from ._base import Provider, ProviderError
+from ._engine import deleter
 
 
 class _RuleBase(Provider):
@@ -106,3 +107,183 @@ class SecurityGroupEgress(_RuleBase, CloudFormationModel):
         rule_id = super().create(props)
         self.attributes = {"Id": rule_id}
         return rule_id
+
+
+# -- deletion: what moto's EC2 models cannot do themselves -------------------
+#
+# moto's Route, SubnetRouteTableAssociation, RouteTable, VPCGatewayAttachment,
+# InternetGateway, EIP, NatGateway, VPCEndpoint and FlowLog models have no
+# CloudFormation delete (the resources silently stayed, and the VPC could not
+# be deleted). These deleters do what CloudFormation's handlers do; a
+# resource that is already gone counts as deleted. ``install`` also makes
+# DeleteVpc/DeleteSubnet refuse like AWS while dependents exist, and gives
+# an instance's implicit primary network interface DeleteOnTermination=true
+# (AWS's default; moto left the ENIs of terminated ASG instances behind).
+
+
+def _ec2(account_id: str, region_name: str) -> Any:
+    return ec2_backends[account_id][region_name]
+
+
+def _gone(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {getattr(exc, 'code', '')} {exc}"
+    return "NotFound" in text or "does not exist" in text
+
+
+def _tolerant(fn: Any) -> Any:
+    def run(resource: Any, account_id: str, region_name: str) -> None:
+        try:
+            fn(resource, account_id, region_name)
+        except Exception as exc:  # noqa: BLE001 - already gone = deleted
+            if not _gone(exc):
+                raise
+
+    run.__name__ = fn.__name__
+    return run
+
+
+@deleter("AWS::EC2::Route")
+@_tolerant
+def _delete_route(route: Any, account_id: str, region_name: str) -> None:
+    prefix_list = getattr(route, "destination_prefix_list", None)
+    _ec2(account_id, region_name).delete_route(
+        route.route_table.id,
+        route.destination_cidr_block,
+        destination_ipv6_cidr_block=route.destination_ipv6_cidr_block,
+        destination_prefix_list_id=getattr(prefix_list, "id", prefix_list),
+    )
+
+
+@deleter("AWS::EC2::SubnetRouteTableAssociation")
+@_tolerant
+def _delete_association(assoc: Any, account_id: str, region_name: str) -> None:
+    ec2 = _ec2(account_id, region_name)
+    table = ec2.route_tables.get(assoc.route_table_id)
+    if table is None:
+        return
+    for association_id, subnet_id in list(table._associations.items()):
+        if subnet_id == assoc.subnet_id:
+            ec2.disassociate_route_table(association_id)
+
+
+@deleter("AWS::EC2::RouteTable")
+@_tolerant
+def _delete_route_table(table: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_route_table(table.id)
+
+
+@deleter("AWS::EC2::VPCGatewayAttachment")
+@_tolerant
+def _delete_gateway_attachment(attachment: Any, account_id: str, region_name: str) -> None:
+    ec2 = _ec2(account_id, region_name)
+    if attachment.gateway_id.startswith("vgw-"):
+        ec2.detach_vpn_gateway(attachment.gateway_id, attachment.vpc_id)
+    else:
+        igw = ec2.internet_gateways.get(attachment.gateway_id)
+        if igw is not None and igw.vpc is not None and igw.vpc.id == attachment.vpc_id:
+            ec2.detach_internet_gateway(attachment.gateway_id, attachment.vpc_id)
+
+
+@deleter("AWS::EC2::InternetGateway")
+@_tolerant
+def _delete_internet_gateway(igw: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_internet_gateway(igw.id)
+
+
+@deleter("AWS::EC2::EIP")
+@_tolerant
+def _delete_eip(eip: Any, account_id: str, region_name: str) -> None:
+    ec2 = _ec2(account_id, region_name)
+    if eip.association_id:
+        # AWS: "InvalidIPAddress.InUse" unless the NAT gateway/instance went first
+        raise ProviderError(f"Elastic IP {eip.allocation_id} is still associated ({eip.association_id})")
+    ec2.release_address(allocation_id=eip.allocation_id)
+
+
+@deleter("AWS::EC2::NatGateway")
+@_tolerant
+def _delete_nat_gateway(nat: Any, account_id: str, region_name: str) -> None:
+    ec2 = _ec2(account_id, region_name)
+    eni = getattr(nat, "_eni", None)
+    if eni is not None:
+        for eip in list(ec2.addresses):
+            if eip.eni is eni and eip.association_id:
+                ec2.disassociate_address(association_id=eip.association_id)
+        if eni.id in ec2.enis:
+            eni.delete()
+    ec2.delete_nat_gateway(nat.id)  # stays visible as "deleted", as in AWS
+
+
+@deleter("AWS::EC2::VPCEndpoint")
+@_tolerant
+def _delete_vpc_endpoint(endpoint: Any, account_id: str, region_name: str) -> None:
+    ec2 = _ec2(account_id, region_name)
+    ec2.delete_vpc_endpoints([endpoint.id])
+    ec2.vpc_end_points.pop(endpoint.id, None)
+
+
+@deleter("AWS::EC2::FlowLog")
+@_tolerant
+def _delete_flow_log(flow_log: Any, account_id: str, region_name: str) -> None:
+    _ec2(account_id, region_name).delete_flow_logs([flow_log.id])
+
+
+def _vpc_dependents(ec2: Any, vpc_id: str) -> list[str]:
+    found = []
+    found += [f"internet gateway {g.id}" for g in ec2.internet_gateways.values()
+              if g.vpc is not None and g.vpc.id == vpc_id]
+    found += [f"network interface {e.id}" for e in ec2.enis.values() if getattr(e.subnet, "vpc_id", None) == vpc_id]
+    found += [f"security group {g.id}" for g in ec2.groups.get(vpc_id, {}).values() if g.name != "default"]
+    found += [f"VPC endpoint {e.id}" for e in ec2.vpc_end_points.values()
+              if e.vpc_id == vpc_id and e.state != "deleted"]
+    found += [f"NAT gateway {n.id}" for n in ec2.nat_gateways.values()
+              if n.vpc_id == vpc_id and n.state != "deleted"]
+    return found
+
+
+_installed = False
+
+
+def install() -> None:
+    """Make EC2 deletions as strict (and instance ENIs as tidy) as AWS."""
+    global _installed
+    if _installed:
+        return
+    from moto.ec2.exceptions import DependencyViolationError
+    from moto.ec2.models import EC2Backend
+    from moto.ec2.models.instances import Instance
+
+    original_delete_vpc = EC2Backend.delete_vpc
+    original_delete_subnet = EC2Backend.delete_subnet
+    original_prep_nics = Instance.prep_nics
+
+    def delete_vpc(self: Any, vpc_id: str) -> Any:
+        dependents = _vpc_dependents(self, vpc_id)
+        if dependents:
+            raise DependencyViolationError(
+                f"The vpc '{vpc_id}' has dependencies and cannot be deleted. ({', '.join(sorted(dependents))})"
+            )
+        return original_delete_vpc(self, vpc_id)
+
+    def delete_subnet(self: Any, subnet_id: str) -> Any:
+        enis = sorted(e.id for e in self.enis.values() if getattr(e.subnet, "id", None) == subnet_id)
+        if enis:
+            raise DependencyViolationError(
+                f"The subnet '{subnet_id}' has dependencies and cannot be deleted. (network interfaces {', '.join(enis)})"
+            )
+        return original_delete_subnet(self, subnet_id)
+
+    def prep_nics(self: Any, nic_spec: Any, *args: Any, **kwargs: Any) -> Any:
+        explicit = {int(n.get("DeviceIndex", 0)): n for n in (nic_spec or [])}
+        before = set(self.ec2_backend.enis)
+        result = original_prep_nics(self, nic_spec, *args, **kwargs)
+        for index, nic in self.nics.items():
+            spec = explicit.get(index, {})
+            if nic.id not in before and spec.get("DeleteOnTermination") is None:
+                nic.delete_on_termination = True
+        return result
+
+    EC2Backend.delete_vpc = delete_vpc  # type: ignore[method-assign]
+    EC2Backend.delete_subnet = delete_subnet  # type: ignore[method-assign]
+    Instance.prep_nics = prep_nics  # type: ignore[method-assign]
+    _installed = True

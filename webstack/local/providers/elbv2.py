@@ -10,7 +10,11 @@ second for every ALB metric. Its ``TargetGroup`` ignores
 no GetAtt at all (CDK's target-group metrics need ``TargetGroupFullName``).
 Both are created here through moto's ELBv2 backend; listeners and listener
 rules remain moto's (they already keep redirect / fixed-response actions
-and http-header conditions).
+and http-header conditions), with deleters (moto's have none).
+
+Like AWS, a load balancer owns one requester-managed network interface per
+subnet ("ELB app/NAME/ID", in its security groups), removed with it, so a
+subnet or VPC cannot be deleted while the load balancer exists.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.elbv2.models import elbv2_backends
 
+from moto.ec2.models import ec2_backends
+
 from ._base import Provider, tags_list
+from ._engine import deleter
 
 
 def _backend(p: Provider) -> Any:
@@ -57,6 +64,7 @@ class LoadBalancer(Provider, CloudFormationModel):
         zones = NLB_HOSTED_ZONES if props.get("Type") == "network" else ALB_HOSTED_ZONES
         lb.canonical_hosted_zone_id = zones.get(self.region_name, lb.canonical_hosted_zone_id)
         full_name = lb.arn.split(":loadbalancer/", 1)[1]
+        self._create_enis(lb, full_name)
         self.attributes = {
             "CanonicalHostedZoneID": lb.canonical_hosted_zone_id,
             "DNSName": lb.dns_name,
@@ -85,12 +93,32 @@ class LoadBalancer(Provider, CloudFormationModel):
             self.attributes["SecurityGroups"] = list(new.get("SecurityGroups") or [])
         if old.get("Subnets") != new.get("Subnets") and new.get("Subnets"):
             backend.set_subnets(self.physical_id, new["Subnets"], [])
+            self._delete_enis()
+            self._create_enis(lb, self.attributes["LoadBalancerFullName"])
         if old.get("Tags") != new.get("Tags"):
             backend.add_tags([lb.arn], tags_list(new))
         self._apply_attributes(old, new, lb.arn)
 
+    def _create_enis(self, lb: Any, full_name: str) -> None:
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        self.eni_ids = []
+        for subnet in lb.subnets:
+            eni = ec2.create_network_interface(
+                subnet, None, group_ids=list(lb.security_groups or []), description=f"ELB {full_name}"
+            )
+            self.eni_ids.append(eni.id)
+
+    def _delete_enis(self) -> None:
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        for eni_id in getattr(self, "eni_ids", []):
+            eni = ec2.enis.get(eni_id)
+            if eni is not None:
+                eni.delete()
+        self.eni_ids = []
+
     def delete_resource(self) -> None:
         _backend(self).delete_load_balancer(self.physical_id)
+        self._delete_enis()
 
 
 class TargetGroup(Provider, CloudFormationModel):
@@ -168,3 +196,21 @@ class TargetGroup(Provider, CloudFormationModel):
             _backend(self).delete_target_group(self.physical_id)
         except Exception:  # noqa: BLE001 - already gone
             pass
+
+
+def _tolerant_delete(action: Any, arn: str) -> None:
+    try:
+        action(arn)
+    except Exception as exc:  # noqa: BLE001 - already gone (with its load balancer) = deleted
+        if "NotFound" not in f"{type(exc).__name__} {exc}":
+            raise
+
+
+@deleter("AWS::ElasticLoadBalancingV2::Listener")
+def _delete_listener(listener: Any, account_id: str, region_name: str) -> None:
+    _tolerant_delete(elbv2_backends[account_id][region_name].delete_listener, listener.arn)
+
+
+@deleter("AWS::ElasticLoadBalancingV2::ListenerRule")
+def _delete_listener_rule(rule: Any, account_id: str, region_name: str) -> None:
+    _tolerant_delete(elbv2_backends[account_id][region_name].delete_rule, rule.arn)
