@@ -213,3 +213,41 @@ def test_update_removing_a_retained_resource_keeps_it(deploy, aws):
     stack = deploy({"B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"}, "T": {"Type": "AWS::SNS::Topic"}})
     deploy({"T": {"Type": "AWS::SNS::Topic"}}, update_of=stack)
     assert stack.resources["B"] in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+
+
+def test_delete_change_set_by_name_succeeds_while_the_stack_exists(deploy, aws):
+    import botocore.exceptions
+    import pytest
+
+    stack = deploy({"T": {"Type": "AWS::SNS::Topic"}})
+    cfn = aws("cloudformation")
+    cfn.delete_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack.name)  # what `cdk deploy` does first
+    with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):  # ... then waits for this
+        cfn.describe_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack.name)
+    with pytest.raises(botocore.exceptions.ClientError, match="does not exist"):
+        cfn.delete_change_set(ChangeSetName="cdk-deploy-change-set", StackName="no-such-stack")
+
+
+def test_update_with_previous_value_of_an_ssm_typed_parameter(aws):
+    """What `cdk deploy` sends for MachineImage.latest_amazon_linux2023()."""
+    import json
+
+    cfn, ssm = aws("cloudformation"), aws("ssm")
+    ssm.put_parameter(Name="/test/ami", Value="ami-11111111", Type="String")
+    params = {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/test/ami"}}
+
+    def change(kind, value, parameters):
+        body = json.dumps({"Parameters": params, "Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {
+            "Type": "String", "Value": {"Fn::Join": ["", [value, {"Ref": "Ami"}]]}}}}})
+        cs = cfn.create_change_set(StackName="ssm-prev", ChangeSetName=f"c{kind}{value}", TemplateBody=body,
+                                   ChangeSetType=kind, Parameters=parameters)
+        cfn.execute_change_set(ChangeSetName=cs["Id"])
+        return cfn.describe_stacks(StackName="ssm-prev")["Stacks"][0]
+
+    change("CREATE", "a-", [{"ParameterKey": "Ami", "ParameterValue": "/test/ami"}])
+    ssm.put_parameter(Name="/test/ami", Value="ami-22222222", Type="String", Overwrite=True)
+    stack = change("UPDATE", "b-", [{"ParameterKey": "Ami", "UsePreviousValue": True}])
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert stack["Parameters"] == [{"ParameterKey": "Ami", "ParameterValue": "/test/ami", "ResolvedValue": "ami-22222222"}]
+    name = cfn.describe_stack_resources(StackName="ssm-prev")["StackResources"][0]["PhysicalResourceId"]
+    assert ssm.get_parameter(Name=name)["Parameter"]["Value"] == "b-ami-22222222"  # re-resolved, as in AWS

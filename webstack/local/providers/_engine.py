@@ -53,6 +53,23 @@ names still exist so that a moto upgrade fails loudly instead of silently.
    rolling back a create) keeps the resource on stack deletion and when it
    is removed from the template by an update; ``UpdateReplacePolicy: Retain``
    keeps the old resource on replacement.
+10. ``DeleteChangeSet`` by name. moto ignores ``StackName`` (the name is
+    searched across all stacks of the region) and answers HTTP 500 when no
+    change set has that name; the CDK CLI deletes ``cdk-deploy-change-set``
+    before every update, relying on CloudFormation's rule that the request
+    succeeds whenever the stack exists, then polls ``DescribeChangeSet``
+    until it answers ``ChangeSetNotFound`` (moto: a ValidationError "Stack
+    with id cdk-deploy-change-set does not exist", which fails the deploy).
+    All as in AWS here.
+11. ``UsePreviousValue`` for SSM-typed parameters. moto takes the previous
+    *resolved* value (``ami-...``, from ``Stack.stack_parameters``) and on
+    the update looks it up again as an SSM parameter name ('NoneType' object
+    has no attribute 'value': every ``cdk deploy`` update of a stack using
+    ``MachineImage.latest_amazon_linux2023()`` failed). Here a stack's
+    parameter value is what was passed in (the SSM path; the template's
+    Default when nothing was), as CloudFormation's ParameterValue, with the
+    resolved value as ResolvedValue (DescribeStacks) and for Ref; NoEcho
+    parameters show ``****`` (moto compared values with key names).
 """
 
 from __future__ import annotations
@@ -293,7 +310,7 @@ def _add_resource_event(stack: Any, failure: BaseException, status: str) -> None
             resource_properties=None,
         )
     )
-    logger.warning("stack %s: %s %s: %s", stack.name, logical_id, status, reason)
+    logger.warning("stack %s: %s %s: %s", stack.name, logical_id, status, reason, exc_info=cause)
 
 
 def _rollback_create(stack: Any, failure: BaseException) -> None:
@@ -504,12 +521,77 @@ def _resolving_clean_json(original: Any) -> Any:
     return clean_json
 
 
+def _stack_parameters(self: Any) -> dict[str, Any]:
+    resource_map = self.resource_map
+    values = dict(resource_map.resolved_parameters)
+    slots = (getattr(resource_map, "_template", None) or {}).get("Parameters") or {}
+    for key, slot in slots.items():
+        if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::"):
+            raw = (resource_map.input_parameters or {}).get(key, slot.get("Default"))
+            if raw is not None:
+                values[key] = raw
+    return values
+
+
+def _parameter_list(self: Any) -> list[dict[str, Any]]:
+    resource_map = self.resource_map
+    raw = _stack_parameters(self)
+    hidden = set(getattr(resource_map, "no_echo_parameter_keys", []) or [])
+    result = []
+    for key, resolved in resource_map.resolved_parameters.items():
+        entry = {"ParameterKey": key, "ParameterValue": "****" if key in hidden else raw.get(key, resolved)}
+        if raw.get(key, resolved) != resolved and key not in hidden:
+            entry["ResolvedValue"] = ",".join(resolved) if isinstance(resolved, list) else resolved
+        result.append(entry)
+    return result
+
+
 def update_termination_protection(self: Any, name_or_stack_id: str, enabled: bool) -> Any:
     stack = self.get_stack(name_or_stack_id)
     if stack.status == "DELETE_COMPLETE":
         raise cfn_exceptions.ValidationError(name_or_stack_id)
     stack.enable_termination_protection = bool(enabled)
     return stack
+
+
+def delete_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+    if change_set_name in self.change_sets:  # an ARN
+        del self.change_sets[change_set_name]
+        return
+    matches = [
+        cs_id for cs_id, cs in self.change_sets.items()
+        if cs.change_set_name == change_set_name and (not stack_name or stack_name in (cs.stack_name, cs.stack_id))
+    ]
+    for cs_id in matches:
+        del self.change_sets[cs_id]
+    if matches:
+        return
+    if stack_name:
+        self.get_stack(stack_name)  # ValidationError "Stack with id ... does not exist"
+        return
+    raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
+
+
+class ChangeSetNotFound(cfn_exceptions.CloudFormationError):
+    code = "ChangeSetNotFoundException"  # wire code ChangeSetNotFound, HTTP 404 (from the model)
+
+
+def _describe_change_set(original: Any) -> Any:
+    def describe_change_set(self: Any, change_set_name: str) -> Any:
+        try:
+            return original(self, change_set_name)
+        except cfn_exceptions.ValidationError as exc:
+            raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist") from exc
+
+    describe_change_set.__wrapped__ = original  # type: ignore[attr-defined]
+    return describe_change_set
+
+
+def _delete_change_set_response(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    self.cloudformation_backend.delete_change_set(self._get_param("ChangeSetName"), self._get_param("StackName"))
+    return EmptyResult()
 
 
 def _update_termination_protection_response(self: Any) -> Any:
@@ -544,4 +626,13 @@ def install() -> None:
         raise RuntimeError("moto now implements UpdateTerminationProtection: drop our version")
     cfn_models.CloudFormationBackend.update_termination_protection = update_termination_protection
     cfn_responses.CloudFormationResponse.update_termination_protection = _update_termination_protection_response
+    cfn_models.CloudFormationBackend.delete_change_set = delete_change_set
+    if not isinstance(cfn_models.Stack.__dict__.get("stack_parameters"), property):
+        raise RuntimeError("moto's Stack.stack_parameters is no longer a property: check _stack_parameters")
+    cfn_models.Stack.stack_parameters = property(_stack_parameters)  # type: ignore[assignment]
+    cfn_models.Stack.parameter_list = property(_parameter_list)  # type: ignore[assignment]
+    cfn_models.CloudFormationBackend.describe_change_set = _describe_change_set(
+        cfn_models.CloudFormationBackend.describe_change_set
+    )
+    cfn_responses.CloudFormationResponse.delete_change_set = _delete_change_set_response
     _installed = True
