@@ -251,3 +251,14 @@ def test_update_with_previous_value_of_an_ssm_typed_parameter(aws):
     assert stack["Parameters"] == [{"ParameterKey": "Ami", "ParameterValue": "/test/ami", "ResolvedValue": "ami-22222222"}]
     name = cfn.describe_stack_resources(StackName="ssm-prev")["StackResources"][0]["PhysicalResourceId"]
     assert ssm.get_parameter(Name=name)["Parameter"]["Value"] == "b-ami-22222222"  # re-resolved, as in AWS
+    body = cfn.get_template(StackName="ssm-prev")["TemplateBody"]
+    same = cfn.create_change_set(StackName="ssm-prev", ChangeSetName="same", ChangeSetType="UPDATE",
+                                 TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
+                                 Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}])
+    described = cfn.describe_change_set(ChangeSetName=same["Id"])
+    assert described["Status"] == "FAILED" and "didn't contain changes" in described["StatusReason"]
+    ssm.put_parameter(Name="/test/ami", Value="ami-33333333", Type="String", Overwrite=True)
+    newer = cfn.create_change_set(StackName="ssm-prev", ChangeSetName="newer", ChangeSetType="UPDATE",
+                                  TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
+                                  Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}])
+    assert cfn.describe_change_set(ChangeSetName=newer["Id"])["Status"] == "CREATE_COMPLETE"

@@ -70,6 +70,14 @@ names still exist so that a moto upgrade fails loudly instead of silently.
     Default when nothing was), as CloudFormation's ParameterValue, with the
     resolved value as ResolvedValue (DescribeStacks) and for Ref; NoEcho
     parameters show ``****`` (moto compared values with key names).
+12. No-change updates. moto recognises "didn't contain changes" only when
+    the change set's parameters equal the dict given at creation, so a
+    redeploy with ``UsePreviousValue`` (or defaults) always "changed".
+    Here parameters are compared by effective value (given, previous, or
+    default), SSM-typed ones also by their current resolved value: an
+    unchanged ``cdk deploy`` reports "(no changes)", as against AWS.
+    ``CreateChangeSet`` no longer answers UpdateStack's "No updates are to
+    be performed." error: it creates the FAILED change set, as AWS does.
 """
 
 from __future__ import annotations
@@ -546,6 +554,33 @@ def _parameter_list(self: Any) -> list[dict[str, Any]]:
     return result
 
 
+def _has_parameters(self: Any, other_parameters: dict[str, Any]) -> bool:
+    resource_map = self.resource_map
+    previous = _stack_parameters(self)
+    slots = (getattr(resource_map, "_template", None) or {}).get("Parameters") or {}
+    for key, slot in slots.items():
+        new = (other_parameters or {}).get(key, slot.get("Default"))
+        if new != previous.get(key):
+            return False
+        if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and new is not None:
+            try:
+                current = resource_map.parse_ssm_parameter(new, slot["Type"])
+            except Exception:  # noqa: BLE001 - parameter gone: the update will say so
+                return False
+            if current != resource_map.resolved_parameters.get(key):
+                return False
+    return set(other_parameters or {}) <= set(slots)
+
+
+def _create_change_set_response(original: Any) -> Any:
+    def create_change_set(self: Any) -> Any:
+        self._validate_different_update = lambda *args, **kwargs: None  # UpdateStack's rule only
+        return original(self)
+
+    create_change_set.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_change_set
+
+
 def update_termination_protection(self: Any, name_or_stack_id: str, enabled: bool) -> Any:
     stack = self.get_stack(name_or_stack_id)
     if stack.status == "DELETE_COMPLETE":
@@ -631,6 +666,10 @@ def install() -> None:
         raise RuntimeError("moto's Stack.stack_parameters is no longer a property: check _stack_parameters")
     cfn_models.Stack.stack_parameters = property(_stack_parameters)  # type: ignore[assignment]
     cfn_models.Stack.parameter_list = property(_parameter_list)  # type: ignore[assignment]
+    cfn_models.Stack.has_parameters = _has_parameters  # type: ignore[method-assign]
+    cfn_responses.CloudFormationResponse.create_change_set = _create_change_set_response(
+        cfn_responses.CloudFormationResponse.create_change_set
+    )
     cfn_models.CloudFormationBackend.describe_change_set = _describe_change_set(
         cfn_models.CloudFormationBackend.describe_change_set
     )
