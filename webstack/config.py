@@ -81,12 +81,56 @@ class Capacity:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScheduledScaling:
+    """A recurring capacity change (UTC cron), e.g. scale up before business hours."""
+
+    name: str
+    cron: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scaling:
     """Target tracking: scale on CPU *and* on load (requests per target)."""
 
     cpu_target_percent: int = 50
+    # ALB requests per target per minute that target tracking aims for.
     requests_per_target: int = 1000
     instance_warmup_seconds: int = 180
+    # Share of capacity.min kept in service while instances are replaced.
+    min_healthy_percent: int = 100
+    # More instance types of the same architecture (spreads over capacity pools).
+    extra_instance_types: tuple[str, ...] = ()
+    # Recurring capacity changes: [{"name", "cron" (UTC, 5 fields), "min", "max"}].
+    schedules: tuple[ScheduledScaling, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancing:
+    """ALB and target-group timings."""
+
+    # Longest a connection may sit idle; above the slowest endpoint's response time.
+    idle_timeout_seconds: int = 60
+    # Connection draining: in-flight requests finish before a target leaves.
+    deregistration_delay_seconds: int = 30
+    # New targets get a linearly growing share of traffic while caches warm (0 = off).
+    slow_start_seconds: int = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class CdnTuning:
+    """Cache design at the edge."""
+
+    # Paths of content-hashed files: cached for a year and marked immutable.
+    immutable_paths: tuple[str, ...] = ("/assets/*", "/static/*")
+    immutable_ttl_days: int = 365
+    # Everything else from the bucket (HTML): short, so a deploy shows quickly.
+    html_ttl_seconds: int = 60
+    # How long CloudFront remembers an error response before asking again.
+    error_caching_seconds: int = 10
+    # A regional cache in front of the origins (in the app region).
+    origin_shield: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,7 +140,15 @@ class Alarms:
     emails: tuple[str, ...] = ()
     cpu_high_percent: int = 80
     alb_5xx_count: int = 10
+    # Application (target) 5xx responses as a share of requests (%).
+    target_5xx_rate_percent: int = 5
+    # Alarm when the 99th percentile of target response time exceeds this.
+    p99_latency_seconds: float = 2.0
     cloudfront_4xx_rate_percent: int = 15
+    # Alarm threshold on CloudFront's 5xx error rate (%), evaluated in us-east-1.
+    cloudfront_5xx_rate_percent: int = 5
+    # WAF blocks per period that mean an attack (or a rule blocking real users).
+    waf_blocked_requests: int = 500
     evaluation_periods: int = 3
     period_seconds: int = 60
 
@@ -198,6 +250,8 @@ class EnvironmentConfig:
     instance_type: str
     capacity: Capacity
     scaling: Scaling = field(default_factory=Scaling)
+    load_balancing: LoadBalancing = field(default_factory=LoadBalancing)
+    cdn: CdnTuning = field(default_factory=CdnTuning)
     alarms: Alarms = field(default_factory=Alarms)
     log_retention_days: int
     retain_data: bool
@@ -268,6 +322,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         price_class="PriceClass_All",
         alarms=Alarms(evaluation_periods=3, period_seconds=60),
         waf=Waf(enabled=True, protect_alb=True),
+        cdn=CdnTuning(origin_shield=True),
     ),
 }
 
@@ -277,7 +332,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
 # --------------------------------------------------------------------------
 
 _OPTIONAL_NESTED: dict[str, type] = {"domain": Domain}
-_NESTED_LISTS: dict[str, type] = {"managed_rule_groups": ManagedRuleGroup}
+_NESTED_LISTS: dict[str, type] = {"managed_rule_groups": ManagedRuleGroup, "schedules": ScheduledScaling}
 
 def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> EnvironmentConfig:
     """Return the validated configuration of environment ``name``."""
@@ -405,6 +460,38 @@ def validate(c: EnvironmentConfig) -> None:
     _require_range("scaling.cpu_target_percent", c.scaling.cpu_target_percent, 10, 90)
     _require_range("scaling.requests_per_target", c.scaling.requests_per_target, 1, 100000)
     _require_range("scaling.instance_warmup_seconds", c.scaling.instance_warmup_seconds, 0, 3600)
+    _require_range("scaling.min_healthy_percent", c.scaling.min_healthy_percent, 0, 100)
+    for i, extra in enumerate(c.scaling.extra_instance_types):
+        path = f"scaling.extra_instance_types[{i}]"
+        if not isinstance(extra, str) or not _INSTANCE_TYPE.match(extra):
+            raise ConfigError(path, f"{extra!r} is not an EC2 instance type", "use a type such as t3.small")
+        if _is_graviton(extra) != _is_graviton(c.instance_type):
+            raise ConfigError(path, f"{extra} and {c.instance_type} have different CPU architectures", "mix only x86_64 types or only Graviton (arm64) types: one AMI serves them all")
+    names = set()
+    for i, schedule in enumerate(c.scaling.schedules):
+        path = f"scaling.schedules[{i}]"
+        if not isinstance(schedule.name, str) or not _RULE_NAME.match(schedule.name) or schedule.name in names:
+            raise ConfigError(f"{path}.name", f"{schedule.name!r} is not a unique name", "use letters, digits, - or _, once each")
+        names.add(schedule.name)
+        if not isinstance(schedule.cron, str) or len(schedule.cron.split()) != 5:
+            raise ConfigError(f"{path}.cron", f"{schedule.cron!r} is not a 5-field cron expression", 'use "minute hour day month weekday" in UTC, e.g. "0 7 * * 1-5"')
+        _require_range(f"{path}.min", schedule.min, 0, 100)
+        _require_range(f"{path}.max", schedule.max, 1, 100)
+        if schedule.min > schedule.max:
+            raise ConfigError(f"{path}.min", f"min ({schedule.min}) is greater than max ({schedule.max})", "make min <= max")
+    lb = c.load_balancing
+    _require_range("load_balancing.idle_timeout_seconds", lb.idle_timeout_seconds, 1, 4000)
+    _require_range("load_balancing.deregistration_delay_seconds", lb.deregistration_delay_seconds, 0, 3600)
+    if lb.slow_start_seconds != 0:
+        _require_range("load_balancing.slow_start_seconds", lb.slow_start_seconds, 30, 900)
+    cdn = c.cdn
+    for i, pattern in enumerate(cdn.immutable_paths):
+        if not isinstance(pattern, str) or not pattern.startswith("/") or pattern.startswith("/api"):
+            raise ConfigError(f"cdn.immutable_paths[{i}]", f"{pattern!r} is not a static path pattern", 'use a pattern such as "/assets/*" (not /api)')
+    _require_range("cdn.immutable_ttl_days", cdn.immutable_ttl_days, 1, 365)
+    _require_range("cdn.html_ttl_seconds", cdn.html_ttl_seconds, 0, 86400)
+    _require_range("cdn.error_caching_seconds", cdn.error_caching_seconds, 0, 3600)
+    _require_type("cdn.origin_shield", cdn.origin_shield, bool, "true or false")
 
     if isinstance(c.alarms.emails, str) or not isinstance(c.alarms.emails, (tuple, list)):
         raise ConfigError("alarms.emails", "must be a list of addresses", 'write ["oncall@your-company.tld"] style JSON list')
@@ -417,6 +504,12 @@ def validate(c: EnvironmentConfig) -> None:
     _require_range("alarms.cpu_high_percent", c.alarms.cpu_high_percent, 1, 100)
     _require_range("alarms.alb_5xx_count", c.alarms.alb_5xx_count, 1, 1_000_000)
     _require_range("alarms.cloudfront_4xx_rate_percent", c.alarms.cloudfront_4xx_rate_percent, 1, 100)
+    _require_range("alarms.cloudfront_5xx_rate_percent", c.alarms.cloudfront_5xx_rate_percent, 1, 100)
+    _require_range("alarms.target_5xx_rate_percent", c.alarms.target_5xx_rate_percent, 1, 100)
+    _require_range("alarms.waf_blocked_requests", c.alarms.waf_blocked_requests, 1, 10_000_000)
+    latency = c.alarms.p99_latency_seconds
+    if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0.01 <= latency <= 60:
+        raise ConfigError("alarms.p99_latency_seconds", f"{latency!r} is out of range", "use seconds from 0.01 to 60 (the ALB times out at the idle timeout)")
     _require_range("alarms.evaluation_periods", c.alarms.evaluation_periods, 1, 100)
     if c.alarms.period_seconds not in (10, 30) and (not isinstance(c.alarms.period_seconds, int) or c.alarms.period_seconds % 60 or c.alarms.period_seconds <= 0):
         raise ConfigError("alarms.period_seconds", f"{c.alarms.period_seconds!r} is not a CloudWatch period", "use 10, 30 or a multiple of 60")
@@ -446,6 +539,11 @@ def validate(c: EnvironmentConfig) -> None:
             raise ConfigError(f"tags.{key}", "value must be a string of at most 256 characters", "quote the value")
 
     _validate_edge(c)
+
+
+def _is_graviton(instance_type: str) -> bool:
+    family = instance_type.split(".")[0]
+    return bool(re.match(r"^[a-z]+[0-9]+[a-z]*g[a-z]*$", family)) and family not in ("g4dn", "g5", "g6")
 
 
 def _validate_edge(c: EnvironmentConfig) -> None:

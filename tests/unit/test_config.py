@@ -130,3 +130,21 @@ def test_make_synth_path_leaves_no_partial_cdk_out(tmp_path):
     assert "vpc_cidr" in result.stderr
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cdk.out")]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"scaling": {"extra_instance_types": ["m7g.large"]}}, "scaling.extra_instance_types[0]"),
+        ({"scaling": {"schedules": [{"name": "x", "cron": "daily", "min": 1, "max": 2}]}}, "scaling.schedules[0].cron"),
+        ({"scaling": {"schedules": [{"name": "x", "cron": "0 7 * * *", "min": 3, "max": 2}]}}, "scaling.schedules[0].min"),
+        ({"load_balancing": {"slow_start_seconds": 5}}, "load_balancing.slow_start_seconds"),
+        ({"cdn": {"immutable_paths": ["/api/*"]}}, "cdn.immutable_paths[0]"),
+        ({"alarms": {"p99_latency_seconds": 0}}, "alarms.p99_latency_seconds"),
+        ({"geo_allowlist": ["usa"]}, "geo_allowlist[0]"),
+    ],
+)
+def test_invalid_tuning(overrides, field):
+    with pytest.raises(ConfigError) as caught:
+        load_config("dev", overrides)
+    assert caught.value.field == field

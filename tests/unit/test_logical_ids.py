@@ -42,7 +42,7 @@ PINNED = {
     },
     "edge_monitoring": {
         "AWS::KMS::Key": {"AlertsKey9E1197AF"},
-        "AWS::SNS::Topic": {"AlertsTopicCF7C81C9"},
+        "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
     },
     "edge": {
         "AWS::KMS::Key": {"LogKeyE83D0C1B"},

@@ -188,3 +188,53 @@ def test_asg_notifies_errors_to_alerts_and_everything_to_events(dev):
     events = next(k for k in configs if k.startswith("AlertsEventsTopic"))
     assert configs[alerts] == {"autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"}
     assert len(configs[events]) == 4
+
+
+def test_alb_and_target_group_timings(each_env):
+    lb = each_env.config.load_balancing
+    _, alb = only(each_env.web.find_resources("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+    attrs = {a["Key"]: a["Value"] for a in alb["Properties"]["LoadBalancerAttributes"]}
+    assert attrs["idle_timeout.timeout_seconds"] == str(lb.idle_timeout_seconds)
+    assert attrs["routing.http2.enabled"] == "true"
+    _, tg = only(each_env.web.find_resources("AWS::ElasticLoadBalancingV2::TargetGroup"))
+    tg_attrs = {a["Key"]: a["Value"] for a in tg["Properties"]["TargetGroupAttributes"]}
+    assert tg_attrs["deregistration_delay.timeout_seconds"] == str(lb.deregistration_delay_seconds)
+    assert tg_attrs["slow_start.duration_seconds"] == str(lb.slow_start_seconds)
+
+
+def test_rolling_replacement_keeps_the_healthy_floor(each_env):
+    cap = each_env.config.capacity
+    _, asg = only(each_env.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
+    update = asg["UpdatePolicy"]["AutoScalingRollingUpdate"]
+    assert update["MaxBatchSize"] == 1
+    assert update["MinInstancesInService"] == min(cap.max - 1, cap.min)
+
+
+def test_scheduled_scaling_and_mixed_instance_types():
+    from tests.unit.conftest import synthesize
+
+    env = synthesize(
+        "dev",
+        {"scaling": {"extra_instance_types": ["t3a.micro"], "schedules": [{"name": "Morning", "cron": "0 7 * * 1-5", "min": 2, "max": 2}]}},
+    )
+    _, asg = only(env.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
+    policy = asg["Properties"]["MixedInstancesPolicy"]
+    assert [o["InstanceType"] for o in policy["LaunchTemplate"]["Overrides"]] == ["t3.micro", "t3a.micro"]
+    assert "LaunchTemplate" not in asg["Properties"]
+    _, action = only(env.web.find_resources("AWS::AutoScaling::ScheduledAction"))
+    assert action["Properties"] == {
+        "AutoScalingGroupName": {"Ref": next(iter(env.web.find_resources("AWS::AutoScaling::AutoScalingGroup")))},
+        "MaxSize": 2,
+        "MinSize": 2,
+        "Recurrence": "0 7 * * 1-5",
+        "TimeZone": "UTC",
+    }
+
+
+def test_graviton_instance_type_selects_the_arm64_image():
+    from tests.unit.conftest import synthesize
+
+    env = synthesize("dev", {"instance_type": "t4g.small"})
+    data = _launch_template(env)
+    parameter = env.web.to_json()["Parameters"][data["ImageId"]["Ref"]]
+    assert parameter["Default"].endswith("arm64")

@@ -22,6 +22,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
+from webstack.config import CdnTuning
 from webstack.constructs.acknowledge import acknowledge
 
 API_PATH = "/api/*"
@@ -58,6 +59,8 @@ class Cdn(Construct):
         certificate_arn: str | None = None,
         domain_names: Sequence[str] = (),
         geo_allowlist: Sequence[str] = (),
+        tuning: CdnTuning = CdnTuning(),
+        origin_region: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -71,27 +74,68 @@ class Cdn(Construct):
             "bucket policy pins the distribution; the key grant is account-scoped to break the cycle",
         )
 
+        security = cloudfront.ResponseSecurityHeadersBehavior(
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=Duration.days(730), include_subdomains=True, preload=True, override=True
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+            ),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+            ),
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=CONTENT_SECURITY_POLICY, override=True
+            ),
+            xss_protection=cloudfront.ResponseHeadersXSSProtection(protection=True, mode_block=True, override=True),
+        )
         headers = cloudfront.ResponseHeadersPolicy(
+            self, "SecurityHeaders", comment="webstack security headers", security_headers_behavior=security
+        )
+        # Content-hashed files never change under a name: browsers may keep them a year.
+        immutable_headers = cloudfront.ResponseHeadersPolicy(
             self,
-            "SecurityHeaders",
-            comment="webstack security headers",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=Duration.days(730), include_subdomains=True, preload=True, override=True
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-                ),
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
-                ),
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
-                ),
-                xss_protection=cloudfront.ResponseHeadersXSSProtection(protection=True, mode_block=True, override=True),
+            "ImmutableHeaders",
+            comment="webstack security headers + immutable caching",
+            security_headers_behavior=security,
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(
+                        header="Cache-Control",
+                        value=f"public, max-age={tuning.immutable_ttl_days * 86400}, immutable",
+                        override=True,
+                    )
+                ]
             ),
         )
+        html_cache = cloudfront.CachePolicy(
+            self,
+            "HtmlCache",
+            comment="webstack pages: short TTL so a deploy shows within a minute",
+            default_ttl=Duration.seconds(tuning.html_ttl_seconds),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.seconds(max(1, tuning.html_ttl_seconds * 10)),
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+        )
+        immutable_ttl = Duration.days(tuning.immutable_ttl_days)
+        immutable_cache = cloudfront.CachePolicy(
+            self,
+            "ImmutableCache",
+            comment="webstack content-hashed assets: a year, whatever the origin says",
+            default_ttl=immutable_ttl,
+            min_ttl=immutable_ttl,
+            max_ttl=immutable_ttl,
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+        )
+        shield = (
+            {"origin_shield_enabled": True, "origin_shield_region": origin_region}
+            if tuning.origin_shield and origin_region
+            else {}
+        )
+        content_origin = origins.S3BucketOrigin.with_origin_access_control(content_bucket, **shield)
 
         headers_to_origin = dict(origin_headers or {})
         if alb_origin_name:
@@ -102,12 +146,14 @@ class Cdn(Construct):
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
                 custom_headers=headers_to_origin,
+                **shield,
             )
         else:
             alb_origin = origins.LoadBalancerV2Origin(
                 load_balancer,
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY,
                 custom_headers=headers_to_origin,
+                **shield,
             )
         tls: dict = {}
         if certificate_arn:
@@ -123,13 +169,23 @@ class Cdn(Construct):
             comment="webstack",
             default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(content_bucket),
+                origin=content_origin,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                cache_policy=html_cache,
                 response_headers_policy=headers,
                 compress=True,
             ),
             additional_behaviors={
+                **{
+                    path: cloudfront.BehaviorOptions(
+                        origin=content_origin,
+                        viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                        cache_policy=immutable_cache,
+                        response_headers_policy=immutable_headers,
+                        compress=True,
+                    )
+                    for path in tuning.immutable_paths
+                },
                 API_PATH: cloudfront.BehaviorOptions(
                     origin=alb_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -148,6 +204,15 @@ class Cdn(Construct):
             price_class=_PRICE_CLASSES[price_class],
             web_acl_id=web_acl_arn,
             geo_restriction=cloudfront.GeoRestriction.allowlist(*geo_allowlist) if geo_allowlist else None,
+            # Remember "not found" briefly; retry origin errors quickly. 403 is
+            # left alone: it is also the origin-protection answer.
+            error_responses=[
+                cloudfront.ErrorResponse(http_status=404, ttl=Duration.seconds(tuning.error_caching_seconds)),
+                *[
+                    cloudfront.ErrorResponse(http_status=code, ttl=Duration.seconds(min(5, tuning.error_caching_seconds)))
+                    for code in (500, 502, 503, 504)
+                ],
+            ],
             **tls,
         )
         self._acknowledge(

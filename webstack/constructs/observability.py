@@ -1,17 +1,28 @@
-"""Alerting and dashboards.
+"""Alerting and dashboards: golden signals, alarms worth waking up for.
 
-* :class:`AlertTopic`: an SNS topic encrypted with a customer-managed key
-  that CloudWatch may use (D10), TLS-only, with optional e-mail subscribers.
-* :class:`RegionalAlarms`: alarms on metrics that live in the app region
-  (EC2/ASG, ALB).
-* :class:`EdgeAlarms`: alarms on CloudFront metrics, which exist only in
-  us-east-1 (D5); created by a stack in us-east-1.
-* :class:`Dashboard`: one per environment; CloudFront widgets read from
+* :class:`AlertTopic`: SNS topics encrypted with a customer-managed key that
+  CloudWatch may use (D10), TLS-only: ``topic`` pages people, ``events_topic``
+  carries routine events and the individual alarms' state changes.
+* :class:`RegionalAlarms`: the web tier (ALB, targets, ASG). Each alarm
+  reports to the events topic; one composite "service degraded" alarm pages.
+* :class:`EdgeAlarms`: CloudFront (and WAF) alarms, which must live in
+  us-east-1 where those metrics are published (D5), with their own composite.
+* :class:`Dashboard`: one per environment; CloudFront/WAF widgets read
   us-east-1.
+
+Why hand-built widgets and not cdklabs/cdk-monitoring-constructs: it has no
+alarms for a standalone ALB or an EC2 Auto Scaling Group (the core of this
+platform), it adds a large jsii library to every synth (this project measures
+synth time against an empty app), and the dashboard here is a dozen widgets
+whose metrics the unit tests pin one by one.
+
+Every alarm description says what it means and the first thing to check, and
+links its runbook section (docs/runbook.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 from aws_cdk import (
@@ -27,14 +38,21 @@ from aws_cdk import (
 )
 from constructs import Construct
 
+from webstack.config import Alarms as AlarmThresholds
 from webstack.constructs.keys import allow_cloudwatch_alarms
 
 CLOUDFRONT_METRICS_REGION = "us-east-1"
+RUNBOOK = "docs/runbook.md"
+
+
+def runbook(anchor: str) -> str:
+    return f"Runbook: {RUNBOOK}#{anchor}"
 
 
 class AlertTopic(Construct):
-    """Attributes: ``topic`` (pages people), ``events_topic`` (routine events, for
-    integrations), ``key``. Creates its own CMK unless one is given."""
+    """Attributes: ``topic`` (pages people), ``events_topic`` (routine events and
+    individual alarm states, for dashboards or chat hooks), ``key``. Creates its
+    own CMK unless one is given."""
 
     def __init__(
         self,
@@ -44,7 +62,6 @@ class AlertTopic(Construct):
         emails: Sequence[str],
         removal_policy: RemovalPolicy,
         key: kms.IKey | None = None,
-        with_events_topic: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         if key is None:
@@ -60,83 +77,235 @@ class AlertTopic(Construct):
         self.topic = sns.Topic(self, "Topic", display_name="webstack alerts", master_key=key, enforce_ssl=True)
         for email in emails:
             self.topic.add_subscription(subs.EmailSubscription(email))
-        self.events_topic: sns.Topic | None = None
-        if with_events_topic:
-            # Routine events (every scale-out and scale-in) would train people to
-            # ignore the paging topic; they go here for dashboards or chat hooks.
-            self.events_topic = sns.Topic(
-                self, "EventsTopic", display_name="webstack events", master_key=key, enforce_ssl=True
-            )
+        # Routine events (every scale-out, every single alarm) would train people
+        # to ignore the paging topic; they go here.
+        self.events_topic = sns.Topic(
+            self, "EventsTopic", display_name="webstack events", master_key=key, enforce_ssl=True
+        )
 
 
-def _wire(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> cloudwatch.Alarm:
+@dataclass(frozen=True)
+class Topics:
+    page: sns.ITopic
+    events: sns.ITopic
+
+
+def _notify(alarm: cloudwatch.AlarmBase, topic: sns.ITopic) -> None:
     action = cw_actions.SnsAction(topic)
     alarm.add_alarm_action(action)
     alarm.add_ok_action(action)
-    return alarm
 
 
-class RegionalAlarms(Construct):
-    """Alarms on the web tier. Attribute: ``alarms`` (name -> Alarm)."""
+def _composite(
+    scope: Construct, construct_id: str, *, alarms: Sequence[cloudwatch.IAlarm], description: str, topics: Topics
+) -> cloudwatch.CompositeAlarm:
+    composite = cloudwatch.CompositeAlarm(
+        scope,
+        construct_id,
+        alarm_rule=cloudwatch.AlarmRule.any_of(*alarms),
+        alarm_description=description,
+    )
+    _notify(composite, topics.page)
+    return composite
+
+
+class _AlarmSet(Construct):
+    """Shared plumbing: create alarms that report to the events topic."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, topics: Topics, thresholds: AlarmThresholds) -> None:
+        super().__init__(scope, construct_id)
+        self.topics = topics
+        self.thresholds = thresholds
+        self.period = Duration.seconds(thresholds.period_seconds)
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+
+    def _alarm(
+        self,
+        name: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        description: str,
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+        evaluation_periods: int | None = None,
+    ) -> cloudwatch.Alarm:
+        alarm = metric.create_alarm(
+            self,
+            name,
+            alarm_description=description,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods or self.thresholds.evaluation_periods,
+            comparison_operator=comparison,
+            treat_missing_data=missing,
+        )
+        _notify(alarm, self.topics.events)
+        self.alarms[name] = alarm
+        return alarm
+
+
+class RegionalAlarms(_AlarmSet):
+    """Alarms on the web tier; ``service_degraded`` is the one that pages."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        topic: sns.ITopic,
+        topics: Topics,
+        thresholds: AlarmThresholds,
         auto_scaling_group: autoscaling.AutoScalingGroup,
+        min_capacity: int,
         load_balancer: elbv2.ApplicationLoadBalancer,
-        cpu_high_percent: int,
-        alb_5xx_count: int,
-        evaluation_periods: int,
-        period: Duration,
+        target_group: elbv2.ApplicationTargetGroup,
     ) -> None:
-        super().__init__(scope, construct_id)
-        cpu = cloudwatch.Metric(
-            namespace="AWS/EC2",
-            metric_name="CPUUtilization",
-            dimensions_map={"AutoScalingGroupName": auto_scaling_group.auto_scaling_group_name},
-            statistic="Average",
+        super().__init__(scope, construct_id, topics=topics, thresholds=thresholds)
+        t, period = thresholds, self.period
+        lb, tg = load_balancer.metrics, target_group.metrics
+        asg_name = auto_scaling_group.auto_scaling_group_name
+
+        self._alarm(
+            "AsgCpuHigh",
+            asg_metric("CPUUtilization", asg_name, namespace="AWS/EC2", statistic="Average", period=period),
+            threshold=t.cpu_high_percent,
+            description=(
+                f"Web instances average above {t.cpu_high_percent}% CPU although scaling tracks CPU. First check: "
+                f"is the group at max capacity (raise capacity.max) or is one request type expensive? {runbook('asg-cpu-high')}"
+            ),
+            # No datapoints means no instances: InServiceBelowMin covers that.
+        )
+        self._alarm(
+            "InServiceBelowMin",
+            asg_metric("GroupInServiceInstances", asg_name, namespace="AWS/AutoScaling", statistic="Minimum", period=period),
+            threshold=min_capacity,
+            comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            # No datapoints from the group is itself the outage.
+            missing=cloudwatch.TreatMissingData.BREACHING,
+            description=(
+                f"Fewer than {min_capacity} instances in service. First check: the ASG activity history for "
+                f"launch errors (capacity, AMI, KMS key policy: pitfalls D1). {runbook('in-service-below-min')}"
+            ),
+        )
+        self._alarm(
+            "UnhealthyHosts",
+            tg.unhealthy_host_count(statistic="Maximum", period=period),
+            threshold=0,
+            description=(
+                "At least one target fails the /health check. First check: target health reasons in the "
+                f"target group, then nginx on the instance via Session Manager. {runbook('unhealthy-hosts')}"
+            ),
+        )
+        self._alarm(
+            "LatencyP99",
+            tg.target_response_time(statistic="p99", period=period),
+            threshold=t.p99_latency_seconds,
+            description=(
+                f"1% of requests take longer than {t.p99_latency_seconds}s at the targets. First check: CPU and "
+                f"in-service count (capacity), then slow dependencies. {runbook('latency-p99')}"
+            ),
+        )
+        self._alarm(
+            "Alb5xx",
+            lb.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, statistic="Sum", period=period),
+            threshold=t.alb_5xx_count,
+            description=(
+                f"The load balancer itself returned more than {t.alb_5xx_count} 5xx per period: usually no healthy "
+                f"targets (502/503) or target timeouts (504). First check: UnhealthyHosts. {runbook('alb-5xx')}"
+            ),
+        )
+        target_5xx_rate = cloudwatch.MathExpression(
+            expression="100 * FILL(errors, 0) / FILL(requests, 1)",
+            using_metrics={
+                "errors": tg.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, statistic="Sum", period=period),
+                "requests": tg.request_count(statistic="Sum", period=period),
+            },
+            label="Target 5xx rate (%)",
             period=period,
         )
-        self.cpu_high = _wire(
-            cpu.create_alarm(
-                self,
-                "AsgCpuHigh",
-                alarm_description=(
-                    f"Average CPU of the web instances has been above {cpu_high_percent}% for "
-                    f"{evaluation_periods} periods although scaling tracks CPU: check whether the group is at "
-                    "max capacity and which requests are expensive."
-                ),
-                threshold=cpu_high_percent,
-                evaluation_periods=evaluation_periods,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                # No data means no instances reporting: the in-service alarm covers that.
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        self._alarm(
+            "Target5xxRate",
+            target_5xx_rate,
+            threshold=t.target_5xx_rate_percent,
+            description=(
+                f"More than {t.target_5xx_rate_percent}% of requests fail in the application (target 5xx). First check: "
+                f"the latest deploy (instance refresh) and application logs. {runbook('target-5xx-rate')}"
             ),
-            topic,
         )
-        elb_5xx = load_balancer.metrics.http_code_elb(
-            elbv2.HttpCodeElb.ELB_5XX_COUNT, statistic="Sum", period=period
-        )
-        self.alb_5xx = _wire(
-            elb_5xx.create_alarm(
-                self,
-                "Alb5xx",
-                alarm_description=(
-                    f"The load balancer itself returned more than {alb_5xx_count} 5xx responses per period: "
-                    "usually no healthy targets (check target health and the instances' nginx) or timeouts."
-                ),
-                threshold=alb_5xx_count,
-                evaluation_periods=evaluation_periods,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                # ELB publishes no datapoint when nothing failed.
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        self.service_degraded = _composite(
+            self,
+            "ServiceDegraded",
+            alarms=list(self.alarms.values()),
+            description=(
+                "webstack web tier is degraded: one of its alarms is in ALARM (see the alarm status widget). "
+                f"This is the alarm that pages. {runbook('service-degraded')}"
             ),
-            topic,
+            topics=topics,
         )
-        self.alarms = {"AsgCpuHigh": self.cpu_high, "Alb5xx": self.alb_5xx}
+
+
+class EdgeAlarms(_AlarmSet):
+    """CloudFront and WAF alarms; must be created in a us-east-1 stack (D5)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topics: Topics,
+        thresholds: AlarmThresholds,
+        distribution_id: str,
+        web_acl_metric_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id, topics=topics, thresholds=thresholds)
+        t, period = thresholds, self.period
+        self._alarm(
+            "CloudFront4xxRate",
+            cloudfront_metric(distribution_id, "4xxErrorRate", statistic="Average", period=period),
+            threshold=t.cloudfront_4xx_rate_percent,
+            description=(
+                f"More than {t.cloudfront_4xx_rate_percent}% of viewer requests got a 4xx. First check: a static "
+                f"deploy with missing objects, or one client hammering bad URLs (WAF sampled requests). {runbook('cloudfront-4xx-rate')}"
+            ),
+        )
+        self._alarm(
+            "CloudFront5xxRate",
+            cloudfront_metric(distribution_id, "5xxErrorRate", statistic="Average", period=period),
+            threshold=t.cloudfront_5xx_rate_percent,
+            description=(
+                f"More than {t.cloudfront_5xx_rate_percent}% of viewer requests got a 5xx. First check: the origin "
+                f"(web tier alarms in the app region), then CloudFront's origin-error metrics. {runbook('cloudfront-5xx-rate')}"
+            ),
+        )
+        if web_acl_metric_name:
+            self._alarm(
+                "WafBlockedSpike",
+                waf_metric(web_acl_metric_name, "BlockedRequests", period=period),
+                threshold=t.waf_blocked_requests,
+                description=(
+                    f"WAF blocked more than {t.waf_blocked_requests} requests per period: an attack, or a rule that "
+                    f"blocks real users. First check: sampled requests of the top blocking rule. {runbook('waf-blocked-spike')}"
+                ),
+            )
+        self.service_degraded = _composite(
+            self,
+            "EdgeDegraded",
+            alarms=list(self.alarms.values()),
+            description=(
+                "webstack edge (CloudFront/WAF) is degraded: one of its alarms is in ALARM. This is the alarm "
+                f"that pages for the edge. {runbook('edge-degraded')}"
+            ),
+            topics=topics,
+        )
+
+
+def asg_metric(name: str, asg_name: str, *, namespace: str, statistic: str, period: Duration) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=namespace,
+        metric_name=name,
+        dimensions_map={"AutoScalingGroupName": asg_name},
+        statistic=statistic,
+        period=period,
+    )
 
 
 def cloudfront_metric(distribution_id: str, metric_name: str, *, statistic: str, period: Duration) -> cloudwatch.Metric:
@@ -151,38 +320,26 @@ def cloudfront_metric(distribution_id: str, metric_name: str, *, statistic: str,
     )
 
 
-class EdgeAlarms(Construct):
-    """CloudFront alarms; must be created in a us-east-1 stack (D5)."""
+def waf_metric(web_acl_metric_name: str, metric_name: str, *, period: Duration) -> cloudwatch.Metric:
+    """A CLOUDFRONT-scope web ACL metric (us-east-1). The WebACL dimension is the
+    ACL's VisibilityConfig MetricName, which webstack sets, so no cross-stack
+    reference is needed; Rule=ALL sums every rule."""
+    return cloudwatch.Metric(
+        namespace="AWS/WAFV2",
+        metric_name=metric_name,
+        dimensions_map={"WebACL": web_acl_metric_name, "Rule": "ALL"},
+        statistic="Sum",
+        period=period,
+        region=CLOUDFRONT_METRICS_REGION,
+    )
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        topic: sns.ITopic,
-        distribution_id: str,
-        error_rate_4xx_percent: int,
-        evaluation_periods: int,
-        period: Duration,
-    ) -> None:
-        super().__init__(scope, construct_id)
-        rate_4xx = cloudfront_metric(distribution_id, "4xxErrorRate", statistic="Average", period=period)
-        self.error_rate_4xx = _wire(
-            rate_4xx.create_alarm(
-                self,
-                "CloudFront4xxRate",
-                alarm_description=(
-                    f"More than {error_rate_4xx_percent}% of viewer requests got a 4xx: check for a broken "
-                    "deploy of static content (missing objects) or a client hammering bad URLs."
-                ),
-                threshold=error_rate_4xx_percent,
-                evaluation_periods=evaluation_periods,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            topic,
-        )
-        self.alarms = {"CloudFront4xxRate": self.error_rate_4xx}
+
+_GUIDE = """## webstack {env} — golden signals
+Row 1 **Alarms**: the paging composite and every alarm behind it ({runbook}).
+Row 2 **Traffic and errors** at the load balancer: requests, ELB vs target 4xx/5xx.
+Row 3 **Latency and health**: target response time p50/p90/p99; healthy vs unhealthy hosts.
+Row 4 **Capacity**: desired vs in-service instances and their CPU (scaling tracks CPU and requests per target).
+Row 5 **Edge** (us-east-1): CloudFront requests, cache hit rate, 4xx/5xx rates{waf}."""
 
 
 class Dashboard(Construct):
@@ -193,50 +350,110 @@ class Dashboard(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        env_name: str,
         load_balancer: elbv2.ApplicationLoadBalancer,
+        target_group: elbv2.ApplicationTargetGroup,
         auto_scaling_group: autoscaling.AutoScalingGroup,
         distribution_id: str,
         alarms: Sequence[cloudwatch.IAlarm],
         period: Duration,
+        web_acl_metric_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        lb = load_balancer.metrics
+        lb, tg = load_balancer.metrics, target_group.metrics
         asg_name = auto_scaling_group.auto_scaling_group_name
-        cpu = cloudwatch.Metric(
-            namespace="AWS/EC2",
-            metric_name="CPUUtilization",
-            dimensions_map={"AutoScalingGroupName": asg_name},
-            statistic="Average",
-            period=period,
-        )
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(3))
-        self.dashboard.add_widgets(
-            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(alarms), width=24, height=3),
+        d = self.dashboard
+        d.add_widgets(
+            cloudwatch.TextWidget(
+                markdown=_GUIDE.format(
+                    env=env_name,
+                    runbook=RUNBOOK,
+                    waf="; WAF allowed vs blocked requests" if web_acl_metric_name else "",
+                ),
+                width=10,
+                height=6,
+            ),
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(alarms), width=14, height=6),
         )
-        self.dashboard.add_widgets(
+        d.add_widgets(
             cloudwatch.GraphWidget(title="ALB requests", left=[lb.request_count(period=period)], width=8),
             cloudwatch.GraphWidget(
-                title="ALB 5xx (ELB and targets)",
+                title="4xx: ELB vs targets",
+                left=[
+                    lb.http_code_elb(elbv2.HttpCodeElb.ELB_4XX_COUNT, period=period),
+                    lb.http_code_target(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, period=period),
+                ],
+                width=8,
+            ),
+            cloudwatch.GraphWidget(
+                title="5xx: ELB vs targets",
                 left=[
                     lb.http_code_elb(elbv2.HttpCodeElb.ELB_5XX_COUNT, period=period),
                     lb.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=period),
                 ],
                 width=8,
             ),
-            cloudwatch.GraphWidget(title="Web instances CPU", left=[cpu], width=8),
         )
-        self.dashboard.add_widgets(
+        d.add_widgets(
             cloudwatch.GraphWidget(
-                title="CloudFront requests (us-east-1)",
-                left=[cloudfront_metric(distribution_id, "Requests", statistic="Sum", period=period)],
+                title="Target response time p50 / p90 / p99 (s)",
+                left=[tg.target_response_time(statistic=s, period=period, label=s) for s in ("p50", "p90", "p99")],
                 width=12,
             ),
             cloudwatch.GraphWidget(
-                title="CloudFront error rates (us-east-1)",
+                title="Healthy vs unhealthy hosts",
                 left=[
-                    cloudfront_metric(distribution_id, "4xxErrorRate", statistic="Average", period=period),
-                    cloudfront_metric(distribution_id, "5xxErrorRate", statistic="Average", period=period),
+                    tg.healthy_host_count(statistic="Minimum", period=period),
+                    tg.unhealthy_host_count(statistic="Maximum", period=period),
                 ],
                 width=12,
             ),
         )
+        d.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Instances: desired vs in service",
+                left=[
+                    asg_metric("GroupDesiredCapacity", asg_name, namespace="AWS/AutoScaling", statistic="Maximum", period=period),
+                    asg_metric("GroupInServiceInstances", asg_name, namespace="AWS/AutoScaling", statistic="Minimum", period=period),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Instance CPU (%)",
+                left=[asg_metric("CPUUtilization", asg_name, namespace="AWS/EC2", statistic="Average", period=period)],
+                width=12,
+            ),
+        )
+        edge = [
+            cloudwatch.GraphWidget(
+                title="CloudFront requests (us-east-1)",
+                left=[cloudfront_metric(distribution_id, "Requests", statistic="Sum", period=period)],
+                width=6,
+            ),
+            cloudwatch.GraphWidget(
+                title="CloudFront cache hit rate (%)",
+                left=[cloudfront_metric(distribution_id, "CacheHitRate", statistic="Average", period=period)],
+                width=6,
+            ),
+            cloudwatch.GraphWidget(
+                title="CloudFront 4xx / 5xx error rate (%)",
+                left=[
+                    cloudfront_metric(distribution_id, "4xxErrorRate", statistic="Average", period=period),
+                    cloudfront_metric(distribution_id, "5xxErrorRate", statistic="Average", period=period),
+                ],
+                width=6,
+            ),
+        ]
+        if web_acl_metric_name:
+            edge.append(
+                cloudwatch.GraphWidget(
+                    title="WAF allowed vs blocked (us-east-1)",
+                    left=[
+                        waf_metric(web_acl_metric_name, "AllowedRequests", period=period),
+                        waf_metric(web_acl_metric_name, "BlockedRequests", period=period),
+                    ],
+                    width=6,
+                )
+            )
+        d.add_widgets(*edge)

@@ -19,6 +19,11 @@ from webstack.config import ManagedRuleGroup
 from webstack.constructs.retention import log_retention
 
 
+def web_acl_metric_name(env_name: str, scope_label: str) -> str:
+    """The web ACL's metric name, which is also its CloudWatch ``WebACL`` dimension."""
+    return f"webstack-{env_name}-{scope_label}"
+
+
 def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
     return wafv2.CfnWebACL.VisibilityConfigProperty(
         cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True

@@ -34,6 +34,14 @@ _USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScheduledCapacity:
+    name: str
+    cron: str  # "minute hour day month weekday", UTC
+    min_capacity: int
+    max_capacity: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class WebTierProps:
     instance_type: str
     min_capacity: int
@@ -43,6 +51,12 @@ class WebTierProps:
     requests_per_target_per_minute: int
     instance_warmup: Duration
     deletion_protection: bool
+    idle_timeout: Duration = Duration.seconds(60)
+    deregistration_delay: Duration = Duration.seconds(30)
+    slow_start: Duration | None = Duration.seconds(60)
+    min_healthy_percent: int = 100
+    extra_instance_types: tuple[str, ...] = ()
+    schedules: tuple[ScheduledCapacity, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,12 +160,31 @@ class WebTier(Construct):
             ],
         )
 
+        # Replace instances one at a time, keeping min_healthy_percent of the
+        # floor in service: CloudFormation's rolling update is the stack-native
+        # instance refresh, triggered by any launch template change.
+        keep_in_service = min(props.max_capacity - 1, -(-props.min_capacity * props.min_healthy_percent // 100))
+        fleet: dict = {"launch_template": self.launch_template}
+        if props.extra_instance_types:
+            # Several types of one architecture (one AMI): more capacity pools to launch from.
+            fleet = {
+                "mixed_instances_policy": autoscaling.MixedInstancesPolicy(
+                    launch_template=self.launch_template,
+                    launch_template_overrides=[
+                        autoscaling.LaunchTemplateOverrides(instance_type=ec2.InstanceType(t))
+                        for t in (props.instance_type, *props.extra_instance_types)
+                    ],
+                    instances_distribution=autoscaling.InstancesDistribution(
+                        on_demand_percentage_above_base_capacity=100,
+                        on_demand_allocation_strategy=autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+                    ),
+                )
+            }
         self.auto_scaling_group = autoscaling.AutoScalingGroup(
             self,
             "Asg",
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            launch_template=self.launch_template,
             min_capacity=props.min_capacity,
             desired_capacity=props.desired_capacity,
             max_capacity=props.max_capacity,
@@ -172,10 +205,19 @@ class WebTier(Construct):
             or None,
             update_policy=autoscaling.UpdatePolicy.rolling_update(
                 max_batch_size=1,
-                min_instances_in_service=max(0, min(props.min_capacity, props.max_capacity - 1)),
+                min_instances_in_service=max(0, keep_in_service),
                 pause_time=Duration.minutes(5),
             ),
+            **fleet,
         )
+        for schedule in props.schedules:
+            self.auto_scaling_group.scale_on_schedule(
+                schedule.name,
+                schedule=autoscaling.Schedule.expression(schedule.cron),
+                min_capacity=schedule.min_capacity,
+                max_capacity=schedule.max_capacity,
+                time_zone="UTC",
+            )
         # desiredCapacity resets the group's size on each deploy; config sets it
         # deliberately to the floor the environment starts from, and target
         # tracking moves it from there.
@@ -194,7 +236,7 @@ class WebTier(Construct):
             drop_invalid_header_fields=True,
             deletion_protection=props.deletion_protection,
             http2_enabled=True,
-            idle_timeout=Duration.seconds(60),
+            idle_timeout=props.idle_timeout,
         )
         self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
         if not props.deletion_protection:
@@ -274,7 +316,8 @@ class WebTier(Construct):
             port=APP_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[self.auto_scaling_group],
-            deregistration_delay=Duration.seconds(30),
+            deregistration_delay=props.deregistration_delay,
+            slow_start=props.slow_start,
             health_check=elbv2.HealthCheck(
                 path=HEALTH_PATH,
                 healthy_http_codes="200",

@@ -19,7 +19,7 @@ from webstack.config import EnvironmentConfig
 from webstack.constructs.dns import dns_validated_certificate, hosted_zone
 from webstack.constructs.keys import allow_cloudwatch_logs
 from webstack.constructs.retention import removal_policy
-from webstack.constructs.waf import WebAcl
+from webstack.constructs.waf import WebAcl, web_acl_metric_name
 
 
 class EdgeStack(Stack):
@@ -51,7 +51,7 @@ class EdgeStack(Stack):
                 self,
                 "Waf",
                 scope_name="CLOUDFRONT",
-                metric_prefix=f"webstack-{config.name}-cdn",
+                metric_prefix=web_acl_metric_name(config.name, "cdn"),
                 managed_rule_groups=waf.managed_rule_groups,
                 rate_limit=waf.rate_limit,
                 allow_ips=waf.allow_ips,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Environment, Stack
+from aws_cdk import CfnOutput, Environment, Stack
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
-from webstack.constructs.observability import CLOUDFRONT_METRICS_REGION, AlertTopic, EdgeAlarms
+from webstack.constructs.observability import CLOUDFRONT_METRICS_REGION, AlertTopic, EdgeAlarms, Topics
+from webstack.constructs.waf import web_acl_metric_name
 from webstack.constructs.retention import removal_policy
 
 
@@ -31,10 +32,9 @@ class EdgeMonitoringStack(Stack):
         EdgeAlarms(
             self,
             "Alarms",
-            topic=alerts.topic,
+            topics=Topics(page=alerts.topic, events=alerts.events_topic),
+            thresholds=config.alarms,
             distribution_id=distribution_id,
-            error_rate_4xx_percent=config.alarms.cloudfront_4xx_rate_percent,
-            evaluation_periods=config.alarms.evaluation_periods,
-            period=Duration.seconds(config.alarms.period_seconds),
+            web_acl_metric_name=web_acl_metric_name(config.name, "cdn") if config.waf.enabled else None,
         )
         CfnOutput(self, "EdgeAlertTopicArn", value=alerts.topic.topic_arn)

@@ -10,13 +10,13 @@ from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.cdn import Cdn
 from webstack.constructs.keys import Keys
 from webstack.constructs.network import Network
-from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAlarms
+from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAlarms, Topics
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.secrets import Secrets
 from webstack.constructs.storage import Storage
 from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
-from webstack.constructs.waf import WebAcl
-from webstack.constructs.web_tier import OriginGuard, WebTier, WebTierProps
+from webstack.constructs.waf import WebAcl, web_acl_metric_name
+from webstack.constructs.web_tier import OriginGuard, ScheduledCapacity, WebTier, WebTierProps
 
 
 class WebStack(Stack):
@@ -82,7 +82,6 @@ class WebStack(Stack):
             emails=config.alarms.emails,
             removal_policy=removal,
             key=keys.telemetry,
-            with_events_topic=True,
         )
 
         domain = config.domain
@@ -116,6 +115,17 @@ class WebStack(Stack):
                 requests_per_target_per_minute=config.scaling.requests_per_target,
                 instance_warmup=Duration.seconds(config.scaling.instance_warmup_seconds),
                 deletion_protection=config.deletion_protection,
+                idle_timeout=Duration.seconds(config.load_balancing.idle_timeout_seconds),
+                deregistration_delay=Duration.seconds(config.load_balancing.deregistration_delay_seconds),
+                slow_start=Duration.seconds(config.load_balancing.slow_start_seconds)
+                if config.load_balancing.slow_start_seconds
+                else None,
+                min_healthy_percent=config.scaling.min_healthy_percent,
+                extra_instance_types=config.scaling.extra_instance_types,
+                schedules=tuple(
+                    ScheduledCapacity(name=s.name, cron=s.cron, min_capacity=s.min, max_capacity=s.max)
+                    for s in config.scaling.schedules
+                ),
             ),
             origin_guard=guard,
             certificate=origin_certificate,
@@ -128,7 +138,7 @@ class WebStack(Stack):
                 self,
                 "AlbWaf",
                 scope_name="REGIONAL",
-                metric_prefix=f"webstack-{config.name}-alb",
+                metric_prefix=web_acl_metric_name(config.name, "alb"),
                 managed_rule_groups=config.waf.managed_rule_groups,
                 rate_limit=config.waf.rate_limit,
                 allow_ips=config.waf.allow_ips,
@@ -165,6 +175,8 @@ class WebStack(Stack):
             certificate_arn=certificate_arn,
             domain_names=domain.site_names if domain else (),
             geo_allowlist=config.geo_allowlist,
+            tuning=config.cdn,
+            origin_region=config.region,
         )
         if zone is not None:
             SiteRecords(
@@ -180,22 +192,24 @@ class WebStack(Stack):
         alarms = RegionalAlarms(
             self,
             "Alarms",
-            topic=alerts.topic,
+            topics=Topics(page=alerts.topic, events=alerts.events_topic),
+            thresholds=config.alarms,
             auto_scaling_group=web.auto_scaling_group,
+            min_capacity=config.capacity.min,
             load_balancer=web.load_balancer,
-            cpu_high_percent=config.alarms.cpu_high_percent,
-            alb_5xx_count=config.alarms.alb_5xx_count,
-            evaluation_periods=config.alarms.evaluation_periods,
-            period=period,
+            target_group=web.target_group,
         )
         dashboard = Dashboard(
             self,
             "Dashboard",
+            env_name=config.name,
             load_balancer=web.load_balancer,
+            target_group=web.target_group,
             auto_scaling_group=web.auto_scaling_group,
             distribution_id=cdn.distribution.distribution_id,
-            alarms=list(alarms.alarms.values()),
+            alarms=[alarms.service_degraded, *alarms.alarms.values()],
             period=period,
+            web_acl_metric_name=web_acl_metric_name(config.name, "cdn") if config.waf.enabled else None,
         )
 
         # Attributes other stacks and tests use.
