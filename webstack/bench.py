@@ -232,6 +232,7 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
                 "label": row.label,
                 "samples": [round(s, 3) for s in row.samples],
                 "median": None if row.median is None else round(row.median, 3),
+                "min": round(min(row.samples), 3) if row.samples else None,
                 "ratio_to_floor": None if row.ratio is None else round(row.ratio, 3),
                 "target": row.target or None,
                 "met": row.met,
@@ -243,7 +244,7 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
 
 
 MACHINE_KEYS = ("date", "platform", "cpu_count", "python", "node", "aws_cdk_lib", "jsii", "cdk_nag", "git_commit", "loadavg_start", "loadavg_end")
-MEASUREMENT_KEYS = ("label", "samples", "median", "ratio_to_floor", "target", "met", "error")
+MEASUREMENT_KEYS = ("label", "samples", "median", "min", "ratio_to_floor", "target", "met", "error")
 
 
 def validate_results(doc: dict[str, Any]) -> list[str]:
@@ -377,22 +378,26 @@ def measure_suites(workdir: Path, runs: int, samples: dict[str, list[float]], er
                 say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s")
             except MeasurementError as err:
                 errors[key] = str(err)
-                say(f"{key:<20} FAILED (log {log}): {_tail(str(err), 600)}")
+                say(f"{key:<20} FAILED: {_tail(str(err), 600)}")
 
 
 @contextlib.contextmanager
-def stdout_to(path: Path) -> Iterator[None]:
-    """Send this process's fd 1 (and so the CDK CLI's output) to a file."""
+def output_to(path: Path) -> Iterator[None]:
+    """Send this process's fds 1 and 2 (and so the CDK CLI's output) to a file."""
     sys.stdout.flush()
-    saved = os.dup(1)
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
     with open(path, "ab") as fh:
-        os.dup2(fh.fileno(), 1)
+        for fd in saved:
+            os.dup2(fh.fileno(), fd)
         try:
             yield
         finally:
             sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
+            sys.stderr.flush()
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str]) -> None:
@@ -409,10 +414,10 @@ def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], e
     assemblies = {}
     for env in ENVS:
         out = workdir / f"cdk.out.{env}"
-        with stdout_to(log):
+        with output_to(log):
             rc = synth(env, out)
         if rc != 0:
-            errors[f"deploy.{env}"] = f"synth of {env} failed (exit {rc}); see {log}"
+            errors[f"deploy.{env}"] = f"synth of {env} failed (exit {rc}):\n{_tail(log.read_text(errors='replace'))}"
             continue
         assemblies[env] = (out, load_assembly(out))
     if not assemblies:
@@ -430,16 +435,20 @@ def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], e
                 regions = sorted({s["region"] for s in stacks})
                 started = time.perf_counter()
                 try:
-                    with stdout_to(log):
+                    with output_to(log):
                         deploy_module.bootstrap(target, regions)
+                        bootstrapped = time.perf_counter()
                         deploy_module.deploy(target, out, stacks)
                 except deploy_module.DeployError as err:
-                    errors[key] = f"{err}\n(see {log})"
+                    errors[key] = f"{err}\n--- CDK output (tail) ---\n{_tail(log.read_text(errors='replace'))}"
                     say(f"{key:<20} FAILED: {_tail(str(err), 600)}")
                     continue
                 seconds = time.perf_counter() - started
                 samples.setdefault(key, []).append(seconds)
-                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s")
+                say(
+                    f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s "
+                    f"(bootstrap {bootstrapped - started:.1f} s, deploy {seconds - (bootstrapped - started):.1f} s)"
+                )
     finally:
         stop(state_dir=state)
         say("emulator stopped")
