@@ -84,9 +84,13 @@ class Capacity:
 class ScheduledScaling:
     """A recurring capacity change (UTC cron), e.g. scale up before business hours."""
 
+    # Unique name of the scheduled action.
     name: str
+    # When, in UTC: "minute hour day month weekday", e.g. "0 7 * * 1-5".
     cron: str
+    # Group minimum from then on.
     min: int
+    # Group maximum from then on.
     max: int
 
 
@@ -124,6 +128,7 @@ class CdnTuning:
 
     # Paths of content-hashed files: cached for a year and marked immutable.
     immutable_paths: tuple[str, ...] = ("/assets/*", "/static/*")
+    # Edge and browser lifetime of those files (days).
     immutable_ttl_days: int = 365
     # Everything else from the bucket (HTML): short, so a deploy shows quickly.
     html_ttl_seconds: int = 60
