@@ -262,3 +262,29 @@ def test_update_with_previous_value_of_an_ssm_typed_parameter(aws):
                                   TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
                                   Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}])
     assert cfn.describe_change_set(ChangeSetName=newer["Id"])["Status"] == "CREATE_COMPLETE"
+
+
+def test_describing_a_deleted_stack_does_not_recreate_its_resources(deploy, aws):
+    stack = deploy({"B": {"Type": "AWS::S3::Bucket"}, "T": {"Type": "AWS::SNS::Topic"}})
+    cfn = aws("cloudformation")
+    stack_id = cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName=stack.name)
+    assert cfn.describe_stack_resources(StackName=stack_id)["StackResources"] == []
+    assert stack.resources["B"] not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+    assert stack.resources["T"] not in [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]]
+
+
+def test_delete_failed_stack_can_be_deleted_again_after_the_cause_is_fixed(deploy, aws):
+    stack = deploy({"B": {"Type": "AWS::S3::Bucket"}, "T": {"Type": "AWS::SNS::Topic", "DependsOn": ["B"]}})
+    cfn, s3 = aws("cloudformation"), aws("s3")
+    s3.put_object(Bucket=stack.resources["B"], Key="k", Body=b"1")
+    cfn.delete_stack(StackName=stack.name)
+    described = cfn.describe_stacks(StackName=stack.name)["Stacks"][0]
+    assert described["StackStatus"] == "DELETE_FAILED" and "BucketNotEmpty" in described["StackStatusReason"]
+    remaining = {r["LogicalResourceId"] for r in cfn.describe_stack_resources(StackName=stack.name)["StackResources"]}
+    assert remaining == {"B"}  # the topic went first and stays gone
+    assert stack.resources["T"] not in [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]]
+    s3.delete_object(Bucket=stack.resources["B"], Key="k")
+    stack_id = described["StackId"]
+    cfn.delete_stack(StackName=stack.name)
+    assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"

@@ -281,24 +281,32 @@ def _ordered_delete(self: Any) -> None:
         if (parsed := self._parsed_resources.get(name)) is not None and not isinstance(parsed, (str, dict, list))
     ]
     failure: BaseException | None = None
-    for _attempt in range(3):
-        failed: list[str] = []
-        for name in remaining:
-            parsed = self._parsed_resources.get(name)
-            try:
-                self._delete_resource(parsed, templates[name])
-            except Exception as exc:  # noqa: BLE001 - retried, then reported
-                failed.append(name)
-                failure = ResourceFailed(name, templates[name].get("Type", "?"), exc)
-            else:
-                self._parsed_resources.pop(name, None)
-        if not failed:
-            return
-        if len(failed) == len(remaining):
-            break
-        remaining = failed
-    assert failure is not None
-    raise failure
+    gone = [name for name in templates if name not in remaining]  # never created (or conditions false)
+    try:
+        for _attempt in range(3):
+            failed: list[str] = []
+            for name in remaining:
+                parsed = self._parsed_resources.get(name)
+                try:
+                    self._delete_resource(parsed, templates[name])
+                except Exception as exc:  # noqa: BLE001 - retried, then reported
+                    failed.append(name)
+                    failure = ResourceFailed(name, templates[name].get("Type", "?"), exc)
+                else:
+                    self._parsed_resources.pop(name, None)
+                    gone.append(name)
+            if not failed:
+                return
+            if len(failed) == len(remaining):
+                break
+            remaining = failed
+        assert failure is not None
+        raise failure
+    finally:
+        # moto's ResourceMap creates any template resource it is asked for
+        # and does not hold (describe_stack_resources of a deleted or
+        # DELETE_FAILED stack re-created everything): forget what is gone.
+        self._resource_json_map = {k: v for k, v in templates.items() if k not in set(gone)}
 
 
 def _add_resource_event(stack: Any, failure: BaseException, status: str) -> None:
@@ -405,6 +413,7 @@ def _safe_delete_stack(original: Any) -> Any:
                     message=f"Stack [{stack.name}] cannot be deleted while TerminationProtection is enabled"
                 )
         for stack in stacks:
+            stack.stack_status_reason = None
             try:
                 original(self, stack.stack_id)
             except Exception as exc:  # noqa: BLE001 - becomes the stack's state
@@ -413,8 +422,11 @@ def _safe_delete_stack(original: Any) -> Any:
                 for export in stack.exports:
                     self.exports.setdefault(export.name, export)
                 _add_resource_event(stack, exc, "DELETE_FAILED")
-                stack._add_stack_event("DELETE_FAILED", resource_status_reason=str(exc))
+                reason = (f"The following resource(s) failed to delete: [{getattr(exc, 'logical_id', '?')}]. "
+                          f"{getattr(exc, 'cause', exc)}")
+                stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
                 stack.status = "DELETE_FAILED"
+                stack.stack_status_reason = reason
         if not stacks:
             original(self, name_or_stack_id)
 
