@@ -288,3 +288,15 @@ def test_delete_failed_stack_can_be_deleted_again_after_the_cause_is_fixed(deplo
     stack_id = described["StackId"]
     cfn.delete_stack(StackName=stack.name)
     assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+
+def test_get_stack_output_is_resolved_again_when_the_consumer_is_updated(deploy, aws):
+    producer = deploy({"T": {"Type": "AWS::SNS::Topic"}}, region="us-west-2", outputs={"V": "one"})
+    consumer = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
+        "Type": "String", "Value": _get_output(producer.name, "V"), "Description": "a"}}})
+    deploy({"T": {"Type": "AWS::SNS::Topic"}}, region="us-west-2", outputs={"V": "two"}, update_of=producer)
+    ssm = aws("ssm")
+    assert ssm.get_parameter(Name=consumer.resources["P"])["Parameter"]["Value"] == "one"  # weak: no push
+    updated = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
+        "Type": "String", "Value": _get_output(producer.name, "V"), "Description": "b"}}}, update_of=consumer)
+    assert ssm.get_parameter(Name=updated.resources["P"])["Parameter"]["Value"] == "two"
