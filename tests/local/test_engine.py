@@ -156,10 +156,14 @@ def test_delete_vpc_and_subnet_refuse_while_dependents_exist(aws):
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.60.0.0/24")["Subnet"]["SubnetId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    group = ec2.create_security_group(GroupName="used", Description="used", VpcId=vpc)["GroupId"]
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]["NetworkInterfaceId"]
     with pytest.raises(botocore.exceptions.ClientError, match="DependencyViolation"):
         ec2.delete_subnet(SubnetId=subnet)
+    with pytest.raises(botocore.exceptions.ClientError, match="has a dependent object"):
+        ec2.delete_security_group(GroupId=group)
     ec2.delete_network_interface(NetworkInterfaceId=eni)
+    ec2.delete_security_group(GroupId=group)
     ec2.delete_subnet(SubnetId=subnet)
     with pytest.raises(botocore.exceptions.ClientError, match=f"has dependencies.*internet gateway {igw}"):
         ec2.delete_vpc(VpcId=vpc)

@@ -116,7 +116,8 @@ class SecurityGroupEgress(_RuleBase, CloudFormationModel):
 # CloudFormation delete (the resources silently stayed, and the VPC could not
 # be deleted). These deleters do what CloudFormation's handlers do; a
 # resource that is already gone counts as deleted. ``install`` also makes
-# DeleteVpc/DeleteSubnet refuse like AWS while dependents exist, and gives
+# DeleteVpc/DeleteSubnet/DeleteSecurityGroup refuse like AWS while
+# dependents (attached gateways, ENIs, groups, endpoints) exist, and gives
 # an instance's implicit primary network interface DeleteOnTermination=true
 # (AWS's default; moto left the ENIs of terminated ASG instances behind).
 
@@ -283,6 +284,17 @@ def install() -> None:
                 nic.delete_on_termination = True
         return result
 
+    original_delete_group = EC2Backend._delete_security_group
+
+    def _delete_security_group(self: Any, vpc_id: str | None, group_id: str) -> Any:
+        users = sorted(e.id for e in self.enis.values() if group_id in {g.id for g in e.group_set})
+        if users:
+            raise DependencyViolationError(
+                f"resource {group_id} has a dependent object (network interfaces {', '.join(users)})"
+            )
+        return original_delete_group(self, vpc_id, group_id)
+
+    EC2Backend._delete_security_group = _delete_security_group  # type: ignore[method-assign]
     EC2Backend.delete_vpc = delete_vpc  # type: ignore[method-assign]
     EC2Backend.delete_subnet = delete_subnet  # type: ignore[method-assign]
     Instance.prep_nics = prep_nics  # type: ignore[method-assign]
