@@ -33,13 +33,14 @@ import datetime as _dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -149,16 +150,27 @@ class Row:
     met: bool | None  # None: no target, or nothing measured
     samples: list[float]
     error: str | None = None
+    cpu_samples: list[float] = field(default_factory=list)
+    cpu_ratio: float | None = None
+
+    @property
+    def cpu_median(self) -> float | None:
+        return median(self.cpu_samples) if self.cpu_samples else None
 
     @property
     def label(self) -> str:
         return LABELS.get(self.key, self.key)
 
 
-def summarize(samples: dict[str, list[float]], errors: dict[str, str] | None = None) -> list[Row]:
+def summarize(
+    samples: dict[str, list[float]], errors: dict[str, str] | None = None, cpu: dict[str, list[float]] | None = None
+) -> list[Row]:
     """Medians, ratios to the floor (synths only), the derived ``make test``
-    proxy and target verdicts, in table order."""
+    proxy and target verdicts, in table order. ``cpu``: CPU seconds per
+    sample where known (not for deploys, whose work is split with the emulator)."""
     errors = dict(errors or {})
+    cpu = dict(cpu or {})
+    cpu_medians = {k: median(v) for k, v in cpu.items() if v}
     medians = {k: median(v) for k, v in samples.items() if v}
     derived: dict[str, list[float]] = {}
     if all(p in medians for p in MAKE_TEST_PARTS):
@@ -181,6 +193,8 @@ def summarize(samples: dict[str, list[float]], errors: dict[str, str] | None = N
                 met=target.met(m, r) if target else None,
                 samples=list(samples.get(key, derived.get(key, []))),
                 error=errors.get(key),
+                cpu_samples=list(cpu.get(key, [])),
+                cpu_ratio=ratio(cpu_medians.get(key), cpu_medians.get(FLOOR)) if key.startswith("synth.") else None,
             )
         )
     return rows
@@ -198,7 +212,7 @@ def _verdict(row: Row) -> str:
 
 def format_table(rows: Sequence[Row]) -> str:
     """A Markdown table (prints well and pastes into bench/README.md)."""
-    header = ["measurement", "median s", "x floor", "n", "target", "met"]
+    header = ["measurement", "median s", "x floor", "cpu s", "n", "target", "met"]
     body = []
     for row in rows:
         body.append(
@@ -206,13 +220,14 @@ def format_table(rows: Sequence[Row]) -> str:
                 row.label,
                 "-" if row.median is None else f"{row.median:.2f}",
                 "-" if row.ratio is None else f"{row.ratio:.2f}",
+                "-" if row.cpu_median is None else f"{row.cpu_median:.2f}",
                 str(len(row.samples)) if row.samples else ("sum" if row.key == MAKE_TEST_PROXY else "0"),
                 row.target or "-",
                 _verdict(row) or "-",
             ]
         )
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
-    right = {1, 2, 3}
+    right = {1, 2, 3, 4}
 
     def line(cells: Sequence[str]) -> str:
         out = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
@@ -233,6 +248,9 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
                 "samples": [round(s, 3) for s in row.samples],
                 "median": None if row.median is None else round(row.median, 3),
                 "min": round(min(row.samples), 3) if row.samples else None,
+                "cpu_samples": [round(s, 3) for s in row.cpu_samples],
+                "cpu_median": None if row.cpu_median is None else round(row.cpu_median, 3),
+                "cpu_ratio_to_floor": None if row.cpu_ratio is None else round(row.cpu_ratio, 3),
                 "ratio_to_floor": None if row.ratio is None else round(row.ratio, 3),
                 "target": row.target or None,
                 "met": row.met,
@@ -244,7 +262,7 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
 
 
 MACHINE_KEYS = ("date", "platform", "cpu_count", "python", "node", "aws_cdk_lib", "jsii", "cdk_nag", "git_commit", "loadavg_start", "loadavg_end")
-MEASUREMENT_KEYS = ("label", "samples", "median", "min", "ratio_to_floor", "target", "met", "error")
+MEASUREMENT_KEYS = ("label", "samples", "median", "min", "cpu_samples", "cpu_median", "cpu_ratio_to_floor", "ratio_to_floor", "target", "met", "error")
 
 
 def validate_results(doc: dict[str, Any]) -> list[str]:
@@ -287,8 +305,20 @@ def _tail(text: str | None, n: int = 1500) -> str:
     return (text or "")[-n:]
 
 
-def timed_run(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path | None = None, timeout: float | None = None) -> float:
-    """Wall seconds of one command; raises MeasurementError if it fails."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(
+    cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path | None = None, timeout: float | None = None
+) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and the children it waited
+    for) of one command; raises MeasurementError if it fails.
+
+    CPU time barely moves when other work competes for the cores, wall time
+    does: the pair tells a slow machine from a slow program."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     if log is None:
         result = subprocess.run(list(cmd), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -298,9 +328,10 @@ def timed_run(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path |
             result = subprocess.run(list(cmd), cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT, timeout=timeout)
         output = log.read_text(errors="replace")
     seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     if result.returncode != 0:
         raise MeasurementError(f"{' '.join(cmd)} exited {result.returncode}:\n{_tail(output)}")
-    return seconds
+    return seconds, cpu
 
 
 def synth_env(outdir: Path, context: dict[str, Any] | None = None) -> dict[str, str]:
@@ -318,7 +349,7 @@ def measure_empty_floor(workdir: Path, python: str = sys.executable) -> float:
     script.write_text(EMPTY_APP)
     out = Path(tempfile.mkdtemp(prefix="out-empty.", dir=workdir))
     try:
-        return timed_run([python, str(script)], cwd=workdir, env=synth_env(out))
+        return timed_run([python, str(script)], cwd=workdir, env=synth_env(out))[0]
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -336,7 +367,9 @@ def synth_commands(workdir: Path, python: str = sys.executable) -> dict[str, tup
     return cmds
 
 
-def measure_synths(workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str]) -> None:
+def measure_synths(
+    workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str], cpu: dict[str, list[float]]
+) -> None:
     """Interleaved: run i of every synth before run i+1 of any, so drift in
     machine load spreads over all measurements instead of biasing one."""
     cmds = synth_commands(workdir)
@@ -346,9 +379,10 @@ def measure_synths(workdir: Path, runs: int, samples: dict[str, list[float]], er
                 continue
             out = Path(tempfile.mkdtemp(prefix=f"out-{key}.", dir=workdir))
             try:
-                seconds = timed_run(cmd, cwd=cwd, env=synth_env(out, context))
+                seconds, cpu_seconds = timed_run(cmd, cwd=cwd, env=synth_env(out, context))
                 samples.setdefault(key, []).append(seconds)
-                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.2f} s")
+                cpu.setdefault(key, []).append(cpu_seconds)
+                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.2f} s (cpu {cpu_seconds:.2f} s)")
             except MeasurementError as err:
                 errors[key] = str(err)
                 say(f"{key:<20} FAILED: {_tail(str(err), 300)}")
@@ -356,7 +390,9 @@ def measure_synths(workdir: Path, runs: int, samples: dict[str, list[float]], er
                 shutil.rmtree(out, ignore_errors=True)
 
 
-def measure_suites(workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str]) -> None:
+def measure_suites(
+    workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str], cpu: dict[str, list[float]]
+) -> None:
     py = sys.executable
     env = tool_env()
     # The integration suite gets an emulator (and outputs) of its own, which it
@@ -373,9 +409,10 @@ def measure_suites(workdir: Path, runs: int, samples: dict[str, list[float]], er
                 continue
             log = workdir / f"{key}.log"
             try:
-                seconds = timed_run(cmd, cwd=ROOT, env=run_env, log=log)
+                seconds, cpu_seconds = timed_run(cmd, cwd=ROOT, env=run_env, log=log)
                 samples.setdefault(key, []).append(seconds)
-                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s")
+                cpu.setdefault(key, []).append(cpu_seconds)
+                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s (cpu {cpu_seconds:.1f} s)")
             except MeasurementError as err:
                 errors[key] = str(err)
                 say(f"{key:<20} FAILED: {_tail(str(err), 600)}")
@@ -514,16 +551,17 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_facts()
     samples: dict[str, list[float]] = {}
     errors: dict[str, str] = {}
+    cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="webstack-bench.") as tmp:
         work = Path(tmp)
-        measure_synths(work, runs["synth"], samples, errors)
+        measure_synths(work, runs["synth"], samples, errors, cpu)
         if runs["suite"]:
-            measure_suites(work, runs["suite"], samples, errors)
+            measure_suites(work, runs["suite"], samples, errors, cpu)
         if runs["deploy"]:
             measure_deploys(work, runs["deploy"], samples, errors)
     machine["loadavg_end"] = list(os.getloadavg())
 
-    rows = summarize(samples, errors)
+    rows = summarize(samples, errors, cpu)
     doc = results_document(rows, machine, runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2) + "\n")

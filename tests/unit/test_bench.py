@@ -61,6 +61,20 @@ def test_summarize_medians_ratios_and_targets():
     assert proxy.median == 310.0 and proxy.met is True and proxy.samples == []
 
 
+def test_cpu_seconds_are_summarized_beside_wall_time():
+    cpu = {"synth.empty": [3.0, 2.0, 4.0], "synth.prod": [6.0], "suite.unit": [50.0]}
+    rows = {r.key: r for r in bench.summarize(_samples(), cpu=cpu)}
+    assert rows["synth.prod"].cpu_median == 6.0 and rows["synth.prod"].cpu_ratio == 2.0
+    assert rows["suite.unit"].cpu_median == 50.0 and rows["suite.unit"].cpu_ratio is None
+    assert rows["deploy.dev"].cpu_median is None
+    # The verdict stays on wall time.
+    assert rows["synth.prod"].met is True
+    doc = bench.results_document(list(rows.values()), {}, {})
+    assert doc["measurements"]["synth.empty"]["cpu_samples"] == [3.0, 2.0, 4.0]
+    assert doc["measurements"]["synth.empty"]["cpu_median"] == 3.0
+    assert doc["measurements"]["synth.prod"]["cpu_ratio_to_floor"] == 2.0
+
+
 def test_summarize_flags_missed_targets():
     rows = {r.key: r for r in bench.summarize(_samples(**{"synth.prod": [12.0], "suite.unit": [90.0], "deploy.dev": [61.0]}))}
     assert rows["synth.prod"].met is False
@@ -100,7 +114,7 @@ def test_table_has_one_aligned_line_per_row_and_the_verdicts():
     assert len({len(line) for line in lines}) == 1  # columns aligned
     assert lines[0].startswith("| measurement")
     prod = next(line for line in lines if "synth: prod (all rule packs)" in line)
-    assert "10.00" in prod and "2.50" in prod and "<= 2.5x floor" in prod and "| yes" in prod
+    assert "10.00" in prod and "2.50" in prod and "<= 2.5x floor" in prod and prod.rstrip().endswith("| yes |")
     unit = next(line for line in lines if line.startswith("| unit suite"))
     assert "95.00" in unit and "< 90 s" in unit and "| NO" in unit
     floor = next(line for line in lines if "empty app" in line)
