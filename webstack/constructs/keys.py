@@ -37,29 +37,25 @@ class Keys(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
 
-        self.data = kms.Key(
-            self,
-            "DataKey",
-            description="webstack data: content objects, EBS volumes, secrets",
-            enable_key_rotation=True,
-            removal_policy=removal_policy,
-            # A scheduled deletion can still be cancelled for a week.
-            pending_window=Duration.days(7 if removal_policy == RemovalPolicy.DESTROY else 30),
-        )
-        self.data.add_alias(f"alias/{_alias_prefix(self)}/data")
+        self.data = self._key("DataKey", "webstack data: content objects, EBS volumes, secrets", "data", removal_policy)
         self._allow_autoscaling_ebs(self.data)
 
-        self.telemetry = kms.Key(
-            self,
-            "TelemetryKey",
-            description="webstack telemetry: log groups and the alert topic",
-            enable_key_rotation=True,
-            removal_policy=removal_policy,
-            pending_window=Duration.days(7 if removal_policy == RemovalPolicy.DESTROY else 30),
-        )
-        self.telemetry.add_alias(f"alias/{_alias_prefix(self)}/telemetry")
+        self.telemetry = self._key("TelemetryKey", "webstack telemetry: log groups and the alert topic", "telemetry", removal_policy)
         allow_cloudwatch_logs(self.telemetry)
         allow_cloudwatch_alarms(self.telemetry)
+
+    def _key(self, construct_id: str, description: str, alias: str, removal_policy: RemovalPolicy) -> kms.Key:
+        key = kms.Key(
+            self,
+            construct_id,
+            description=description,
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+            # A scheduled deletion can be cancelled during this window.
+            pending_window=Duration.days(7 if removal_policy == RemovalPolicy.DESTROY else 30),
+        )
+        key.add_alias(f"alias/{_alias_prefix(self)}/{alias}")
+        return key
 
     @staticmethod
     def _allow_autoscaling_ebs(key: kms.IKey) -> None:
