@@ -41,13 +41,14 @@ import webstack.deploy as deploy_module
 from webstack.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
 from webstack.local import ACCOUNT_ID, endpoint_env, start, status, stop
 
-from .helpers import region_of
+from .helpers import deadline, region_of
 
 HERE = Path(__file__).resolve().parent
 TARGET = os.environ.get("WEBSTACK_TARGET", "local").strip().lower() or "local"
 ENV_NAME = os.environ.get("WEBSTACK_ENV", "dev").strip() or "dev"
 CONFIG = os.environ.get("WEBSTACK_CONFIG") or None
 STATE_DIR = Path(os.environ["WEBSTACK_LOCAL_STATE_DIR"]) if os.environ.get("WEBSTACK_LOCAL_STATE_DIR") else None
+DEPLOY_DEADLINE = float(os.environ.get("WEBSTACK_DEPLOY_DEADLINE", "180"))  # seconds; dev takes ~5 s locally
 EDGE_REGION = "us-east-1"  # CloudFront's control plane, metrics, WAF and certificates
 if STATE_DIR is not None:
     # deploy() writes to these module globals.
@@ -174,11 +175,13 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
             if synth(ENV_NAME, assembly, CONFIG) != 0:
                 pytest.fail(f"synth of {ENV_NAME} failed (see the output above)", pytrace=False)
             manifest = load_assembly(assembly)
-            try:
-                bootstrap(target, sorted({s["region"] for s in manifest}))
-                deploy(target, assembly, manifest)  # writes FLAT_OUTPUTS, like `make up`
-            except DeployError as err:
-                pytest.fail(str(err), pytrace=False)
+            with deadline(DEPLOY_DEADLINE, assembly) as stopped:
+                try:
+                    bootstrap(target, sorted({s["region"] for s in manifest}))
+                    deploy(target, assembly, manifest)  # writes FLAT_OUTPUTS, like `make up`
+                except DeployError as err:
+                    late = f"cdk deploy did not finish within {DEPLOY_DEADLINE:.0f} s and was stopped.\n" if stopped else ""
+                    pytest.fail(late + str(err), pytrace=False)
             outputs = json.loads(FLAT_OUTPUTS.read_text())
             stacks = {s["name"]: s["region"] for s in manifest}
         yield Deployment(

@@ -5,7 +5,12 @@ made up."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+import os
+import signal
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 Aws = Callable[..., Any]
 
@@ -67,3 +72,73 @@ def alarm_metrics(alarm: dict) -> list[dict]:
 
 def dimension(metric: dict, name: str) -> Any:
     return next((d["Value"] for d in metric.get("Dimensions") or [] if d["Name"] == name), None)
+
+
+# --------------------------------------------------------------------------
+# deadlines: a `cdk deploy` that polls a stack which never settles must not
+# hang the suite. deploy() gives no timeout, so a timer ends the CDK CLI
+# processes *this* test process started for that assembly (by pid, found
+# through /proc: our children whose command line names the assembly).
+# --------------------------------------------------------------------------
+def _our_children_using(path: Path) -> list[int]:
+    me, needle, found = os.getpid(), str(path).encode(), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == me and any(needle in arg for arg in argv):
+            found.append(int(entry.name))
+    return found
+
+
+@contextmanager
+def deadline(seconds: float, assembly: Path) -> Iterator[list[int]]:
+    """Within the block, CDK CLI children using ``assembly`` get SIGTERM after
+    ``seconds``; the yielded list holds the pids that had to be stopped."""
+    stopped: list[int] = []
+
+    def fire() -> None:
+        for pid in _our_children_using(assembly):
+            try:
+                os.kill(pid, signal.SIGTERM)
+                stopped.append(pid)
+            except ProcessLookupError:
+                pass
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield stopped
+    finally:
+        timer.cancel()
+
+
+def all_composites(aws: Aws, region: str) -> list[dict]:
+    alarms: list[dict] = []
+    for page in aws("cloudwatch", region).get_paginator("describe_alarms").paginate(AlarmTypes=["CompositeAlarm"]):
+        alarms += page["CompositeAlarms"]
+    return alarms
+
+
+def notified(alarm: dict, composites: list[dict], kind: str = "AlarmActions") -> set[str]:
+    """Every action ``alarm``'s state change reaches: its own, and those of the
+    composite alarms whose rule names it (and of composites naming those)."""
+    reached = set(alarm.get(kind) or [])
+    seen = {alarm["AlarmArn"]}
+    frontier = [alarm]
+    while frontier:
+        current = frontier.pop()
+        for composite in composites:
+            if composite["AlarmArn"] in seen:
+                continue
+            rule = composite.get("AlarmRule", "")
+            if f'"{current["AlarmArn"]}"' in rule or f'"{current["AlarmName"]}"' in rule:
+                seen.add(composite["AlarmArn"])
+                reached |= set(composite.get(kind) or [])
+                frontier.append(composite)
+    return reached

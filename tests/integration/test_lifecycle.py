@@ -1,0 +1,267 @@
+"""Lifecycle: every environment deploys, an update changes what it should,
+dev goes away completely and prod leaves its data behind.
+
+Runs in an emulator of its own (own port, own state dir, own outputs
+directory), so the session's emulator -- and ``make up``'s -- is not
+disturbed. Synths start in the background when the module starts (each
+takes ~10 s of CPU and they do not depend on each other); the tests then
+deploy in order: staging, prod, dev + update, dev destroy, prod destroy.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from botocore.exceptions import ClientError
+
+import webstack.deploy as deploy_module
+from webstack.cli import ROOT, cdk_command, load_assembly, synth, tool_env
+from webstack.config import load_config
+from webstack.deploy import _GOOD, DeployError, Target, bootstrap, deploy, failure_report
+from webstack.local import ACCOUNT_ID, endpoint_env, start, stop
+from webstack.local.server import free_port
+
+from .conftest import TARGET, client_factory, env_stacks
+from .helpers import deadline, distribution_config, load_balancer, region_of
+
+pytestmark = pytest.mark.skipif(
+    TARGET == "aws",
+    reason="lifecycle tests create and destroy whole environments; they run only against the local emulator "
+    "(WEBSTACK_TARGET=aws is read-only)",
+)
+
+REGIONS = ["us-east-1", "us-west-2"]
+BUCKETS = ["S3BucketName", "AccessLogBucketName", "AlbLogBucketName", "CdnLogBucketName"]
+UPDATE = {"capacity": {"max": 3}}
+DEADLINE = 60  # seconds per deploy / destroy; each takes < 10 s when the emulator behaves
+
+
+@dataclass
+class Lab:
+    """A private emulator plus the assemblies the tests deploy into it."""
+
+    target: Target
+    work: Path
+    synths: dict[str, Future] = field(default_factory=dict)
+    deployed: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> outputs
+    current: dict[str, str] = field(default_factory=dict)  # env -> key of the assembly deployed last
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return client_factory(self.target.endpoint, "us-west-2")(service, region)
+
+    def assembly(self, key: str) -> Path:
+        path, code = self.synths[key].result()
+        assert code == 0, f"synth {key} failed with exit code {code}"
+        return path
+
+    def deploy(self, key: str) -> dict[str, str]:
+        assembly = self.assembly(key)
+        stacks = load_assembly(assembly)
+        with deadline(DEADLINE, assembly) as stopped:
+            try:
+                bootstrap(self.target, sorted({s["region"] for s in stacks}))
+                return deploy(self.target, assembly, stacks)
+            except DeployError as err:
+                late = f"cdk deploy did not finish within {DEADLINE} s and was stopped; " if stopped else ""
+                pytest.fail(f"deploying {key}: {late}{err}", pytrace=False)
+
+    def destroy(self, key: str) -> subprocess.CompletedProcess:
+        """``cdk destroy --all`` of one environment's assembly (what ``make destroy`` runs)."""
+        cmd = [*cdk_command(), "destroy", "--all", "--force", "--app", str(self.assembly(key))]
+        try:
+            return subprocess.run(cmd, cwd=ROOT, env=self.target.env, text=True, capture_output=True, timeout=DEADLINE)
+        except subprocess.TimeoutExpired as err:
+            stderr = err.stderr.decode() if isinstance(err.stderr, bytes) else (err.stderr or "")
+            return subprocess.CompletedProcess(cmd, -1, "", f"cdk destroy did not finish within {DEADLINE} s\n{stderr}")
+
+    def stacks(self, env_name: str) -> dict[str, dict]:
+        return env_stacks(self.client, env_name, REGIONS)
+
+    def why_destroy_failed(self, key: str, result: subprocess.CompletedProcess) -> str:
+        stacks = [{"name": s["name"], "region": s["region"]} for s in load_assembly(self.assembly(key))]
+        return (failure_report(self.target, stacks) or "") + "\n" + result.stderr[-2000:]
+
+
+def _synth(work: Path, env_name: str, overrides: dict | None, key: str) -> tuple[Path, int]:
+    config = None
+    if overrides:
+        config = work / f"{key}.json"
+        config.write_text(json.dumps(overrides))
+    out = work / key / "cdk.out"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out, synth(env_name, out, str(config) if config else None)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    work = tmp_path_factory.mktemp("lifecycle")
+    state = work / "emulator"
+    patch = pytest.MonkeyPatch()
+    # deploy() writes the outputs files through these module globals: keep
+    # this emulator's outputs out of the repo's cfn-outputs/.
+    patch.setattr(deploy_module, "OUTPUTS_DIR", work / "cfn-outputs")
+    patch.setattr(deploy_module, "FLAT_OUTPUTS", work / "cfn-outputs" / "flat-outputs.json")
+    pool = ThreadPoolExecutor(max_workers=2)
+    info = start(port=free_port(), state_dir=state)
+    try:
+        target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
+        lab = Lab(target=target, work=work)
+        for key, env_name, overrides in [
+            ("staging", "staging", None),
+            ("prod", "prod", None),
+            ("dev", "dev", None),
+            ("dev-update", "dev", UPDATE),
+        ]:
+            lab.synths[key] = pool.submit(_synth, work, env_name, overrides, key)
+        yield lab
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        stop(state)
+        patch.undo()
+
+
+def _deployed(lab: Lab, env_name: str) -> dict[str, str]:
+    if env_name not in lab.deployed:
+        lab.deployed[env_name] = lab.deploy(env_name)
+        lab.current[env_name] = env_name
+    return lab.deployed[env_name]
+
+
+@pytest.fixture(scope="module")
+def staging(lab: Lab) -> dict[str, str]:
+    return _deployed(lab, "staging")
+
+
+@pytest.fixture(scope="module")
+def prod(lab: Lab) -> dict[str, str]:
+    return _deployed(lab, "prod")
+
+
+@pytest.fixture(scope="module")
+def dev(lab: Lab) -> dict[str, str]:
+    return _deployed(lab, "dev")
+
+
+def _asg(lab: Lab, outputs: dict[str, str]) -> dict:
+    groups = lab.client("autoscaling", region_of(outputs["DataKeyArn"])).describe_auto_scaling_groups(
+        AutoScalingGroupNames=[outputs["AutoScalingGroupName"]]
+    )["AutoScalingGroups"]
+    assert len(groups) == 1
+    return groups[0]
+
+
+def _assert_environment_up(lab: Lab, env_name: str, outputs: dict[str, str], roles: set[str]) -> None:
+    stacks = lab.stacks(env_name)
+    assert {name.removeprefix(f"webstack-{env_name}-") for name in stacks} == roles
+    assert all(s["status"] in _GOOD for s in stacks.values()), {n: s["status"] for n, s in stacks.items()}
+    capacity = load_config(env_name).capacity
+    group = _asg(lab, outputs)
+    assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (capacity.min, capacity.desired, capacity.max)
+    lab.client("s3").head_bucket(Bucket=outputs["S3BucketName"])
+
+
+def test_staging_deploys(lab, staging):
+    _assert_environment_up(lab, "staging", staging, {"web", "edge-monitoring"})
+
+
+def test_prod_deploys_with_edge_stack_and_protection(lab, prod):
+    _assert_environment_up(lab, "prod", prod, {"web", "edge-monitoring", "edge"})
+    stacks = lab.stacks("prod")
+    assert stacks["webstack-prod-edge"]["region"] == "us-east-1"
+    # WAF is on in prod: the us-east-1 web ACL is attached to the distribution.
+    assert region_of(prod["CloudFrontWebAclArn"]) == "us-east-1"
+    dist = distribution_config(lab.client, prod["CloudFrontDistributionId"])
+    assert dist["DistributionConfig"]["WebACLId"] == prod["CloudFrontWebAclArn"]
+    # deletion_protection: true -> termination protection and ALB deletion protection.
+    for name, stack in stacks.items():
+        described = lab.client("cloudformation", stack["region"]).describe_stacks(StackName=name)["Stacks"][0]
+        assert described.get("EnableTerminationProtection") is True, name
+    elbv2 = lab.client("elbv2")
+    lb = load_balancer(lab.client, prod["LoadBalancerDNS"])
+    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]}
+    assert attributes["deletion_protection.enabled"] == "true"
+
+
+def test_dev_update_changes_max_size_in_place(lab, dev):
+    before = _asg(lab, dev)
+    assert before["MaxSize"] == load_config("dev").capacity.max
+    updated = lab.deploy("dev-update")
+    lab.deployed["dev"], lab.current["dev"] = updated, "dev-update"
+    stacks = lab.stacks("dev")
+    assert stacks["webstack-dev-web"]["status"] == "UPDATE_COMPLETE"
+    after = _asg(lab, updated)
+    assert after["MaxSize"] == UPDATE["capacity"]["max"]
+    # An update of the size is not a replacement: same group, same data.
+    assert after["AutoScalingGroupARN"] == before["AutoScalingGroupARN"]
+    assert {k: updated[k] for k in BUCKETS + ["DataKeyArn"]} == {k: dev[k] for k in BUCKETS + ["DataKeyArn"]}
+
+
+def _bucket_exists(lab: Lab, bucket: str) -> bool:
+    try:
+        lab.client("s3").head_bucket(Bucket=bucket)
+        return True
+    except ClientError as err:
+        if err.response["Error"]["Code"] in ("404", "NoSuchBucket"):
+            return False
+        raise
+
+
+def test_dev_destroys_completely(lab, dev):
+    outputs = lab.deployed["dev"]
+    # Auto-delete must empty a bucket that holds objects (and versions).
+    lab.client("s3").put_object(Bucket=outputs["S3BucketName"], Key="index.html", Body=b"<h1>dev</h1>")
+    others = set(lab.stacks("staging")) | set(lab.stacks("prod"))
+    key = lab.current["dev"]
+    result = lab.destroy(key)
+    assert result.returncode == 0, f"cdk destroy of dev failed:\n{lab.why_destroy_failed(key, result)}"
+    assert lab.stacks("dev") == {}, "dev stacks left behind"
+    left = [outputs[k] for k in BUCKETS if _bucket_exists(lab, outputs[k])]
+    assert not left, f"dev buckets left behind: {left}"
+    kms = lab.client("kms")
+    for key_output in ("DataKeyArn", "TelemetryKeyArn"):
+        state = kms.describe_key(KeyId=outputs[key_output])["KeyMetadata"]["KeyState"]
+        assert state == "PendingDeletion", f"dev {key_output} is {state}"
+    # Destroying one environment leaves the others alone.
+    assert set(lab.stacks("staging")) | set(lab.stacks("prod")) == others
+
+
+def test_prod_destroy_retains_data(lab, prod):
+    lab.client("s3").put_object(Bucket=prod["S3BucketName"], Key="index.html", Body=b"<h1>prod</h1>")
+    secrets = [
+        r["PhysicalResourceId"]
+        for r in lab.client("cloudformation").describe_stack_resources(StackName="webstack-prod-web")["StackResources"]
+        if r["ResourceType"] == "AWS::SecretsManager::Secret"
+    ]
+    assert secrets
+    # What an operator must do first: prod is protected against accidental deletion.
+    for name, stack in lab.stacks("prod").items():
+        lab.client("cloudformation", stack["region"]).update_termination_protection(
+            EnableTerminationProtection=False, StackName=name
+        )
+    lb = load_balancer(lab.client, prod["LoadBalancerDNS"])
+    lab.client("elbv2").modify_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}]
+    )
+
+    result = lab.destroy("prod")
+    assert result.returncode == 0, f"cdk destroy of prod failed:\n{lab.why_destroy_failed('prod', result)}"
+    assert lab.stacks("prod") == {}, "prod stacks left behind"
+
+    gone = [prod[k] for k in BUCKETS if not _bucket_exists(lab, prod[k])]
+    assert not gone, f"retained buckets were deleted: {gone}"
+    body = lab.client("s3").get_object(Bucket=prod["S3BucketName"], Key="index.html")["Body"].read()
+    assert body == b"<h1>prod</h1>"
+    kms = lab.client("kms")
+    for key_output in ("DataKeyArn", "TelemetryKeyArn"):
+        state = kms.describe_key(KeyId=prod[key_output])["KeyMetadata"]["KeyState"]
+        assert state == "Enabled", f"retained prod {key_output} is {state}"
+    sm = lab.client("secretsmanager")
+    for arn in secrets:
+        described = sm.describe_secret(SecretId=arn)
+        assert "DeletedDate" not in described, f"{described['Name']} is scheduled for deletion"
