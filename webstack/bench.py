@@ -33,6 +33,7 @@ import datetime as _dt
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -152,6 +153,7 @@ class Row:
     error: str | None = None
     cpu_samples: list[float] = field(default_factory=list)
     cpu_ratio: float | None = None
+    note: str | None = None
 
     @property
     def cpu_median(self) -> float | None:
@@ -163,7 +165,10 @@ class Row:
 
 
 def summarize(
-    samples: dict[str, list[float]], errors: dict[str, str] | None = None, cpu: dict[str, list[float]] | None = None
+    samples: dict[str, list[float]],
+    errors: dict[str, str] | None = None,
+    cpu: dict[str, list[float]] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> list[Row]:
     """Medians, ratios to the floor (synths only), the derived ``make test``
     proxy and target verdicts, in table order. ``cpu``: CPU seconds per
@@ -171,6 +176,9 @@ def summarize(
     errors = dict(errors or {})
     cpu = dict(cpu or {})
     cpu_medians = {k: median(v) for k, v in cpu.items() if v}
+    notes = dict(notes or {})
+    if MAKE_TEST_PROXY not in notes and any(p in notes for p in MAKE_TEST_PARTS):
+        notes[MAKE_TEST_PROXY] = "a part ran with failures"
     medians = {k: median(v) for k, v in samples.items() if v}
     derived: dict[str, list[float]] = {}
     if all(p in medians for p in MAKE_TEST_PARTS):
@@ -195,6 +203,7 @@ def summarize(
                 error=errors.get(key),
                 cpu_samples=list(cpu.get(key, [])),
                 cpu_ratio=ratio(cpu_medians.get(key), cpu_medians.get(FLOOR)) if key.startswith("synth.") else None,
+                note=notes.get(key) if key in medians else None,
             )
         )
     return rows
@@ -207,7 +216,7 @@ def _verdict(row: Row) -> str:
         return ""
     if row.met is None:
         return "not measured"
-    return "yes" if row.met else "NO"
+    return ("yes" if row.met else "NO") + ("*" if row.note else "")
 
 
 def format_table(rows: Sequence[Row]) -> str:
@@ -234,7 +243,8 @@ def format_table(rows: Sequence[Row]) -> str:
         return "| " + " | ".join(out) + " |"
 
     sep = "|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(header), sep, *(line(r) for r in body)])
+    notes = [f"{'*' if row.target else '-'} {row.label}: {row.note}" for row in rows if row.note]
+    return "\n".join([line(header), sep, *(line(r) for r in body), *([""] + notes if notes else [])])
 
 
 def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[str, int]) -> dict[str, Any]:
@@ -255,6 +265,7 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
                 "target": row.target or None,
                 "met": row.met,
                 "error": row.error,
+                "note": row.note,
             }
             for row in rows
         },
@@ -262,7 +273,10 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
 
 
 MACHINE_KEYS = ("date", "platform", "cpu_count", "python", "node", "aws_cdk_lib", "jsii", "cdk_nag", "git_commit", "loadavg_start", "loadavg_end")
-MEASUREMENT_KEYS = ("label", "samples", "median", "min", "cpu_samples", "cpu_median", "cpu_ratio_to_floor", "ratio_to_floor", "target", "met", "error")
+MEASUREMENT_KEYS = (
+    "label", "samples", "median", "min", "cpu_samples", "cpu_median", "cpu_ratio_to_floor",
+    "ratio_to_floor", "target", "met", "error", "note",
+)
 
 
 def validate_results(doc: dict[str, Any]) -> list[str]:
@@ -301,6 +315,17 @@ class MeasurementError(RuntimeError):
     pass
 
 
+class RanWithFailures(Exception):
+    """The command ran to the end but reported failures (pytest exit 1):
+    its time still counts, with a note."""
+
+    def __init__(self, seconds: float, cpu: float, returncode: int, output: str) -> None:
+        super().__init__(f"exit {returncode}")
+        self.seconds, self.cpu, self.returncode = seconds, cpu, returncode
+        summary = [line.strip("= ") for line in output.splitlines() if re.search(r"\d+ (failed|passed|errors?)\b", line)]
+        self.note = f"exit {returncode}" + (f": {summary[-1]}" if summary else "")
+
+
 def _tail(text: str | None, n: int = 1500) -> str:
     return (text or "")[-n:]
 
@@ -311,7 +336,13 @@ def _children_cpu() -> float:
 
 
 def timed_run(
-    cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path | None = None, timeout: float | None = None
+    cmd: Sequence[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    log: Path | None = None,
+    timeout: float | None = None,
+    ok: Sequence[int] = (0,),
 ) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the command and the children it waited
     for) of one command; raises MeasurementError if it fails.
@@ -329,8 +360,10 @@ def timed_run(
         output = log.read_text(errors="replace")
     seconds = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
-    if result.returncode != 0:
+    if result.returncode not in ok:
         raise MeasurementError(f"{' '.join(cmd)} exited {result.returncode}:\n{_tail(output)}")
+    if result.returncode != 0:
+        raise RanWithFailures(seconds, cpu, result.returncode, output)
     return seconds, cpu
 
 
@@ -391,7 +424,12 @@ def measure_synths(
 
 
 def measure_suites(
-    workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str], cpu: dict[str, list[float]]
+    workdir: Path,
+    runs: int,
+    samples: dict[str, list[float]],
+    errors: dict[str, str],
+    cpu: dict[str, list[float]],
+    notes: dict[str, str],
 ) -> None:
     py = sys.executable
     env = tool_env()
@@ -409,7 +447,13 @@ def measure_suites(
                 continue
             log = workdir / f"{key}.log"
             try:
-                seconds, cpu_seconds = timed_run(cmd, cwd=ROOT, env=run_env, log=log)
+                try:
+                    # pytest exit 1 = some tests failed: the suite ran, its time counts (with a note).
+                    seconds, cpu_seconds = timed_run(cmd, cwd=ROOT, env=run_env, log=log, ok=(0, 1))
+                except RanWithFailures as ran:
+                    seconds, cpu_seconds = ran.seconds, ran.cpu
+                    notes[key] = ran.note
+                    say(f"{key:<20} ran with failures ({ran.note}); timed anyway")
                 samples.setdefault(key, []).append(seconds)
                 cpu.setdefault(key, []).append(cpu_seconds)
                 say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s (cpu {cpu_seconds:.1f} s)")
@@ -552,16 +596,17 @@ def main(argv: list[str] | None = None) -> int:
     samples: dict[str, list[float]] = {}
     errors: dict[str, str] = {}
     cpu: dict[str, list[float]] = {}
+    notes: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="webstack-bench.") as tmp:
         work = Path(tmp)
         measure_synths(work, runs["synth"], samples, errors, cpu)
         if runs["suite"]:
-            measure_suites(work, runs["suite"], samples, errors, cpu)
+            measure_suites(work, runs["suite"], samples, errors, cpu, notes)
         if runs["deploy"]:
             measure_deploys(work, runs["deploy"], samples, errors)
     machine["loadavg_end"] = list(os.getloadavg())
 
-    rows = summarize(samples, errors, cpu)
+    rows = summarize(samples, errors, cpu, notes)
     doc = results_document(rows, machine, runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2) + "\n")

@@ -106,6 +106,24 @@ def test_failed_measurement_is_a_row_with_its_error():
     assert "FAILED" in bench.format_table(list(rows.values()))
 
 
+def test_a_suite_that_ran_with_failures_counts_with_a_note():
+    notes = {"suite.integration": "exit 1: 2 failed, 40 passed"}
+    rows = bench.summarize(_samples(), notes=notes)
+    by_key = {r.key: r for r in rows}
+    assert by_key["suite.integration"].median == 200.0
+    assert by_key[bench.MAKE_TEST_PROXY].note == "a part ran with failures"
+    table = bench.format_table(rows)
+    assert "- integration suite: exit 1: 2 failed, 40 passed" in table
+    assert "| yes* |" in table  # the make test proxy's verdict carries the caveat
+    doc = bench.results_document(rows, {}, {})
+    assert doc["measurements"]["suite.integration"]["note"] == "exit 1: 2 failed, 40 passed"
+
+
+def test_ran_with_failures_keeps_pytests_summary_line():
+    ran = bench.RanWithFailures(1.0, 0.5, 1, "....F\n=== 1 failed, 4 passed in 1.00s ===\n")
+    assert ran.note == "exit 1: 1 failed, 4 passed in 1.00s"
+
+
 def test_table_has_one_aligned_line_per_row_and_the_verdicts():
     rows = bench.summarize(_samples(**{"suite.unit": [95.0]}))
     table = bench.format_table(rows)
