@@ -49,7 +49,6 @@ ENV_NAME = os.environ.get("WEBSTACK_ENV", "dev").strip() or "dev"
 CONFIG = os.environ.get("WEBSTACK_CONFIG") or None
 STATE_DIR = Path(os.environ["WEBSTACK_LOCAL_STATE_DIR"]) if os.environ.get("WEBSTACK_LOCAL_STATE_DIR") else None
 DEPLOY_DEADLINE = float(os.environ.get("WEBSTACK_DEPLOY_DEADLINE", "180"))  # seconds; dev takes ~5 s locally
-EDGE_REGION = "us-east-1"  # CloudFront's control plane, metrics, WAF and certificates
 if STATE_DIR is not None:
     # deploy() writes to these module globals.
     deploy_module.OUTPUTS_DIR = STATE_DIR / "cfn-outputs"
