@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.local.test_providers import _distribution
 
 ALARM = {"Namespace": "AWS/CloudFront", "MetricName": "4xxErrorRate", "Statistic": "Average", "Period": 300,
@@ -304,3 +306,23 @@ def test_get_stack_output_is_resolved_again_when_the_consumer_is_updated(deploy,
     updated = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
         "Type": "String", "Value": _get_output(producer.name, "V"), "Description": "b"}}}, update_of=consumer)
     assert ssm.get_parameter(Name=updated.resources["P"])["Parameter"]["Value"] == "two"
+
+
+def test_change_sets_are_per_stack_and_go_away_once_executed(aws):
+    """Two stacks of a region, both deployed with the CLI's fixed change-set name."""
+    import json
+
+    cfn = aws("cloudformation")
+    body = json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
+    for name in ("cs-a", "cs-b"):
+        cs = cfn.create_change_set(StackName=name, ChangeSetName="cdk-deploy-change-set", TemplateBody=body, ChangeSetType="CREATE")
+        cfn.execute_change_set(ChangeSetName=cs["Id"])
+    assert cfn.list_change_sets(StackName="cs-a")["Summaries"] == []  # removed after execution
+    body2 = json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "U": {"Type": "AWS::SNS::Topic"}}})
+    cfn.create_change_set(StackName="cs-b", ChangeSetName="cdk-deploy-change-set", TemplateBody=body2, ChangeSetType="UPDATE")
+    assert [s["StackName"] for s in cfn.list_change_sets(StackName="cs-b")["Summaries"]] == ["cs-b"]
+    assert cfn.list_change_sets(StackName="cs-a")["Summaries"] == []
+    cfn.delete_change_set(ChangeSetName="cdk-deploy-change-set", StackName="cs-a")
+    with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):
+        cfn.describe_change_set(ChangeSetName="cdk-deploy-change-set", StackName="cs-a")
+    assert cfn.describe_change_set(ChangeSetName="cdk-deploy-change-set", StackName="cs-b")["StackName"] == "cs-b"

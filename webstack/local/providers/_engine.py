@@ -60,7 +60,11 @@ names still exist so that a moto upgrade fails loudly instead of silently.
     succeeds whenever the stack exists, then polls ``DescribeChangeSet``
     until it answers ``ChangeSetNotFound`` (moto: a ValidationError "Stack
     with id cdk-deploy-change-set does not exist", which fails the deploy).
-    All as in AWS here.
+    ``DescribeChangeSet`` and ``ListChangeSets`` ignored ``StackName`` too:
+    with two stacks of a region using the CLI's fixed change-set name, the
+    CLI waited forever for the *other* stack's change set to go away.
+    Change sets are per stack here, and a successful execution removes the
+    stack's change sets. All as in AWS here.
 11. ``UsePreviousValue`` for SSM-typed parameters. moto takes the previous
     *resolved* value (``ami-...``, from ``Stack.stack_parameters``) and on
     the update looks it up again as an SSM parameter name ('NoneType' object
@@ -379,6 +383,8 @@ def _safe_execute_change_set(original: Any) -> Any:
                 stack.status = "UPDATE_ROLLBACK_COMPLETE"
             return None
         _refresh_outputs(self, stack)
+        for cs_id in [i for i, cs in self.change_sets.items() if cs.stack_id == stack.stack_id]:
+            del self.change_sets[cs_id]  # AWS removes a stack's change sets once one is executed
         return None
 
     execute_change_set.__wrapped__ = original  # type: ignore[attr-defined]
@@ -623,15 +629,34 @@ class ChangeSetNotFound(cfn_exceptions.CloudFormationError):
     code = "ChangeSetNotFoundException"  # wire code ChangeSetNotFound, HTTP 404 (from the model)
 
 
-def _describe_change_set(original: Any) -> Any:
-    def describe_change_set(self: Any, change_set_name: str) -> Any:
-        try:
-            return original(self, change_set_name)
-        except cfn_exceptions.ValidationError as exc:
-            raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist") from exc
+def describe_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> Any:
+    if change_set_name in self.change_sets:  # an ARN
+        return self.change_sets[change_set_name]
+    for change_set in self.change_sets.values():
+        if change_set.change_set_name == change_set_name and (
+            not stack_name or stack_name in (change_set.stack_name, change_set.stack_id)
+        ):
+            return change_set
+    raise ChangeSetNotFound(f"ChangeSet [{change_set_name}] does not exist")
 
-    describe_change_set.__wrapped__ = original  # type: ignore[attr-defined]
-    return describe_change_set
+
+def _describe_change_set_response(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    return ActionResult(
+        self.cloudformation_backend.describe_change_set(self._get_param("ChangeSetName"), self._get_param("StackName"))
+    )
+
+
+def _list_change_sets_response(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    stack_name = self._get_param("StackName")
+    change_sets = [
+        cs for cs in self.cloudformation_backend.list_change_sets()
+        if not stack_name or stack_name in (cs.stack_name, cs.stack_id)
+    ]
+    return ActionResult({"Summaries": change_sets})
 
 
 def _delete_change_set_response(self: Any) -> Any:
@@ -682,8 +707,8 @@ def install() -> None:
     cfn_responses.CloudFormationResponse.create_change_set = _create_change_set_response(
         cfn_responses.CloudFormationResponse.create_change_set
     )
-    cfn_models.CloudFormationBackend.describe_change_set = _describe_change_set(
-        cfn_models.CloudFormationBackend.describe_change_set
-    )
+    cfn_models.CloudFormationBackend.describe_change_set = describe_change_set
+    cfn_responses.CloudFormationResponse.describe_change_set = _describe_change_set_response
+    cfn_responses.CloudFormationResponse.list_change_sets = _list_change_sets_response
     cfn_responses.CloudFormationResponse.delete_change_set = _delete_change_set_response
     _installed = True
