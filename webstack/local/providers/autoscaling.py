@@ -13,6 +13,7 @@ from moto.autoscaling.models import autoscaling_backends
 from moto.core.common_models import CloudFormationModel
 
 from ._base import Provider
+from ._engine import deleter
 
 
 def _step_adjustments(steps: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -67,3 +68,86 @@ class ScalingPolicy(Provider, CloudFormationModel):
 
     def delete_resource(self) -> None:
         self._backend().delete_policy(self._name)
+
+
+# -- AutoScalingGroup updates in place -----------------------------------------
+#
+# moto "updates" an AWS::AutoScaling::AutoScalingGroup by deleting it and
+# creating a new one under a new generated name; every resource that names
+# the group (scaling policies, scheduled actions, alarms' dimensions) kept
+# pointing at the deleted group, and the instances were all replaced. In
+# CloudFormation only a new AutoScalingGroupName replaces the group; capacity,
+# launch template version, subnets, health checks, target groups and tags are
+# updated in place.
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _update_group_in_place(original_update: Any) -> Any:
+    def update_from_cloudformation_json(  # type: ignore[no-untyped-def]
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        props = cloudformation_json.get("Properties") or {}
+        wanted = props.get("AutoScalingGroupName")
+        backend = autoscaling_backends[account_id][region_name]
+        name = original_resource.name
+        if (wanted and wanted != name) or name not in backend.autoscaling_groups:
+            return original_update.__func__(
+                cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+            )
+        backend.update_auto_scaling_group(
+            name=name,
+            availability_zones=props.get("AvailabilityZones") or [],
+            desired_capacity=_int(props.get("DesiredCapacity")),
+            max_size=_int(props.get("MaxSize")),
+            min_size=_int(props.get("MinSize")),
+            launch_config_name=props.get("LaunchConfigurationName"),
+            launch_template=props.get("LaunchTemplate") or {},
+            vpc_zone_identifier=",".join(props.get("VPCZoneIdentifier") or []) or None,
+            health_check_period=_int(props.get("HealthCheckGracePeriod")),
+            health_check_type=props.get("HealthCheckType"),
+            new_instances_protected_from_scale_in=props.get("NewInstancesProtectedFromScaleIn"),
+            mixed_instances_policy=props.get("MixedInstancesPolicy") or None,
+        )
+        group = backend.autoscaling_groups[name]
+        old_tgs, new_tgs = set(group.target_group_arns or []), set(props.get("TargetGroupARNs") or [])
+        if new_tgs - old_tgs:
+            backend.attach_load_balancer_target_groups(name, sorted(new_tgs - old_tgs))
+        if old_tgs - new_tgs:
+            backend.detach_load_balancer_target_groups(name, sorted(old_tgs - new_tgs))
+        if props.get("Tags"):
+            backend.create_or_update_tags([
+                {"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": t["Key"], "Value": str(t["Value"]),
+                 "PropagateAtLaunch": t.get("PropagateAtLaunch", False)}
+                for t in props["Tags"]
+            ])
+        return group
+
+    return classmethod(update_from_cloudformation_json)
+
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.autoscaling.models import FakeAutoScalingGroup, FakeScheduledAction
+
+    # CloudFormation's physical id of a scheduled action is its name (moto: none)
+    FakeScheduledAction.physical_resource_id = property(lambda self: self.scheduled_action_name)  # type: ignore[attr-defined]
+    FakeAutoScalingGroup.update_from_cloudformation_json = _update_group_in_place(  # type: ignore[method-assign]
+        FakeAutoScalingGroup.__dict__["update_from_cloudformation_json"]
+    )
+    _installed = True
+
+
+@deleter("AWS::AutoScaling::ScheduledAction")
+def _delete_scheduled_action(action: Any, account_id: str, region_name: str) -> None:
+    backend = autoscaling_backends[account_id][region_name]
+    key = next((k for k, v in backend.scheduled_actions.items() if v is action), None)
+    if key is not None:
+        del backend.scheduled_actions[key]
