@@ -115,6 +115,15 @@ def test_alarm_and_composite_alarm(deploy, aws):
     assert composite["AlarmRule"] == f'ALARM("{stack.resources["A"]}")'
 
 
+def test_dashboard_body_update_keeps_the_dashboard(deploy, aws):
+    dash = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"DashboardBody": '{"widgets": []}'}}
+    stack = deploy({"D": dash})
+    dash["Properties"]["DashboardBody"] = '{"widgets": [{"type": "text", "properties": {"markdown": "x"}}]}'
+    updated = deploy({"D": dash}, update_of=stack)
+    assert updated.resources["D"] == stack.resources["D"]
+    assert "markdown" in aws("cloudwatch").get_dashboard(DashboardName=stack.resources["D"])["DashboardBody"]
+
+
 def test_sns_topic_policy_and_subscription(deploy, aws):
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
                                                       "Action": "sns:Publish", "Resource": {"Ref": "T"}}]}

@@ -130,3 +130,34 @@ class CompositeAlarm(_AlarmBase, CloudFormationModel):
             rule=p["AlarmRule"],
             tags=tags_list(p),
         )
+
+
+# -- Dashboard updates in place -------------------------------------------------
+#
+# moto replaces an AWS::CloudWatch::Dashboard on any change (delete, then put
+# under a new random name); in CloudFormation a new DashboardBody is an
+# in-place update and only a new DashboardName replaces it.
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.cloudwatch.models import Dashboard, cloudwatch_backends
+
+    original = Dashboard.__dict__["update_from_cloudformation_json"]
+
+    def update_from_cloudformation_json(  # type: ignore[no-untyped-def]
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    ):
+        props = cloudformation_json.get("Properties") or {}
+        wanted = props.get("DashboardName")
+        if wanted and wanted != original_resource.name:
+            return original.__func__(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        backend = cloudwatch_backends[account_id][region_name]
+        return backend.put_dashboard(name=original_resource.name, body=props["DashboardBody"])
+
+    Dashboard.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign]
+    _installed = True
