@@ -134,6 +134,9 @@ def test_vpc_stack_deletes_completely_in_dependency_order(deploy, aws):
     stack = deploy(_vpc_stack("10.50.0.0/16"))
     ec2 = aws("ec2")
     vpc = [{"Name": "vpc-id", "Values": [stack.resources["V"]]}]
+    tables = ec2.describe_route_tables(RouteTableIds=[stack.resources["PrivRt"]])["RouteTables"]
+    assert [(a["SubnetId"], a["RouteTableAssociationId"]) for a in tables[0]["Associations"]] == [
+        (stack.resources["Priv"], stack.resources["PrivAssoc"])]
     enis = ec2.describe_network_interfaces(Filters=vpc)["NetworkInterfaces"]
     assert sorted({(e.get("Description") or "")[:7] for e in enis}) == ["", "ELB app", "Primary"]  # NAT, ALB x2, instance
     cfn = aws("cloudformation")

@@ -159,12 +159,29 @@ def _delete_route(route: Any, account_id: str, region_name: str) -> None:
 @_tolerant
 def _delete_association(assoc: Any, account_id: str, region_name: str) -> None:
     ec2 = _ec2(account_id, region_name)
+    ec2.subnet_associations.pop(f"{assoc.route_table_id}:{assoc.subnet_id}", None)
     table = ec2.route_tables.get(assoc.route_table_id)
     if table is None:
         return
     for association_id, subnet_id in list(table._associations.items()):
         if subnet_id == assoc.subnet_id:
             ec2.disassociate_route_table(association_id)
+
+
+def _associate_for_real(original: Any) -> Any:
+    """moto's AWS::EC2::SubnetRouteTableAssociation only records the pair:
+    the route table never gets the subnet (DescribeRouteTables shows no
+    association, the subnet keeps using the main table). Associate it, and
+    make the association id (rtbassoc-...) the physical id, as in AWS."""
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+        assoc = original.__func__(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        assoc.association_id = _ec2(account_id, region_name).associate_route_table(
+            assoc.route_table_id, subnet_id=assoc.subnet_id
+        )
+        return assoc
+
+    return classmethod(create_from_cloudformation_json)
 
 
 @deleter("AWS::EC2::RouteTable")
@@ -295,6 +312,14 @@ def install() -> None:
         return original_delete_group(self, vpc_id, group_id)
 
     EC2Backend._delete_security_group = _delete_security_group  # type: ignore[method-assign]
+    from moto.ec2.models.subnets import SubnetRouteTableAssociation
+
+    SubnetRouteTableAssociation.create_from_cloudformation_json = _associate_for_real(  # type: ignore[method-assign]
+        SubnetRouteTableAssociation.__dict__["create_from_cloudformation_json"]
+    )
+    SubnetRouteTableAssociation.physical_resource_id = property(  # type: ignore[method-assign,assignment]
+        lambda self: getattr(self, "association_id", None) or self.route_table_id
+    )
     EC2Backend.delete_vpc = delete_vpc  # type: ignore[method-assign]
     EC2Backend.delete_subnet = delete_subnet  # type: ignore[method-assign]
     Instance.prep_nics = prep_nics  # type: ignore[method-assign]
