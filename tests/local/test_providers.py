@@ -76,6 +76,16 @@ def test_load_balancer_attributes_and_target_group_attributes(deploy, aws):
     assert stack.outputs["Full"].startswith("app/") and stack.outputs["TgFull"].startswith("targetgroup/")
     assert stack.outputs["Zone"] == "Z35SXDOTRQ7X7K"  # us-east-1 ALB alias zone, as in AWS
     assert elb.describe_load_balancers(LoadBalancerArns=[stack.resources["Lb"]])["LoadBalancers"][0]["CanonicalHostedZoneId"] == "Z35SXDOTRQ7X7K"
+    # deletion protection is honoured, as in AWS: the stack cannot go until it is turned off
+    cfn = aws("cloudformation")
+    cfn.delete_stack(StackName=stack.name)
+    failed = cfn.describe_stacks(StackName=stack.name)["Stacks"][0]
+    assert failed["StackStatus"] == "DELETE_FAILED" and "deletion protection is enabled" in failed["StackStatusReason"]
+    elb.modify_load_balancer_attributes(LoadBalancerArn=stack.resources["Lb"],
+                                        Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}])
+    cfn.delete_stack(StackName=stack.name)
+    with pytest.raises(elb.exceptions.LoadBalancerNotFoundException):
+        elb.describe_load_balancers(LoadBalancerArns=[stack.resources["Lb"]])
 
 
 def test_ssm_parameter_without_name_and_ami_parameter_type(deploy, aws):

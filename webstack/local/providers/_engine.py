@@ -204,9 +204,17 @@ def _references(node: Any, names: set[str]) -> set[str]:
     return found
 
 
+def direct_dependencies(resources: dict[str, Any], name: str) -> list[str]:
+    """What ``name`` depends on inside the template (DependsOn, Ref, GetAtt, Sub)."""
+    body = resources[name]
+    deps = body.get("DependsOn") or []
+    deps = [deps] if isinstance(deps, str) else list(deps)
+    deps += sorted(_references(body.get("Properties"), set(resources)))
+    return [d for d in deps if d in resources and d != name]
+
+
 def dependency_order(resources: dict[str, Any], subset: list[str]) -> list[str]:
     """``subset`` sorted so that every resource follows what it depends on."""
-    names = set(resources)
     ordered: list[str] = []
     state: dict[str, int] = {}
 
@@ -216,13 +224,8 @@ def dependency_order(resources: dict[str, Any], subset: list[str]) -> list[str]:
         if state.get(name) == 1:  # cycle: CloudFormation would reject it; keep going
             return
         state[name] = 1
-        body = resources[name]
-        deps = body.get("DependsOn") or []
-        deps = [deps] if isinstance(deps, str) else list(deps)
-        deps += sorted(_references(body.get("Properties"), names))
-        for dep in deps:
-            if dep in names:
-                visit(dep)
+        for dep in direct_dependencies(resources, name):
+            visit(dep)
         state[name] = 2
         if name in wanted:
             ordered.append(name)
@@ -277,40 +280,46 @@ def _policy_delete_resource(self: Any, parsed: Any, resource_json: dict[str, Any
 
 
 def _ordered_delete(self: Any) -> None:
-    """ResourceMap.delete: dependents first; retained resources are left."""
+    """ResourceMap.delete: dependents first; a resource is only deleted once
+    everything that depends on it is gone (so a failure stops its own
+    dependency chain, as in CloudFormation, and is the one reported);
+    retained resources are left."""
     templates = self._resource_json_map
     order = list(reversed(dependency_order(templates, list(templates))))
     remaining = [
         name for name in order
         if (parsed := self._parsed_resources.get(name)) is not None and not isinstance(parsed, (str, dict, list))
     ]
-    failure: BaseException | None = None
-    gone = [name for name in templates if name not in remaining]  # never created (or conditions false)
+    dependents: dict[str, set[str]] = {name: set() for name in templates}
+    for name in templates:
+        for dep in direct_dependencies(templates, name):
+            dependents[dep].add(name)
+    gone = {name for name in templates if name not in remaining}  # never created (or conditions false)
+    failures: dict[str, ResourceFailed] = {}
     try:
-        for _attempt in range(3):
-            failed: list[str] = []
+        for _attempt in range(2):  # a second pass for what failed while others went
+            progress = False
             for name in remaining:
-                parsed = self._parsed_resources.get(name)
+                if name in gone or any(d not in gone for d in dependents[name]):
+                    continue  # already deleted, or still needed by a resource that is not
                 try:
-                    self._delete_resource(parsed, templates[name])
+                    self._delete_resource(self._parsed_resources.get(name), templates[name])
                 except Exception as exc:  # noqa: BLE001 - retried, then reported
-                    failed.append(name)
-                    failure = ResourceFailed(name, templates[name].get("Type", "?"), exc)
+                    failures[name] = ResourceFailed(name, templates[name].get("Type", "?"), exc)
                 else:
                     self._parsed_resources.pop(name, None)
-                    gone.append(name)
-            if not failed:
-                return
-            if len(failed) == len(remaining):
+                    gone.add(name)
+                    failures.pop(name, None)
+                    progress = True
+            if all(name in gone for name in remaining) or not progress:
                 break
-            remaining = failed
-        assert failure is not None
-        raise failure
+        if failures:
+            raise next(iter(failures.values()))
     finally:
         # moto's ResourceMap creates any template resource it is asked for
         # and does not hold (describe_stack_resources of a deleted or
         # DELETE_FAILED stack re-created everything): forget what is gone.
-        self._resource_json_map = {k: v for k, v in templates.items() if k not in set(gone)}
+        self._resource_json_map = {k: v for k, v in templates.items() if k not in gone}
 
 
 def _add_resource_event(stack: Any, failure: BaseException, status: str) -> None:

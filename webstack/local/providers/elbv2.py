@@ -214,3 +214,38 @@ def _delete_listener(listener: Any, account_id: str, region_name: str) -> None:
 @deleter("AWS::ElasticLoadBalancingV2::ListenerRule")
 def _delete_listener_rule(rule: Any, account_id: str, region_name: str) -> None:
     _tolerant_delete(elbv2_backends[account_id][region_name].delete_rule, rule.arn)
+
+
+# -- deletion protection ----------------------------------------------------------
+#
+# moto deletes a load balancer whatever its ``deletion_protection.enabled``
+# says. AWS refuses (OperationNotPermitted), so a stack with a protected ALB
+# ends in DELETE_FAILED until an operator turns the attribute off -- which is
+# what webstack's deletion_protection=True environments rely on.
+
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.elbv2.exceptions import ELBClientError
+    from moto.elbv2.models import ELBv2Backend
+
+    class OperationNotPermitted(ELBClientError):
+        code = "OperationNotPermittedException"  # wire code OperationNotPermitted (from the model)
+
+    original = ELBv2Backend.delete_load_balancer
+
+    def delete_load_balancer(self: Any, arn: str) -> None:
+        lb = self.load_balancers.get(arn)
+        if lb is not None and str(lb.attrs.get("deletion_protection.enabled", "false")).lower() == "true":
+            raise OperationNotPermitted(
+                f"Load balancer '{arn}' cannot be deleted because deletion protection is enabled"
+            )
+        return original(self, arn)
+
+    ELBv2Backend.delete_load_balancer = delete_load_balancer  # type: ignore[method-assign]
+    _installed = True
