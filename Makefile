@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install graphviz synth summary check test test-unit test-integration up down destroy diagram docs clean
+.PHONY: help install graphviz synth summary check test test-unit test-integration up down destroy diagram docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ test: install ## the whole test suite
 
 diagram: install ## draw ENV's architecture from its templates: docs/architecture-ENV.{dot,svg,png}
 	$(PY) -m webstack.diagram --env $(ENV) $(CONFIG_ARG) --out docs
+
+bench: install ## time synth (vs. empty-app floor), suites, compliance gate, local deploys; bench/results.json
+	$(PY) -m webstack.bench
 
 docs: install ## regenerate docs/configuration.md from webstack/config.py
 	$(PY) -m webstack.docs

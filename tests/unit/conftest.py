@@ -15,8 +15,16 @@ from webstack.stacks import EnvironmentStacks, add_environment
 
 
 def make_app(**extra_context: Any) -> App:
-    """An App with cdk.json's feature flags and asset bundling skipped."""
-    return App(context={**cdk_json_context(), "aws:cdk:bundling-stacks": [], **extra_context})
+    """An App with cdk.json's feature flags and asset bundling skipped.
+
+    CDK's built-in CloudFormation validation (a WASM engine compiled once per
+    synth, ~2 s) is off here: the compliance gate (tests/unit/test_compliance.py,
+    make check) runs it together with cfn-lint on every configuration.
+    """
+    return App(
+        context={**cdk_json_context(), "aws:cdk:bundling-stacks": [], **extra_context},
+        builtin_cloud_formation_validation=False,
+    )
 
 
 @dataclass
