@@ -304,3 +304,13 @@ def test_hosted_zone_ids_look_like_aws(aws):
 
     zone = aws("route53").create_hosted_zone(Name="zid.test", CallerReference="zid")["HostedZone"]
     assert re.fullmatch(r"Z[A-Z0-9]{20}", zone["Id"].split("/")[-1])
+
+
+def test_cloudfront_origin_facing_prefix_list_has_the_published_id(aws):
+    ec2 = aws("ec2", "us-west-2")
+    lists = ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.global.cloudfront.origin-facing"]}]
+    )["PrefixLists"]
+    assert [pl["PrefixListId"] for pl in lists] == ["pl-82a045eb"]
+    assert lists[0]["OwnerId"] == "AWS"
+    assert ec2.describe_managed_prefix_lists(PrefixListIds=["pl-82a045eb"])["PrefixLists"]

@@ -148,7 +148,8 @@ def test_web_acl_rules_and_logging():
     destination = json.dumps(logging_config["Properties"]["LogDestinationConfigs"])
     assert "aws-waf-logs-" in destination
     _, group = only(env.edge.find_resources("AWS::Logs::LogGroup"))
-    assert group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
+    name = json.dumps(group["Properties"]["LogGroupName"])
+    assert '["", ["aws-waf-logs-webstack-staging-edge-cloudfront-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]' in name
     assert group["Properties"]["RetentionInDays"] == env.config.log_retention_days
 
 

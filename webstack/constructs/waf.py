@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from aws_cdk import ArnFormat, RemovalPolicy, Stack, aws_kms as kms, aws_logs as logs, aws_wafv2 as wafv2
+from aws_cdk import ArnFormat, Fn, RemovalPolicy, Stack, aws_kms as kms, aws_logs as logs, aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import ManagedRuleGroup
@@ -139,9 +139,13 @@ class WebAcl(Construct):
         self.log_group = None
         if logging:
             # WAF only logs to groups named "aws-waf-logs-*": the one hand-made
-            # physical name in webstack (unique per stack and scope).
+            # physical name in webstack. The stack id's UUID makes it unique per
+            # stack instance, so a retained group never blocks a redeploy after
+            # a destroy (D8's lesson, for log groups).
             # https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
-            name = f"aws-waf-logs-{Stack.of(self).stack_name}-{scope_name.lower()}"
+            stack = Stack.of(self)
+            stack_uuid = Fn.select(2, Fn.split("/", stack.stack_id))
+            name = f"aws-waf-logs-{stack.stack_name}-{scope_name.lower()}-{stack_uuid}"
             self.log_group = logs.LogGroup(
                 self,
                 "Logs",

@@ -323,4 +323,32 @@ def install() -> None:
     EC2Backend.delete_vpc = delete_vpc  # type: ignore[method-assign]
     EC2Backend.delete_subnet = delete_subnet  # type: ignore[method-assign]
     Instance.prep_nics = prep_nics  # type: ignore[method-assign]
+    _install_published_prefix_list_ids()
     _installed = True
+
+
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+
+
+def _install_published_prefix_list_ids() -> None:
+    """moto gives AWS-managed prefix lists random ids; AWS publishes a fixed id
+    per region for CloudFront's origin-facing list, and templates reference it
+    (security groups that admit CloudFront only). Use the published ids."""
+    from moto.ec2.models.managed_prefixes import ManagedPrefixListBackend
+
+    from webstack.config import CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS
+
+    original = ManagedPrefixListBackend._create_aws_managed_prefix_list
+
+    def create(self: Any, name: str, address_family: str, entries: list[dict[str, str]]) -> None:
+        original(self, name, address_family, entries)
+        published = CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS.get(getattr(self, "region_name", ""))
+        if name != CLOUDFRONT_ORIGIN_FACING or not published:
+            return
+        for list_id, prefix_list in list(self.managed_prefix_lists.items()):
+            if prefix_list.prefix_list_name == CLOUDFRONT_ORIGIN_FACING and list_id != published:
+                del self.managed_prefix_lists[list_id]
+                prefix_list.id = published
+                self.managed_prefix_lists[published] = prefix_list
+
+    ManagedPrefixListBackend._create_aws_managed_prefix_list = create  # type: ignore[method-assign]
