@@ -1,0 +1,57 @@
+"""A deploy that fails reports the resource, its type and the reason, exits
+non-zero, and leaves nothing half-deployed (local emulator only)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from webstack import deploy as deploy_module
+from webstack.cli import synth, tool_env
+from webstack.deploy import DeployError, Target, bootstrap, deploy, load_assembly, stack_status
+from webstack.local import ACCOUNT_ID, endpoint_env, start, stop
+from webstack.local.server import free_port
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("WEBSTACK_TARGET", "local") == "aws", reason="deploys on purpose a broken config: emulator only"
+)
+
+# A well-formed hosted zone id that does not exist: certificate validation must fail.
+BROKEN = {
+    "domain": {
+        "hosted_zone_id": "Z0000000000NOSUCHZONE",
+        "zone_name": "shop.io",
+        "site_names": ["www.shop.io"],
+    }
+}
+
+
+def test_failed_deploy_is_reported_and_cleaned_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(deploy_module, "OUTPUTS_DIR", tmp_path / "cfn-outputs")
+    monkeypatch.setattr(deploy_module, "FLAT_OUTPUTS", tmp_path / "cfn-outputs" / "flat-outputs.json")
+    config = tmp_path / "broken.json"
+    config.write_text(json.dumps(BROKEN))
+    assembly = tmp_path / "cdk.out"
+    assert synth("dev", assembly, str(config)) == 0
+    stacks = load_assembly(assembly)
+    assert [s["name"] for s in stacks][0] == "webstack-dev-edge"
+
+    info = start(port=free_port(), state_dir=tmp_path / "emulator")
+    try:
+        target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
+        bootstrap(target, sorted({s["region"] for s in stacks}))
+        with pytest.raises(DeployError) as caught:
+            deploy(target, assembly, stacks)
+        message = str(caught.value)
+        assert "webstack-dev-edge (us-east-1)" in message
+        assert "SiteCertificate" in message
+        assert "AWS::CertificateManager::Certificate" in message
+        assert "Z0000000000NOSUCHZONE" in message or "hosted zone" in message.lower()
+        assert "Nothing half-deployed was left behind" in message
+        for stack in stacks:
+            assert stack_status(target, stack["name"], stack["region"]) in (None, "DELETE_COMPLETE"), stack["name"]
+        assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
+    finally:
+        stop(tmp_path / "emulator")
