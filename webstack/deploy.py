@@ -238,11 +238,16 @@ def _check_asg(target, ctx, outputs):
 
 def _check_alarms(target, ctx, outputs):
     counts = []
-    for region in sorted({s["region"] for s in ctx["stacks"]}):
-        alarms = target.client("cloudwatch", region).describe_alarms()["MetricAlarms"]
-        ours = [a for a in alarms if a.get("AlarmActions")]
-        counts.append(f"{len(ours)} in {region}")
-    return "alarms with actions: " + ", ".join(counts)
+    for stack in ctx["stacks"]:
+        cloudwatch = target.client("cloudwatch", stack["region"])
+        # CloudFormation names alarms after their stack.
+        found = cloudwatch.describe_alarms(AlarmNamePrefix=f"{stack['name']}-", AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+        alarms = found["MetricAlarms"] + found["CompositeAlarms"]
+        silent = [a["AlarmName"] for a in alarms if not a.get("AlarmActions")]
+        assert not silent, f"alarms without actions: {silent}"
+        if alarms:
+            counts.append(f"{len(alarms)} in {stack['name']}")
+    return "alarms, all with actions: " + ", ".join(counts)
 
 
 CHECKS: list[tuple[str, Check]] = [
