@@ -230,6 +230,27 @@ def test_wafv2_cloudfront_scope_only_in_us_east_1(deploy, aws):
     assert bad.status == "ROLLBACK_COMPLETE" and "scope is not valid" in " ".join(bad.failures())
 
 
+def test_wafv2_ip_set_referenced_by_a_web_acl_rule(deploy, aws):
+    vis = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True}
+    stack = deploy({
+        "Block": {"Type": "AWS::WAFv2::IPSet", "Properties": {
+            "Scope": "CLOUDFRONT", "IPAddressVersion": "IPV4", "Addresses": ["198.51.100.0/24"]}},
+        "W": {"Type": "AWS::WAFv2::WebACL", "Properties": {
+            "Scope": "CLOUDFRONT", "DefaultAction": {"Allow": {}}, "VisibilityConfig": {**vis, "MetricName": "acl"},
+            "Rules": [{"Name": "BlockList", "Priority": 0, "Action": {"Block": {}},
+                       "Statement": {"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["Block", "Arn"]}}},
+                       "VisibilityConfig": {**vis, "MetricName": "block"}}]}},
+    }, outputs={"IpSetArn": {"Fn::GetAtt": ["Block", "Arn"]}})
+    name, set_id, scope = stack.resources["Block"].split("|")
+    got = aws("wafv2").get_ip_set(Name=name, Id=set_id, Scope=scope)["IPSet"]
+    assert got["Addresses"] == ["198.51.100.0/24"] and got["ARN"] == stack.outputs["IpSetArn"]
+    acl_name, acl_id, _ = stack.resources["W"].split("|")
+    rule = aws("wafv2").get_web_acl(Name=acl_name, Id=acl_id, Scope="CLOUDFRONT")["WebACL"]["Rules"][0]
+    assert rule["Statement"]["IPSetReferenceStatement"]["ARN"] == got["ARN"]
+    aws("cloudformation").delete_stack(StackName=stack.name)
+    assert not aws("wafv2").list_ip_sets(Scope="CLOUDFRONT")["IPSets"]
+
+
 def test_acm_dns_validation_with_hosted_zone_issues_certificate(deploy, aws):
     stack = deploy({
         "Z": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "corp.test"}},
