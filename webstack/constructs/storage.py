@@ -58,15 +58,27 @@ class Storage(Construct):
             )
         ]
 
-        self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=log_lifecycle,
-            **common,
-        )
+        def log_bucket(
+            construct_id: str,
+            *,
+            ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            access_log_prefix: str | None = None,
+        ) -> s3.Bucket:
+            bucket = s3.Bucket(
+                self,
+                construct_id,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                versioned=True,
+                object_ownership=ownership,
+                server_access_logs_bucket=self.access_logs if access_log_prefix else None,
+                server_access_logs_prefix=access_log_prefix,
+                lifecycle_rules=log_lifecycle,
+                **common,
+            )
+            acknowledge(bucket, "NIST.800.53.R5-S3DefaultEncryptionKMS", _SSE_S3_ONLY)
+            return bucket
+
+        self.access_logs = log_bucket("AccessLogs")
 
         self.content = s3.Bucket(
             self,
@@ -98,30 +110,7 @@ class Storage(Construct):
             **common,
         )
 
-        self.alb_logs = s3.Bucket(
-            self,
-            "AlbLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="alb-logs/",
-            lifecycle_rules=log_lifecycle,
-            **common,
-        )
-
-        self.cdn_logs = s3.Bucket(
-            self,
-            "CdnLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="cdn-logs/",
-            lifecycle_rules=log_lifecycle,
-            **common,
-        )
-        for bucket in (self.access_logs, self.alb_logs, self.cdn_logs):
-            acknowledge(bucket, "NIST.800.53.R5-S3DefaultEncryptionKMS", _SSE_S3_ONLY)
+        self.alb_logs = log_bucket("AlbLogs", access_log_prefix="alb-logs/")
+        self.cdn_logs = log_bucket("CdnLogs", ownership=s3.ObjectOwnership.OBJECT_WRITER, access_log_prefix="cdn-logs/")
         for bucket in (self.access_logs, self.content, self.alb_logs, self.cdn_logs):
             acknowledge(bucket, "NIST.800.53.R5-S3BucketReplicationEnabled", _NO_REPLICATION)
