@@ -225,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         except (ConfigInputError, ConfigError) as err:
             print(f"webstack: invalid configuration: {err}", file=sys.stderr)
             return 2
-    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides)
+    # Only the full gate (make check) writes reports/: make up's gate for one
+    # configuration must not overwrite the complete report.
+    full = not (args.quick or overrides or args.env)
+    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides, write=full)
 
 
 if __name__ == "__main__":
