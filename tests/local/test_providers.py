@@ -132,6 +132,8 @@ def test_dashboard_body_update_keeps_the_dashboard(deploy, aws):
     updated = deploy({"D": dash}, update_of=stack)
     assert updated.resources["D"] == stack.resources["D"]
     assert "markdown" in aws("cloudwatch").get_dashboard(DashboardName=stack.resources["D"])["DashboardBody"]
+    # Like CloudFormation: an unnamed dashboard is named after stack and logical id.
+    assert stack.resources["D"].startswith(f"{stack.name}-D-")
 
 
 def test_sns_topic_policy_and_subscription(deploy, aws):

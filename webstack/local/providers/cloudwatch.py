@@ -132,7 +132,7 @@ class CompositeAlarm(_AlarmBase, CloudFormationModel):
         )
 
 
-# -- Dashboard updates in place -------------------------------------------------
+# -- Dashboard names and in-place updates ----------------------------------------
 #
 # moto replaces an AWS::CloudWatch::Dashboard on any change (delete, then put
 # under a new random name); in CloudFormation a new DashboardBody is an
@@ -159,5 +159,15 @@ def install() -> None:
         backend = cloudwatch_backends[account_id][region_name]
         return backend.put_dashboard(name=original_resource.name, body=props["DashboardBody"])
 
+    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ):
+        # CloudFormation names an unnamed dashboard after the stack and logical
+        # id (Ref returns that name); moto used a bare UUID.
+        props = cloudformation_json.get("Properties") or {}
+        name = props.get("DashboardName") or resource_name
+        return cloudwatch_backends[account_id][region_name].put_dashboard(name=name, body=props["DashboardBody"])
+
     Dashboard.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign]
+    Dashboard.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign]
     _installed = True
