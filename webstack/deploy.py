@@ -239,14 +239,25 @@ def _check_asg(target, ctx, outputs):
 def _check_alarms(target, ctx, outputs):
     counts = []
     for stack in ctx["stacks"]:
+        cfn = target.client("cloudformation", stack["region"])
+        names = [
+            r["PhysicalResourceId"]
+            for r in cfn.describe_stack_resources(StackName=stack["name"])["StackResources"]
+            if r["ResourceType"] in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        ]
+        if not names:
+            continue
         cloudwatch = target.client("cloudwatch", stack["region"])
-        # CloudFormation names alarms after their stack.
-        found = cloudwatch.describe_alarms(AlarmNamePrefix=f"{stack['name']}-", AlarmTypes=["MetricAlarm", "CompositeAlarm"])
-        alarms = found["MetricAlarms"] + found["CompositeAlarms"]
-        silent = [a["AlarmName"] for a in alarms if not a.get("AlarmActions")]
+        found: dict[str, dict] = {}
+        for kind in ("MetricAlarm", "CompositeAlarm"):
+            page = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=[kind])
+            for alarm in page["MetricAlarms"] + page["CompositeAlarms"]:
+                found[alarm["AlarmName"]] = alarm
+        missing = sorted(set(names) - set(found))
+        assert not missing, f"alarms not found: {missing}"
+        silent = sorted(n for n, a in found.items() if not a.get("AlarmActions"))
         assert not silent, f"alarms without actions: {silent}"
-        if alarms:
-            counts.append(f"{len(alarms)} in {stack['name']}")
+        counts.append(f"{len(found)} in {stack['name']}")
     return "alarms, all with actions: " + ", ".join(counts)
 
 
