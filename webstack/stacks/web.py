@@ -8,13 +8,13 @@ from constructs import Construct
 from webstack.config import EnvironmentConfig
 from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.cdn import Cdn
+from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
 from webstack.constructs.keys import Keys
 from webstack.constructs.network import Network
 from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAlarms, Topics
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.secrets import Secrets
 from webstack.constructs.storage import Storage
-from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
 from webstack.constructs.waf import WebAcl, web_acl_metric_name
 from webstack.constructs.web_tier import OriginGuard, ScheduledCapacity, WebTier, WebTierProps
 
@@ -38,10 +38,11 @@ class WebStack(Stack):
             description=f"webstack {config.name}: web platform (network, data, web tier, CDN, alarms)",
             env=Environment(account=config.account, region=config.region),
             termination_protection=config.deletion_protection,
-            # Only the distribution id crosses regions (to the us-east-1
-            # monitoring stack). CDK renders it as Fn::GetStackOutput, a weak
-            # reference resolved at deploy time: no export that "cannot be
-            # updated" (aws/aws-cdk#22842), no SSM-writer custom resource.
+            # Values cross regions both ways (web ACL and certificate ARNs in
+            # from the edge stack, the distribution id out to the monitoring
+            # stack). CDK renders them as Fn::GetStackOutput, a weak reference
+            # resolved at deploy time: no export that "cannot be updated"
+            # (aws/aws-cdk#22842), no SSM-writer custom resource.
             cross_region_references=True,
         )
         removal = removal_policy(config.retain_data)
