@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.unit.conftest import alert_topic, only, ref_id, synthesize
+from tests.unit.conftest import only, ref_id, synthesize
 
 REGIONAL = {
     "AsgCpuHigh": ("AWS/EC2", "CPUUtilization", "Average", "GreaterThanThreshold", "notBreaching"),
