@@ -45,3 +45,22 @@ def test_report_formats():
     assert "1 / 1 ack" in text
     md = markdown([result], 1.0)
     assert "`AwsSolutions-S1`" in md and "`AwsSolutions-IAM4[Policy::x]`" in md
+
+
+def test_every_synth_runs_the_rule_packs(monkeypatch, tmp_path):
+    """app.py attaches the packs: a finding fails `cdk synth` itself, not only `make check`."""
+    from aws_cdk import Stack, aws_ec2 as ec2
+
+    import app as app_module
+
+    def leaky(app):
+        stack = Stack(app, "Leaky")
+        vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=0)
+        ec2.SecurityGroup(stack, "Open", vpc=vpc).add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(22))
+
+    monkeypatch.setattr(app_module, "build_app", leaky)
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "out"))
+    with pytest.raises(Exception, match="(?i)validation ?failed") as caught:
+        app_module.main()
+    assert "AwsSolutions-EC23" in str(caught.value)
+    assert "NIST.800.53.R5-EC2RestrictedSSH" in str(caught.value)
