@@ -12,28 +12,27 @@ reaches the distribution on the next deploy of the web stack, which
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack, aws_kms as kms
+from aws_cdk import CfnOutput, aws_kms as kms
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
+from webstack.stacks.base import EnvironmentStack
 from webstack.constructs.dns import dns_validated_certificate, hosted_zone
 from webstack.constructs.keys import allow_cloudwatch_logs
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.waf import WebAcl, web_acl_metric_name
 
 
-class EdgeStack(Stack):
+class EdgeStack(EnvironmentStack):
     """Attributes: ``web_acl`` (or None), ``certificate`` (or None)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(
             scope,
             construct_id,
-            stack_name=construct_id,
-            description=f"webstack {config.name}: CloudFront web ACL and certificate (us-east-1)",
-            env=Environment(account=config.account, region=config.edge_region),
-            termination_protection=config.deletion_protection,
-            cross_region_references=True,
+            config=config,
+            region=config.edge_region,
+            purpose="CloudFront web ACL and certificate (us-east-1)",
         )
         removal = removal_policy(config.retain_data)
         self.web_acl: WebAcl | None = None

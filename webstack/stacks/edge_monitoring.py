@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Environment, Stack
+from aws_cdk import CfnOutput
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
+from webstack.stacks.base import EnvironmentStack
 from webstack.constructs.observability import CLOUDFRONT_METRICS_REGION, AlertTopic, EdgeAlarms, Topics
 from webstack.constructs.waf import web_acl_metric_name
 from webstack.constructs.retention import removal_policy
 
 
-class EdgeMonitoringStack(Stack):
+class EdgeMonitoringStack(EnvironmentStack):
     """CloudFront alarms and their own CMK-encrypted alert topic, in us-east-1."""
 
     def __init__(
@@ -20,11 +21,9 @@ class EdgeMonitoringStack(Stack):
         super().__init__(
             scope,
             construct_id,
-            stack_name=construct_id,
-            description=f"webstack {config.name}: CloudFront alarms (us-east-1, where CloudFront metrics live)",
-            env=Environment(account=config.account, region=CLOUDFRONT_METRICS_REGION),
-            termination_protection=config.deletion_protection,
-            cross_region_references=True,
+            config=config,
+            region=CLOUDFRONT_METRICS_REGION,
+            purpose="CloudFront alarms (us-east-1, where CloudFront metrics live)",
         )
         alerts = AlertTopic(
             self, "Alerts", emails=config.alarms.emails, removal_policy=removal_policy(config.retain_data)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Environment, Stack, aws_wafv2 as wafv2
+from aws_cdk import CfnOutput, Duration, aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
+from webstack.stacks.base import EnvironmentStack
 from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.cdn import Cdn
 from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
@@ -19,7 +20,7 @@ from webstack.constructs.waf import WebAcl, web_acl_metric_name
 from webstack.constructs.web_tier import OriginGuard, ScheduledCapacity, WebTier, WebTierProps
 
 
-class WebStack(Stack):
+class WebStack(EnvironmentStack):
     """Keys, network, buckets, secrets, ALB + ASG, the distribution, regional alarms."""
 
     def __init__(
@@ -34,16 +35,9 @@ class WebStack(Stack):
         super().__init__(
             scope,
             construct_id,
-            stack_name=construct_id,
-            description=f"webstack {config.name}: web platform (network, data, web tier, CDN, alarms)",
-            env=Environment(account=config.account, region=config.region),
-            termination_protection=config.deletion_protection,
-            # Values cross regions both ways (web ACL and certificate ARNs in
-            # from the edge stack, the distribution id out to the monitoring
-            # stack). CDK renders them as Fn::GetStackOutput, a weak reference
-            # resolved at deploy time: no export that "cannot be updated"
-            # (aws/aws-cdk#22842), no SSM-writer custom resource.
-            cross_region_references=True,
+            config=config,
+            region=config.region,
+            purpose="web platform (network, data, web tier, CDN, alarms)",
         )
         removal = removal_policy(config.retain_data)
         period = Duration.seconds(config.alarms.period_seconds)
