@@ -10,15 +10,18 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
+# The four packages: product, rule pack, emulator, tools.
+SOURCES := webstack pitfalls/webstack_pitfalls emulator/webstack_emulator tools/webstack_tools
 
-.PHONY: help install graphviz synth summary check test test-unit test-integration up down destroy diagram docs bench clean
+.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down destroy diagram docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+PACKAGES := pyproject.toml pitfalls/pyproject.toml emulator/pyproject.toml tools/pyproject.toml
+$(VENV)/.installed: $(PACKAGES) constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' -e ./emulator -e ./tools
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -31,41 +34,56 @@ graphviz: ## Graphviz `dot` for the architecture diagram (Debian's package)
 install: $(VENV)/.installed node_modules/.installed graphviz ## venv + pinned Python deps + pinned CDK CLI + graphviz (idempotent)
 
 synth: install ## synthesize ENV (default dev) into cdk.out; nothing is written on invalid config
-	$(PY) -m webstack.cli synth --env $(ENV) $(CONFIG_ARG)
+	$(PY) -m webstack_tools.cli synth --env $(ENV) $(CONFIG_ARG)
 
 summary: synth ## synthesize ENV and print stacks, regions, resource counts, outputs
-	$(PY) -m webstack.cli summary --env $(ENV)
+	$(PY) -m webstack_tools.cli summary --env $(ENV)
 
-check: install ## compliance gate: cdk-nag packs + pitfall rules + cfn-lint on every env and combination; reports/
-	$(PY) -m webstack.compliance
+check: lint ## hygiene gates, then the compliance gate: cdk-nag packs + pitfall rules + cfn-lint on every env and combination; reports/
+	$(PY) -m webstack_tools.compliance
 
 up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs
-	$(PY) -m webstack.compliance --env $(ENV) --quick $(CONFIG_ARG)
-	$(PY) -m webstack.deploy up --env $(ENV) $(CONFIG_ARG)
+	$(PY) -m webstack_tools.compliance --env $(ENV) --quick $(CONFIG_ARG)
+	$(PY) -m webstack_tools.deploy up --env $(ENV) $(CONFIG_ARG)
 
 down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs
-	$(PY) -m webstack.deploy down
+	$(PY) -m webstack_tools.deploy down
 
 destroy: install ## cdk destroy --all of ENV in the running emulator
-	$(PY) -m webstack.deploy destroy --env $(ENV)
+	$(PY) -m webstack_tools.deploy destroy --env $(ENV)
 
-test-unit: install ## unit tests only (no deploy)
-	$(PY) -m pytest tests/unit tests/local -q
+# Test layers, by intent (tests/README.md); `make test` runs them all.
+LAYERS := config constructs stacks rules emulator compliance tools packaging integration
+define layer_target
+test-$(1): install ## tests/$(1) only
+	$$(PY) -m pytest tests/$(1) -q
+endef
+$(foreach layer,$(LAYERS),$(eval $(call layer_target,$(layer))))
 
-test-integration: install ## deploy to the local emulator and test it with boto3
-	$(PY) -m pytest tests/integration -q
+test-fast: install ## every layer that deploys nothing (all but integration)
+	$(PY) -m pytest $(addprefix tests/,$(filter-out integration,$(LAYERS))) -q
 
-test: install ## the whole test suite
+lint: install ## hygiene gates: ruff format + lint (complexity limit), mypy, xenon (no function worse than C)
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m xenon --max-absolute C --max-modules B --max-average A $(SOURCES)
+
+format: install ## apply ruff's formatter and safe fixes
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint ## the whole test suite (after the hygiene gates)
 	$(PY) -m pytest -q
 
 diagram: install ## draw ENV's architecture from its templates: docs/architecture-ENV.{dot,svg,png}
-	$(PY) -m webstack.diagram --env $(ENV) $(CONFIG_ARG) --out docs
+	$(PY) -m webstack_tools.diagram --env $(ENV) $(CONFIG_ARG) --out docs
 
 bench: install ## time synth (vs. empty-app floor), suites, compliance gate, local deploys; bench/results.json
-	$(PY) -m webstack.bench
+	$(PY) -m webstack_tools.bench
 
 docs: install ## regenerate docs/configuration.md from webstack/config.py
-	$(PY) -m webstack.docs
+	$(PY) -m webstack_tools.docs
 
 clean: ## remove build output
 	rm -rf cdk.out .cdk.out.* .pytest_cache reports cfn-outputs

@@ -19,7 +19,7 @@ from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from webstack.app import ConfigInputError, build_app, cdk_json_context
-from webstack.checks import PitfallChecks
+from webstack_pitfalls import PitfallChecks
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
     # remember whether it was ours to remove.
     outdir = os.environ.get("CDK_OUTDIR")
     preexisting = outdir is not None and Path(outdir).exists()
-    app = App(context=cdk_json_context())
+    app = App(context=cdk_json_context(Path(__file__).resolve().parent / "cdk.json"))
     # Every synth runs the rule packs; an unacknowledged finding fails it.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app), PitfallChecks())
     try:

@@ -12,17 +12,14 @@ from webstack.config import ConfigError, load_config
 from webstack.stacks import EnvironmentStacks, add_environment
 
 
-CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
-
-
-def cdk_json_context() -> dict[str, Any]:
+def cdk_json_context(cdk_json: Path) -> dict[str, Any]:
     """Feature flags and context from cdk.json.
 
     The CDK CLI passes these to the app; ``python app.py`` and the tests do
     not go through the CLI, so they hand them to ``App(context=...)``, where
     anything the CLI passes still takes precedence.
     """
-    return dict(json.loads(CDK_JSON.read_text()).get("context", {}))
+    return dict(json.loads(cdk_json.read_text()).get("context", {}))
 
 
 class ConfigInputError(Exception):

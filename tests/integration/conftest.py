@@ -8,7 +8,7 @@ Environment variables:
 
 ``WEBSTACK_TARGET``  ``local`` (default) or ``aws``.
     *local*: start the emulator (or reuse the running one, see
-    ``webstack.local.status()``) and deploy ``WEBSTACK_ENV`` exactly like
+    ``webstack_emulator.status()``) and deploy ``WEBSTACK_ENV`` exactly like
     ``make up`` -- unless that environment is already deployed there and
     ``cfn-outputs/flat-outputs.json`` matches it (``make up`` was run), in
     which case nothing is redeployed. An emulator this session started is
@@ -36,10 +36,10 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from webstack.cli import load_assembly, synth, tool_env
-import webstack.deploy as deploy_module
-from webstack.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
-from webstack.local import ACCOUNT_ID, endpoint_env, start, status, stop
+from webstack_tools.cli import load_assembly, synth, tool_env
+import webstack_tools.deploy as deploy_module
+from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
+from webstack_emulator import ACCOUNT_ID, endpoint_env, start, status, stop
 
 from .helpers import deadline, region_of
 

@@ -13,12 +13,12 @@ from typing import Any, Iterator
 
 import pytest
 
-import webstack.deploy as deploy_module
-from webstack.cli import load_assembly, synth, tool_env
+import webstack_tools.deploy as deploy_module
+from webstack_tools.cli import load_assembly, synth, tool_env
 from webstack.config import load_config
-from webstack.deploy import Target, bootstrap, deploy
-from webstack.local import ACCOUNT_ID, endpoint_env, start, stop
-from webstack.local.server import free_port
+from webstack_tools.deploy import Target, bootstrap, deploy
+from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
+from webstack_emulator.server import free_port
 
 from .conftest import TARGET, client_factory
 from .helpers import deadline, load_balancer

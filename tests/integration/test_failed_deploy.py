@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from webstack import deploy as deploy_module
-from webstack.cli import synth, tool_env
-from webstack.deploy import DeployError, Target, bootstrap, deploy, load_assembly, stack_status
-from webstack.local import ACCOUNT_ID, endpoint_env, start, stop
-from webstack.local.server import free_port
+from webstack_tools import deploy as deploy_module
+from webstack_tools.cli import synth, tool_env
+from webstack_tools.deploy import DeployError, Target, bootstrap, deploy, load_assembly, stack_status
+from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
+from webstack_emulator.server import free_port
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("WEBSTACK_TARGET", "local") == "aws", reason="deploys on purpose a broken config: emulator only"

@@ -20,12 +20,12 @@ from typing import Any, Iterator
 import pytest
 from botocore.exceptions import ClientError
 
-import webstack.deploy as deploy_module
-from webstack.cli import ROOT, cdk_command, load_assembly, synth, tool_env
+import webstack_tools.deploy as deploy_module
+from webstack_tools.cli import ROOT, cdk_command, load_assembly, synth, tool_env
 from webstack.config import load_config
-from webstack.deploy import _GOOD, DeployError, Target, bootstrap, deploy, failure_report
-from webstack.local import ACCOUNT_ID, endpoint_env, start, stop
-from webstack.local.server import free_port
+from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, failure_report
+from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
+from webstack_emulator.server import free_port
 
 from .conftest import TARGET, client_factory, env_stacks
 from .helpers import deadline, distribution_config, load_balancer, region_of

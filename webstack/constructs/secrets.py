@@ -25,7 +25,7 @@ from constructs import Construct
 from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.retention import log_retention
 
-_ROTATION_CODE = Path(__file__).resolve().parent.parent / "functions" / "rotate_api_key"
+_ROTATION_CODE = Path(__file__).resolve().parent / "assets" / "rotate-api-key"
 API_KEY_LENGTH = 40
 
 

@@ -1,0 +1,306 @@
+"""Lifecycle of the local AWS emulator: a moto server with our providers.
+
+The server always binds the loopback interface and is addressed as
+``http://localhost:PORT``: moto's S3 derives the bucket from the Host header,
+and with a bare IP address virtual-host style requests are not recognised
+("bucket does not exist"), so clients must use the name ``localhost``.
+
+Two ways to run it:
+
+* :func:`start` spawns ``python -m webstack_emulator serve`` as a detached
+  process (own session, output to a log file) and records ``pid`` and
+  ``port`` in a JSON state file, so that any later process (``cdk``, pytest,
+  another shell) can find it with :func:`status` and end it with
+  :func:`stop`.
+* :class:`InProcessServer` runs the same server on a thread of the current
+  process (tests use it: no process to leak, no start-up cost).
+
+Either way :func:`webstack_emulator.providers.install` runs before the first
+request, so our CloudFormation providers are registered with moto before it
+creates any stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HOST = "localhost"
+BIND_ADDRESS = "127.0.0.1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+DEFAULT_REGION = "us-east-1"
+STATE_FILE_NAME = "server.json"
+LOG_FILE_NAME = "server.log"
+
+
+@dataclass(frozen=True)
+class EmulatorInfo:
+    """Where a running emulator listens."""
+
+    pid: int
+    port: int
+    host: str = HOST
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def endpoint_env(endpoint: str, region: str = DEFAULT_REGION) -> dict[str, str]:
+    """Environment variables that point boto3, the AWS CLI and the CDK CLI at
+    the emulator. Credentials are moto's well-known fakes, never real ones."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "CDK_DEFAULT_ACCOUNT": ACCOUNT_ID,
+        "CDK_DEFAULT_REGION": region,
+        # Keep the CDK CLI and SDK from looking for real profiles/IMDS.
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+# --------------------------------------------------------------------------
+# state file
+# --------------------------------------------------------------------------
+def _state_file(state_dir: Path) -> Path:
+    return Path(state_dir) / STATE_FILE_NAME
+
+
+def _write_state(state_dir: Path, info: EmulatorInfo) -> None:
+    path = _state_file(state_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(info)))
+    tmp.replace(path)  # atomic: readers never see half a file
+
+
+def _read_state(state_dir: Path) -> EmulatorInfo | None:
+    try:
+        data = json.loads(_state_file(state_dir).read_text())
+        return EmulatorInfo(pid=int(data["pid"]), port=int(data["port"]))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (our own exited child not yet reaped) is not alive.
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ", 1)[1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def is_ready(endpoint: str, timeout: float = 1.0) -> bool:
+    """True when the server answers moto's management API."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=timeout):
+            return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_ready(endpoint: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_ready(endpoint):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"local AWS emulator at {endpoint} not ready after {timeout}s")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((BIND_ADDRESS, 0))
+        return int(s.getsockname()[1])
+
+
+# --------------------------------------------------------------------------
+# public lifecycle API
+# --------------------------------------------------------------------------
+def status(state_dir: Path) -> EmulatorInfo | None:
+    """The running emulator recorded in the state file, or None.
+
+    A stale state file (process gone) is removed."""
+    info = _read_state(state_dir)
+    if info is None:
+        return None
+    if not _pid_alive(info.pid):
+        _state_file(state_dir).unlink(missing_ok=True)
+        return None
+    return info
+
+
+def start(
+    state_dir: Path,
+    port: int = 0,
+    timeout: float = 60.0,
+) -> EmulatorInfo:
+    """Start the emulator as a detached background process (idempotent).
+
+    ``port=0`` picks a free port. Returns once the server answers requests.
+    The process outlives the caller; end it with :func:`stop`."""
+    running = status(state_dir)
+    if running is not None:
+        if port and running.port != port:
+            raise RuntimeError(
+                f"an emulator already runs on port {running.port} (pid {running.pid})"
+            )
+        wait_ready(running.endpoint, timeout)
+        return running
+
+    sdir = Path(state_dir)
+    sdir.mkdir(parents=True, exist_ok=True)
+    _state_file(sdir).unlink(missing_ok=True)
+    port = port or free_port()
+    log = open(sdir / LOG_FILE_NAME, "ab")
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "webstack_emulator",
+                "--state-dir",
+                str(sdir),
+                "serve",
+                "--port",
+                str(port),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # survives the CLI and its terminal
+            cwd=str(sdir),
+            close_fds=True,
+        )
+    finally:
+        log.close()
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"emulator exited with {proc.returncode}; see {sdir / LOG_FILE_NAME}"
+            )
+        info = _read_state(sdir)
+        if info is not None and info.pid == proc.pid and is_ready(info.endpoint):
+            return info
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    raise TimeoutError(f"emulator not ready after {timeout}s; see {sdir / LOG_FILE_NAME}")
+
+
+def stop(state_dir: Path, timeout: float = 10.0) -> bool:
+    """Stop the emulator recorded in the state file. True if one was running."""
+    info = status(state_dir)
+    if info is None:
+        return False
+    try:
+        os.kill(info.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _pid_alive(info.pid):
+        _reap(info.pid)
+        time.sleep(0.05)
+    if _pid_alive(info.pid):
+        os.kill(info.pid, signal.SIGKILL)
+        while _pid_alive(info.pid):
+            _reap(info.pid)
+            time.sleep(0.05)
+    _reap(info.pid)
+    _state_file(state_dir).unlink(missing_ok=True)
+    return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status if the server is our own child (tests)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def reset(endpoint: str) -> None:
+    """Drop every resource in the emulator (moto's /moto-api/reset).
+
+    Also clears our providers' own state (see providers.install), e.g. the
+    half-executed change sets that otherwise make the next ``cdk deploy``
+    fail with "Stack with id cdk-deploy-change-set does not exist"."""
+    req = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        resp.read()
+
+
+# --------------------------------------------------------------------------
+# the server itself
+# --------------------------------------------------------------------------
+class InProcessServer:
+    """The emulator on a thread of this process (for tests and `serve`)."""
+
+    def __init__(self, port: int = 0) -> None:
+        from moto.server import ThreadedMotoServer
+
+        from .providers import install
+
+        install()
+        self._server = ThreadedMotoServer(ip_address=BIND_ADDRESS, port=port, verbose=False)
+        self.port = 0
+
+    def start(self) -> "InProcessServer":
+        self._server.start()
+        self.port = int(self._server.get_host_and_port()[1])
+        return self
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+def serve(port: int, state_dir: Path) -> None:
+    """Run the emulator in the foreground until SIGTERM/SIGINT."""
+    # moto's Lambda-backed custom resources would post back to this address.
+    os.environ.setdefault("MOTO_PORT", str(port))
+    server = InProcessServer(port).start()
+    info = EmulatorInfo(pid=os.getpid(), port=server.port)
+    stopping = False
+
+    def _stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    _write_state(state_dir, info)
+    print(f"local AWS emulator listening on {server.endpoint} (pid {info.pid})", flush=True)
+    try:
+        while not stopping:
+            time.sleep(0.2)
+    finally:
+        server.stop()
+        current = _read_state(state_dir)
+        if current is not None and current.pid == info.pid:
+            _state_file(state_dir).unlink(missing_ok=True)

@@ -1,0 +1,234 @@
+"""The compliance gate: every environment and configuration combination through
+AwsSolutions, NIST 800-53 rev 5, webstack's pitfall rules and cfn-lint.
+
+    python -m webstack_tools.compliance [--env dev] [--quick]
+
+Prints a table (pack x configuration -> findings, acknowledgements), writes
+``reports/compliance.json`` and ``reports/compliance.md``, and exits 1 on any
+finding. ``make check`` runs it; ``make up`` runs it for the environment it
+deploys and refuses to deploy on a finding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aws_cdk import App
+
+from webstack.app import cdk_json_context
+from webstack_tools.cli import ROOT
+from webstack.config import ENVIRONMENTS, load_config
+from webstack.stacks import add_environment
+
+REPORTS = ROOT / "reports"
+CFNLINT_CONFIG = ROOT / ".cfnlintrc.yaml"
+ACK_METADATA = "aws:cdk:acknowledged-rules"
+_ACK_PREFIX = re.compile(r"^(Annotation|WebstackPitfalls)::", re.IGNORECASE)
+PACKS = ("AwsSolutions", "NIST.800.53.R5", "WebstackPitfalls", "cfn-lint")
+
+# A hosted zone of the right shape; synthesis never calls Route 53.
+SAMPLE_DOMAIN = {
+    "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+    "zone_name": "shop.io",
+    "site_names": ["www.shop.io", "shop.io"],
+    "origin_name": "origin.shop.io",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One configuration combination to check."""
+
+    env: str
+    name: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def variants(envs: list[str], quick: bool = False) -> list[Variant]:
+    """Each environment as configured, plus every edge-security combination
+    (domain x WAF x origin protection) on staging (which sets none of them)."""
+    found = [Variant(env, "default") for env in envs]
+    if quick:
+        return found
+    for domain in (False, True):
+        for waf in (False, True):
+            for guard in (False, True):
+                overrides: dict[str, Any] = {
+                    "waf": {"enabled": waf, "protect_alb": waf},
+                    "origin_protection": {"enabled": guard},
+                }
+                if domain:
+                    overrides["domain"] = SAMPLE_DOMAIN
+                name = f"domain={'on' if domain else 'off'} waf={'on' if waf else 'off'} protection={'on' if guard else 'off'}"
+                found.append(Variant("staging", name, overrides))
+    return found
+
+
+def _cfnlint_ignores() -> list[str]:
+    """Rule ids from .cfnlintrc.yaml (the one place that lists them, with reasons)."""
+    ignores = []
+    for line in CFNLINT_CONFIG.read_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("- ") and stripped[2:].split()[0][:1] in "EWI":
+            ignores.append(stripped[2:].split()[0])
+    return ignores
+
+
+def cfn_lint(app_assembly, stacks) -> list[dict[str, str]]:
+    from cfnlint.api import ManualArgs, lint
+
+    problems = []
+    ignores = _cfnlint_ignores()
+    for stack in stacks:
+        template = json.dumps(app_assembly.get_stack_by_name(stack.stack_name).template)
+        for match in lint(template, config=ManualArgs(regions=[stack.region], ignore_checks=ignores)):
+            problems.append(
+                {"rule_id": match.rule.id, "path": f"{stack.stack_name}/{'/'.join(map(str, match.path))}", "message": match.message}
+            )
+    return problems
+
+
+def acknowledgements(app: App) -> list[dict[str, str]]:
+    found = []
+    for node in app.node.find_all():
+        for entry in node.node.metadata:
+            if entry.type == ACK_METADATA and isinstance(entry.data, dict):
+                for rule_id, reason in entry.data.items():
+                    found.append({"rule_id": _ACK_PREFIX.sub("", rule_id), "path": node.node.path, "reason": str(reason)})
+    return found
+
+
+def check_variant(variant: Variant) -> dict[str, Any]:
+    from webstack_pitfalls import findings
+
+    config = load_config(variant.env, variant.overrides)
+    app = App(context={**cdk_json_context(ROOT / "cdk.json"), "aws:cdk:bundling-stacks": []})
+    stacks = add_environment(app, config)
+    assembly = app.synth()
+    nag = findings(app)
+    lint_problems = cfn_lint(assembly, stacks.all)
+    acks = acknowledgements(app)
+    return {
+        "env": variant.env,
+        "variant": variant.name,
+        "stacks": [s.stack_name for s in stacks.all],
+        "findings": [asdict(f) for f in nag]
+        + [{"rule_id": p["rule_id"], "path": p["path"], "level": "error", "pack": "cfn-lint", "message": p["message"]} for p in lint_problems],
+        "acknowledgements": acks,
+    }
+
+
+def pack_of(rule_id: str) -> str:
+    if rule_id.startswith("AwsSolutions-"):
+        return "AwsSolutions"
+    if rule_id.startswith("NIST.800.53.R5-"):
+        return "NIST.800.53.R5"
+    if rule_id.startswith("Webstack-"):
+        return "WebstackPitfalls"
+    return "other"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    header = f"{'configuration':<52}" + "".join(f"{p:>18}" for p in PACKS)
+    lines = [header, "-" * len(header)]
+    for r in results:
+        findings = Counter(f["pack"] if f["pack"] == "cfn-lint" else pack_of(f["rule_id"]) for f in r["findings"])
+        acks = Counter(pack_of(a["rule_id"]) for a in r["acknowledgements"])
+        cells = "".join(f"{f'{findings[p]} / {acks[p]} ack' if p != 'cfn-lint' else str(findings[p]):>18}" for p in PACKS)
+        lines.append(f"{r['env'] + ' ' + r['variant']:<52}{cells}")
+    lines.append("cells: findings / acknowledgements (cfn-lint: findings; ignored rules in .cfnlintrc.yaml)")
+    return "\n".join(lines)
+
+
+def markdown(results: list[dict[str, Any]], seconds: float) -> str:
+    total = sum(len(r["findings"]) for r in results)
+    out = [
+        "# webstack compliance report",
+        "",
+        f"{len(results)} configurations, {total} findings, checked in {seconds:.0f} s.",
+        "",
+        "```",
+        table(results),
+        "```",
+        "",
+    ]
+    if total:
+        out += ["## Findings", "", "| configuration | rule | resource |", "| --- | --- | --- |"]
+        for r in results:
+            for f in r["findings"]:
+                out.append(f"| {r['env']} {r['variant']} | `{f['rule_id']}` | `{f['path']}` |")
+        out.append("")
+    unique: dict[tuple[str, str], set[str]] = {}
+    for r in results:
+        for a in r["acknowledgements"]:
+            path = a["path"].split("/", 1)[-1]
+            unique.setdefault((a["rule_id"], a["reason"]), set()).add(path)
+    out += [
+        f"## Acknowledgements ({len(unique)} distinct, across all configurations)",
+        "",
+        "| rule | where | reason |",
+        "| --- | --- | --- |",
+    ]
+    for (rule_id, reason), paths in sorted(unique.items()):
+        out.append(f"| `{rule_id}` | {', '.join(f'`{p}`' for p in sorted(paths))} | {reason} |")
+    return "\n".join(out) + "\n"
+
+
+def run(envs: list[str], quick: bool = False, write: bool = True, overrides: dict[str, Any] | None = None) -> int:
+    started = time.monotonic()
+    results = []
+    chosen = [Variant(env, "configured", overrides) for env in envs] if overrides else variants(envs, quick)
+    for variant in chosen:
+        print(f"  checking {variant.env} {variant.name}", flush=True)
+        results.append(check_variant(variant))
+    seconds = time.monotonic() - started
+    print()
+    print(table(results))
+    if write:
+        REPORTS.mkdir(exist_ok=True)
+        (REPORTS / "compliance.json").write_text(json.dumps({"seconds": round(seconds, 1), "results": results}, indent=2) + "\n")
+        (REPORTS / "compliance.md").write_text(markdown(results, seconds))
+        print(f"\nreports: {REPORTS / 'compliance.md'} and compliance.json ({seconds:.0f} s)")
+    total = sum(len(r["findings"]) for r in results)
+    if total:
+        print(f"\nwebstack: {total} compliance findings; fix them (or acknowledge with a reason on the narrowest construct)", file=sys.stderr)
+        for r in results:
+            for f in r["findings"]:
+                print(f"  {r['env']} {r['variant']}: {f['rule_id']} at {f['path']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m webstack_tools.compliance")
+    parser.add_argument("--env", action="append", choices=list(ENVIRONMENTS), help="only this environment (repeatable)")
+    parser.add_argument("--quick", action="store_true", help="environment defaults only, no combinations")
+    parser.add_argument("--config", help="check ENV with these overrides (JSON file) instead of the combinations")
+    args = parser.parse_args(argv)
+    overrides = None
+    if args.config:
+        from webstack.app import ConfigInputError, read_overrides
+        from webstack.config import ConfigError
+
+        try:
+            overrides = read_overrides(args.config)
+            for env in args.env or list(ENVIRONMENTS):
+                load_config(env, overrides)
+        except (ConfigInputError, ConfigError) as err:
+            print(f"webstack: invalid configuration: {err}", file=sys.stderr)
+            return 2
+    # Only the full gate (make check) writes reports/: make up's gate for one
+    # configuration must not overwrite the complete report.
+    full = not (args.quick or overrides or args.env)
+    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides, write=full)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
