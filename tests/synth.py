@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aws_cdk import App
 from aws_cdk.assertions import Template
@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from webstack.app import cdk_json_context
 
 ROOT = Path(__file__).resolve().parents[1]
-from webstack.config import ENVIRONMENTS, EnvironmentConfig, load_config
+from webstack.config import EnvironmentConfig, load_config
 from webstack.stacks import EnvironmentStacks, add_environment
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_REGION = "us-west-2"
 
@@ -44,8 +45,28 @@ REGION_ZONES: dict[str, str] = {
 
 # CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
@@ -339,6 +360,7 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
 _OPTIONAL_NESTED: dict[str, type] = {"domain": Domain}
 _NESTED_LISTS: dict[str, type] = {"managed_rule_groups": ManagedRuleGroup, "schedules": ScheduledScaling}
 
+
 def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> EnvironmentConfig:
     """Return the validated configuration of environment ``name``."""
     if name not in ENVIRONMENTS:
@@ -372,12 +394,16 @@ def _apply(obj: Any, overrides: Mapping[str, Any], prefix: str) -> Any:
         elif key in _NESTED_LISTS:
             if not isinstance(value, (list, tuple)):
                 raise ConfigError(path, "must be a list", "write it as a JSON list of objects")
-            changes[key] = tuple(_build(_NESTED_LISTS[key], item, prefix=f"{path}[{i}].") for i, item in enumerate(value))
+            changes[key] = tuple(
+                _build(_NESTED_LISTS[key], item, prefix=f"{path}[{i}].") for i, item in enumerate(value)
+            )
         elif dataclasses.is_dataclass(current):
             changes[key] = _apply(current, value, prefix=f"{path}.")
         elif isinstance(current, tuple) or key == "availability_zones":
             if not isinstance(value, (list, tuple)):
-                raise ConfigError(path, "must be a list", f'write it as a JSON list, e.g. ["{current[0] if current else "value"}"]')
+                raise ConfigError(
+                    path, "must be a list", f'write it as a JSON list, e.g. ["{current[0] if current else "value"}"]'
+                )
             changes[key] = tuple(value)
         elif key == "tags":
             if not isinstance(value, Mapping):
@@ -397,7 +423,8 @@ def _build(cls: type, values: Any, prefix: str) -> Any:
     if unknown:
         raise ConfigError(f"{prefix}{unknown[0]}", "unknown field", f"use one of {', '.join(fields)}")
     required = [
-        name for name, f in fields.items()
+        name
+        for name, f in fields.items()
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and name not in values
     ]
     if required:
@@ -428,39 +455,77 @@ def validate(c: EnvironmentConfig) -> None:
     if c.account is not None:
         _require_type("account", c.account, str, "a 12-digit account id in quotes")
         if not _ACCOUNT.match(c.account):
-            raise ConfigError("account", f"{c.account!r} is not a 12-digit AWS account id", "set the 12 digits of your account, or leave it out")
+            raise ConfigError(
+                "account",
+                f"{c.account!r} is not a 12-digit AWS account id",
+                "set the 12 digits of your account, or leave it out",
+            )
 
     zones = c.availability_zones
     if len(zones) < 2:
-        raise ConfigError("availability_zones", "needs at least two zones (an ALB requires subnets in two zones)", f"list two or more, e.g. [\"{c.region}a\", \"{c.region}b\"]")
+        raise ConfigError(
+            "availability_zones",
+            "needs at least two zones (an ALB requires subnets in two zones)",
+            f'list two or more, e.g. ["{c.region}a", "{c.region}b"]',
+        )
     letters = REGION_ZONES[c.region]
     for i, zone in enumerate(zones):
-        if not isinstance(zone, str) or not re.fullmatch(re.escape(c.region) + r"[a-z]", zone) or zone[-1] not in letters:
-            raise ConfigError(f"availability_zones[{i}]", f"{zone!r} is not a zone of {c.region}", f"use one of {', '.join(c.region + l for l in letters)}")
+        if (
+            not isinstance(zone, str)
+            or not re.fullmatch(re.escape(c.region) + r"[a-z]", zone)
+            or zone[-1] not in letters
+        ):
+            raise ConfigError(
+                f"availability_zones[{i}]",
+                f"{zone!r} is not a zone of {c.region}",
+                f"use one of {', '.join(c.region + l for l in letters)}",
+            )
     if len(set(zones)) != len(zones):
         raise ConfigError("availability_zones", "lists a zone twice", "list each zone once")
 
     try:
         network = ipaddress.IPv4Network(c.vpc_cidr, strict=True)
     except (ValueError, TypeError) as err:
-        raise ConfigError("vpc_cidr", f"{c.vpc_cidr!r} is not a valid IPv4 CIDR ({err})", "use a private block such as 10.10.0.0/16") from None
+        raise ConfigError(
+            "vpc_cidr", f"{c.vpc_cidr!r} is not a valid IPv4 CIDR ({err})", "use a private block such as 10.10.0.0/16"
+        ) from None
     if not 16 <= network.prefixlen <= 20:
-        raise ConfigError("vpc_cidr", f"prefix /{network.prefixlen} is outside /16../20", "use a /16 to /20 block (subnets are carved as /24 and /22)")
+        raise ConfigError(
+            "vpc_cidr",
+            f"prefix /{network.prefixlen} is outside /16../20",
+            "use a /16 to /20 block (subnets are carved as /24 and /22)",
+        )
     if not network.is_private:
-        raise ConfigError("vpc_cidr", f"{c.vpc_cidr} is not a private (RFC 1918) range", "use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+        raise ConfigError(
+            "vpc_cidr",
+            f"{c.vpc_cidr} is not a private (RFC 1918) range",
+            "use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+        )
 
     _require_range("nat_gateways", c.nat_gateways, 1, len(zones))
     _require_type("instance_type", c.instance_type, str, "an EC2 instance type such as t3.small")
     if not _INSTANCE_TYPE.match(c.instance_type):
-        raise ConfigError("instance_type", f"{c.instance_type!r} is not an EC2 instance type", "use a type such as t3.small or m7g.large")
+        raise ConfigError(
+            "instance_type",
+            f"{c.instance_type!r} is not an EC2 instance type",
+            "use a type such as t3.small or m7g.large",
+        )
 
     _require_range("capacity.min", c.capacity.min, 0, 100)
     _require_range("capacity.max", c.capacity.max, 1, 100)
     _require_range("capacity.desired", c.capacity.desired, 0, 100)
     if c.capacity.min > c.capacity.max:
-        raise ConfigError("capacity.min", f"min ({c.capacity.min}) is greater than max ({c.capacity.max})", "make min <= desired <= max")
+        raise ConfigError(
+            "capacity.min",
+            f"min ({c.capacity.min}) is greater than max ({c.capacity.max})",
+            "make min <= desired <= max",
+        )
     if not c.capacity.min <= c.capacity.desired <= c.capacity.max:
-        raise ConfigError("capacity.desired", f"desired ({c.capacity.desired}) is outside min..max ({c.capacity.min}..{c.capacity.max})", "make min <= desired <= max")
+        raise ConfigError(
+            "capacity.desired",
+            f"desired ({c.capacity.desired}) is outside min..max ({c.capacity.min}..{c.capacity.max})",
+            "make min <= desired <= max",
+        )
 
     _require_range("scaling.cpu_target_percent", c.scaling.cpu_target_percent, 10, 90)
     _require_range("scaling.requests_per_target", c.scaling.requests_per_target, 1, 100000)
@@ -471,19 +536,31 @@ def validate(c: EnvironmentConfig) -> None:
         if not isinstance(extra, str) or not _INSTANCE_TYPE.match(extra):
             raise ConfigError(path, f"{extra!r} is not an EC2 instance type", "use a type such as t3.small")
         if _is_graviton(extra) != _is_graviton(c.instance_type):
-            raise ConfigError(path, f"{extra} and {c.instance_type} have different CPU architectures", "mix only x86_64 types or only Graviton (arm64) types: one AMI serves them all")
+            raise ConfigError(
+                path,
+                f"{extra} and {c.instance_type} have different CPU architectures",
+                "mix only x86_64 types or only Graviton (arm64) types: one AMI serves them all",
+            )
     names = set()
     for i, schedule in enumerate(c.scaling.schedules):
         path = f"scaling.schedules[{i}]"
         if not isinstance(schedule.name, str) or not _RULE_NAME.match(schedule.name) or schedule.name in names:
-            raise ConfigError(f"{path}.name", f"{schedule.name!r} is not a unique name", "use letters, digits, - or _, once each")
+            raise ConfigError(
+                f"{path}.name", f"{schedule.name!r} is not a unique name", "use letters, digits, - or _, once each"
+            )
         names.add(schedule.name)
         if not isinstance(schedule.cron, str) or len(schedule.cron.split()) != 5:
-            raise ConfigError(f"{path}.cron", f"{schedule.cron!r} is not a 5-field cron expression", 'use "minute hour day month weekday" in UTC, e.g. "0 7 * * 1-5"')
+            raise ConfigError(
+                f"{path}.cron",
+                f"{schedule.cron!r} is not a 5-field cron expression",
+                'use "minute hour day month weekday" in UTC, e.g. "0 7 * * 1-5"',
+            )
         _require_range(f"{path}.min", schedule.min, 0, 100)
         _require_range(f"{path}.max", schedule.max, 1, 100)
         if schedule.min > schedule.max:
-            raise ConfigError(f"{path}.min", f"min ({schedule.min}) is greater than max ({schedule.max})", "make min <= max")
+            raise ConfigError(
+                f"{path}.min", f"min ({schedule.min}) is greater than max ({schedule.max})", "make min <= max"
+            )
     lb = c.load_balancing
     _require_range("load_balancing.idle_timeout_seconds", lb.idle_timeout_seconds, 1, 4000)
     _require_range("load_balancing.deregistration_delay_seconds", lb.deregistration_delay_seconds, 0, 3600)
@@ -492,20 +569,32 @@ def validate(c: EnvironmentConfig) -> None:
     cdn = c.cdn
     for i, pattern in enumerate(cdn.immutable_paths):
         if not isinstance(pattern, str) or not pattern.startswith("/") or pattern.startswith("/api"):
-            raise ConfigError(f"cdn.immutable_paths[{i}]", f"{pattern!r} is not a static path pattern", 'use a pattern such as "/assets/*" (not /api)')
+            raise ConfigError(
+                f"cdn.immutable_paths[{i}]",
+                f"{pattern!r} is not a static path pattern",
+                'use a pattern such as "/assets/*" (not /api)',
+            )
     _require_range("cdn.immutable_ttl_days", cdn.immutable_ttl_days, 1, 365)
     _require_range("cdn.html_ttl_seconds", cdn.html_ttl_seconds, 0, 86400)
     _require_range("cdn.error_caching_seconds", cdn.error_caching_seconds, 0, 3600)
     _require_type("cdn.origin_shield", cdn.origin_shield, bool, "true or false")
 
     if isinstance(c.alarms.emails, str) or not isinstance(c.alarms.emails, (tuple, list)):
-        raise ConfigError("alarms.emails", "must be a list of addresses", 'write ["oncall@your-company.tld"] style JSON list')
+        raise ConfigError(
+            "alarms.emails", "must be a list of addresses", 'write ["oncall@your-company.tld"] style JSON list'
+        )
     for i, email in enumerate(c.alarms.emails):
         path = f"alarms.emails[{i}]"
         if not isinstance(email, str) or not _EMAIL.match(email):
-            raise ConfigError(path, f"{email!r} is not an e-mail address", "use a full address such as ops@yourcompany.com")
+            raise ConfigError(
+                path, f"{email!r} is not an e-mail address", "use a full address such as ops@yourcompany.com"
+            )
         if _PLACEHOLDER.search(email):
-            raise ConfigError(path, f"{email!r} is a placeholder address", "use a real mailbox that someone reads, or leave the list empty")
+            raise ConfigError(
+                path,
+                f"{email!r} is a placeholder address",
+                "use a real mailbox that someone reads, or leave the list empty",
+            )
     _require_range("alarms.cpu_high_percent", c.alarms.cpu_high_percent, 1, 100)
     _require_range("alarms.alb_5xx_count", c.alarms.alb_5xx_count, 1, 1_000_000)
     _require_range("alarms.cloudfront_4xx_rate_percent", c.alarms.cloudfront_4xx_rate_percent, 1, 100)
@@ -514,24 +603,50 @@ def validate(c: EnvironmentConfig) -> None:
     _require_range("alarms.waf_blocked_requests", c.alarms.waf_blocked_requests, 1, 10_000_000)
     latency = c.alarms.p99_latency_seconds
     if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0.01 <= latency <= 60:
-        raise ConfigError("alarms.p99_latency_seconds", f"{latency!r} is out of range", "use seconds from 0.01 to 60 (the ALB times out at the idle timeout)")
+        raise ConfigError(
+            "alarms.p99_latency_seconds",
+            f"{latency!r} is out of range",
+            "use seconds from 0.01 to 60 (the ALB times out at the idle timeout)",
+        )
     _require_range("alarms.evaluation_periods", c.alarms.evaluation_periods, 1, 100)
-    if c.alarms.period_seconds not in (10, 30) and (not isinstance(c.alarms.period_seconds, int) or c.alarms.period_seconds % 60 or c.alarms.period_seconds <= 0):
-        raise ConfigError("alarms.period_seconds", f"{c.alarms.period_seconds!r} is not a CloudWatch period", "use 10, 30 or a multiple of 60")
+    if c.alarms.period_seconds not in (10, 30) and (
+        not isinstance(c.alarms.period_seconds, int) or c.alarms.period_seconds % 60 or c.alarms.period_seconds <= 0
+    ):
+        raise ConfigError(
+            "alarms.period_seconds",
+            f"{c.alarms.period_seconds!r} is not a CloudWatch period",
+            "use 10, 30 or a multiple of 60",
+        )
 
     if c.log_retention_days not in LOG_RETENTION_DAYS or isinstance(c.log_retention_days, bool):
-        raise ConfigError("log_retention_days", f"{c.log_retention_days!r} is not a CloudWatch Logs retention", f"use one of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        raise ConfigError(
+            "log_retention_days",
+            f"{c.log_retention_days!r} is not a CloudWatch Logs retention",
+            f"use one of {', '.join(map(str, LOG_RETENTION_DAYS))}",
+        )
     _require_type("retain_data", c.retain_data, bool, "true or false")
     _require_type("deletion_protection", c.deletion_protection, bool, "true or false")
     if c.deletion_protection and not c.retain_data:
-        raise ConfigError("retain_data", "is false while deletion_protection is true", "protect an environment only together with retain_data: true")
+        raise ConfigError(
+            "retain_data",
+            "is false while deletion_protection is true",
+            "protect an environment only together with retain_data: true",
+        )
     if c.price_class not in PRICE_CLASSES:
-        raise ConfigError("price_class", f"{c.price_class!r} is not a CloudFront price class", f"use one of {', '.join(PRICE_CLASSES)}")
+        raise ConfigError(
+            "price_class",
+            f"{c.price_class!r} is not a CloudFront price class",
+            f"use one of {', '.join(PRICE_CLASSES)}",
+        )
     if isinstance(c.geo_allowlist, str) or not isinstance(c.geo_allowlist, (tuple, list)):
         raise ConfigError("geo_allowlist", "must be a list of country codes", 'write e.g. ["US", "CA"]')
     for i, country in enumerate(c.geo_allowlist):
         if not isinstance(country, str) or not re.fullmatch(r"[A-Z]{2}", country):
-            raise ConfigError(f"geo_allowlist[{i}]", f"{country!r} is not an ISO 3166-1 alpha-2 code", "use two capital letters, e.g. US")
+            raise ConfigError(
+                f"geo_allowlist[{i}]",
+                f"{country!r} is not an ISO 3166-1 alpha-2 code",
+                "use two capital letters, e.g. US",
+            )
     _require_range("noncurrent_version_expiration_days", c.noncurrent_version_expiration_days, 1, 3650)
     _require_range("log_bucket_expiration_days", c.log_bucket_expiration_days, 1, 3650)
 
@@ -539,7 +654,11 @@ def validate(c: EnvironmentConfig) -> None:
         raise ConfigError("tags", "must be an object", 'write {"CostCenter": "1234"}')
     for key, value in c.tags.items():
         if not isinstance(key, str) or not _TAG_KEY.match(key) or key.lower().startswith("aws:"):
-            raise ConfigError(f"tags.{key}", "is not a valid tag key", "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:")
+            raise ConfigError(
+                f"tags.{key}",
+                "is not a valid tag key",
+                "use 1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:",
+            )
         if not isinstance(value, str) or len(value) > 256:
             raise ConfigError(f"tags.{key}", "value must be a string of at most 256 characters", "quote the value")
 
@@ -547,7 +666,7 @@ def validate(c: EnvironmentConfig) -> None:
 
 
 def _is_graviton(instance_type: str) -> bool:
-    family = instance_type.split(".")[0]
+    family = instance_type.split(".", maxsplit=1)[0]
     return bool(re.match(r"^[a-z]+[0-9]+[a-z]*g[a-z]*$", family)) and family not in ("g4dn", "g5", "g6")
 
 
@@ -575,38 +694,70 @@ def _validate_edge(c: EnvironmentConfig) -> None:
     for i, group in enumerate(w.managed_rule_groups):
         path = f"waf.managed_rule_groups[{i}]"
         if not isinstance(group.name, str) or not _RULE_NAME.match(group.name):
-            raise ConfigError(f"{path}.name", f"{group.name!r} is not a rule group name", "use a name such as AWSManagedRulesCommonRuleSet")
+            raise ConfigError(
+                f"{path}.name",
+                f"{group.name!r} is not a rule group name",
+                "use a name such as AWSManagedRulesCommonRuleSet",
+            )
         if group.name in seen:
             raise ConfigError(f"{path}.name", f"{group.name} is listed twice", "list each rule group once")
         seen.add(group.name)
         for j, rule in enumerate(group.count_rules):
             if not isinstance(rule, str) or not _RULE_NAME.match(rule):
-                raise ConfigError(f"{path}.count_rules[{j}]", f"{rule!r} is not a rule name", "use the rule's name, e.g. SizeRestrictions_BODY")
+                raise ConfigError(
+                    f"{path}.count_rules[{j}]",
+                    f"{rule!r} is not a rule name",
+                    "use the rule's name, e.g. SizeRestrictions_BODY",
+                )
     for field_name in ("allow_ips", "block_ips"):
         for i, cidr in enumerate(getattr(w, field_name)):
             try:
                 ipaddress.ip_network(cidr, strict=True)
             except (ValueError, TypeError):
-                raise ConfigError(f"waf.{field_name}[{i}]", f"{cidr!r} is not an IP range in CIDR form", "write addresses as CIDR, e.g. 203.0.113.0/24") from None
+                raise ConfigError(
+                    f"waf.{field_name}[{i}]",
+                    f"{cidr!r} is not an IP range in CIDR form",
+                    "write addresses as CIDR, e.g. 203.0.113.0/24",
+                ) from None
 
     o = c.origin_protection
     _require_type("origin_protection.enabled", o.enabled, bool, "true or false")
     if o.prefix_list_id is not None and not re.fullmatch(r"pl-[0-9a-f]{8,17}", str(o.prefix_list_id)):
-        raise ConfigError("origin_protection.prefix_list_id", f"{o.prefix_list_id!r} is not a prefix list id", "use the id of com.amazonaws.global.cloudfront.origin-facing in your region, e.g. pl-82a045eb")
+        raise ConfigError(
+            "origin_protection.prefix_list_id",
+            f"{o.prefix_list_id!r} is not a prefix list id",
+            "use the id of com.amazonaws.global.cloudfront.origin-facing in your region, e.g. pl-82a045eb",
+        )
     if o.enabled and o.prefix_list_id is None and c.region not in CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS:
-        raise ConfigError("origin_protection.prefix_list_id", f"no known CloudFront prefix list for {c.region}", "set it to the id of com.amazonaws.global.cloudfront.origin-facing in your region")
+        raise ConfigError(
+            "origin_protection.prefix_list_id",
+            f"no known CloudFront prefix list for {c.region}",
+            "set it to the id of com.amazonaws.global.cloudfront.origin-facing in your region",
+        )
     if not isinstance(o.header_name, str) or not _HEADER_NAME.match(o.header_name):
-        raise ConfigError("origin_protection.header_name", f"{o.header_name!r} is not an HTTP header name", "use letters, digits and dashes, e.g. X-Origin-Verify")
+        raise ConfigError(
+            "origin_protection.header_name",
+            f"{o.header_name!r} is not an HTTP header name",
+            "use letters, digits and dashes, e.g. X-Origin-Verify",
+        )
 
 
 def _validate_domain(d: Domain) -> None:
     if not isinstance(d.hosted_zone_id, str) or not _ZONE_ID.match(d.hosted_zone_id):
-        raise ConfigError("domain.hosted_zone_id", f"{d.hosted_zone_id!r} is not a Route 53 hosted zone id", "copy the id (Z...) of the public hosted zone that serves the domain")
+        raise ConfigError(
+            "domain.hosted_zone_id",
+            f"{d.hosted_zone_id!r} is not a Route 53 hosted zone id",
+            "copy the id (Z...) of the public hosted zone that serves the domain",
+        )
     zone = str(d.zone_name).rstrip(".").lower()
     if not _DNS_NAME.match(zone):
-        raise ConfigError("domain.zone_name", f"{d.zone_name!r} is not a DNS name", "use the hosted zone's name, e.g. yourcompany.com")
+        raise ConfigError(
+            "domain.zone_name", f"{d.zone_name!r} is not a DNS name", "use the hosted zone's name, e.g. yourcompany.com"
+        )
     if _PLACEHOLDER.search(zone):
-        raise ConfigError("domain.zone_name", f"{zone} is a placeholder domain", "use a domain whose hosted zone you control")
+        raise ConfigError(
+            "domain.zone_name", f"{zone} is a placeholder domain", "use a domain whose hosted zone you control"
+        )
     if not d.site_names:
         raise ConfigError("domain.site_names", "is empty", f'list the names to serve, e.g. ["www.{zone}"]')
     names = list(d.site_names) + ([d.origin_name] if d.origin_name else [])
@@ -616,7 +767,11 @@ def _validate_domain(d: Domain) -> None:
         if not _DNS_NAME.match(lowered):
             raise ConfigError(path, f"{name!r} is not a DNS name", f"use a name such as www.{zone}")
         if lowered != zone and not lowered.endswith("." + zone):
-            raise ConfigError(path, f"{name} is outside the hosted zone {zone}", f"use a name ending in .{zone} (DNS validation only works inside the zone)")
+            raise ConfigError(
+                path,
+                f"{name} is outside the hosted zone {zone}",
+                f"use a name ending in .{zone} (DNS validation only works inside the zone)",
+            )
     if d.origin_name and d.origin_name in d.site_names:
         raise ConfigError("domain.origin_name", "is also a site name", "give the ALB its own name, e.g. origin." + zone)
     if len(set(d.site_names)) != len(d.site_names):

@@ -36,8 +36,8 @@ __all__ = [
     "start",
     "status",
     "stop",
-    "wait_ready",
     "type_registry",
+    "wait_ready",
 ]
 
 

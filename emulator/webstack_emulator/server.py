@@ -162,9 +162,7 @@ def start(
     running = status(state_dir)
     if running is not None:
         if port and running.port != port:
-            raise RuntimeError(
-                f"an emulator already runs on port {running.port} (pid {running.pid})"
-            )
+            raise RuntimeError(f"an emulator already runs on port {running.port} (pid {running.pid})")
         wait_ready(running.endpoint, timeout)
         return running
 
@@ -198,9 +196,7 @@ def start(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"emulator exited with {proc.returncode}; see {sdir / LOG_FILE_NAME}"
-            )
+            raise RuntimeError(f"emulator exited with {proc.returncode}; see {sdir / LOG_FILE_NAME}")
         info = _read_state(sdir)
         if info is not None and info.pid == proc.pid and is_ready(info.endpoint):
             return info
@@ -267,7 +263,7 @@ class InProcessServer:
         self._server = ThreadedMotoServer(ip_address=BIND_ADDRESS, port=port, verbose=False)
         self.port = 0
 
-    def start(self) -> "InProcessServer":
+    def start(self) -> InProcessServer:
         self._server.start()
         self.port = int(self._server.get_host_and_port()[1])
         return self

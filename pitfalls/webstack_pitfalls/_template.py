@@ -307,9 +307,7 @@ def statements(document: Any, parameters: dict[str, Any] | None = None) -> list[
         conditions: dict[str, dict[str, list[str]]] = {}
         for op, body in (raw.get("Condition") or {}).items():
             if isinstance(body, dict):
-                conditions[op] = {
-                    k.lower(): [render(v, parameters) for v in as_list(vals)] for k, vals in body.items()
-                }
+                conditions[op] = {k.lower(): [render(v, parameters) for v in as_list(vals)] for k, vals in body.items()}
         out.append(
             Statement(
                 raw=raw,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
 import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
@@ -201,4 +202,3 @@ class PitfallChecks:
 
 def _under(path: str, scope_path: str) -> bool:
     return not scope_path or path == scope_path or path.startswith(scope_path + "/")
-

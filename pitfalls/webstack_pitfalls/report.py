@@ -56,9 +56,7 @@ def findings(scope: IConstruct, packs: Sequence[Any] | None = None) -> list[Find
 
 def rule_catalog() -> list[dict[str, str]]:
     """The webstack pitfall rules for docs: id, level, summary, fix, link."""
-    return [
-        {"id": r.id, "level": r.level, "summary": r.info, "fix": r.explanation, "link": r.link} for r in RULES
-    ]
+    return [{"id": r.id, "level": r.level, "summary": r.info, "fix": r.explanation, "link": r.link} for r in RULES]
 
 
 def rules_markdown() -> str:

@@ -136,9 +136,7 @@ def check_d1(st: StackTemplate) -> Iterator[Hit]:
     for key in sorted(keys):
         if not _d1_key_ok(st, key):
             yield Hit(key, "KeyPolicy", "Properties/KeyPolicy")
-        direct = any(
-            any(_ASG_SLR in p for p in s.rendered_principals.get("AWS", [])) for s in _key_statements(st, key)
-        )
+        direct = any(any(_ASG_SLR in p for p in s.rendered_principals.get("AWS", [])) for s in _key_statements(st, key))
         if direct and not creates_slr:
             # KMS validates principals: MalformedPolicyDocumentException until the role exists.
             yield Hit(key, "SlrPrincipal", "Properties/KeyPolicy")
@@ -428,7 +426,9 @@ def check_d11(st: StackTemplate) -> Iterator[Hit]:
         yield Hit(lid, "LaunchConfiguration", "Type")
     images = []
     for lid, props in st.of_type("AWS::EC2::LaunchTemplate"):
-        images.append((lid, (props.get("LaunchTemplateData") or {}).get("ImageId"), "Properties/LaunchTemplateData/ImageId"))
+        images.append(
+            (lid, (props.get("LaunchTemplateData") or {}).get("ImageId"), "Properties/LaunchTemplateData/ImageId")
+        )
     for lid, props in st.of_type("AWS::AutoScaling::LaunchConfiguration", "AWS::EC2::Instance"):
         images.append((lid, props.get("ImageId"), "Properties/ImageId"))
     for lid, image, loc in images:
@@ -547,7 +547,11 @@ def check_f6(st: StackTemplate) -> Iterator[Hit]:
         if any(marker in text for _, text in iter_strings(value) for marker in _DYNAMIC_SECRET):
             yield Hit(name, "DynamicReference", "Value")
         export = st.render((output.get("Export") or {}).get("Name", ""))
-        if _SECRET_NAME.search(name) or _SECRET_NAME.search(output.get("Description", "") or "") or _SECRET_NAME.search(export):
+        if (
+            _SECRET_NAME.search(name)
+            or _SECRET_NAME.search(output.get("Description", "") or "")
+            or _SECRET_NAME.search(export)
+        ):
             yield Hit(name, "Name", "Description")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from webstack_tools.compliance import check_variant, markdown, table, variants
 
 VARIANTS = variants(["dev", "staging", "prod"])
@@ -20,8 +19,8 @@ def test_no_findings(variant):
 
 def test_gate_reports_a_finding():
     """The gate is able to fail: an open security group is a finding."""
-    from aws_cdk import App, Stack, aws_ec2 as ec2
-
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_ec2 as ec2
     from webstack_pitfalls import findings
 
     app = App()
@@ -39,7 +38,9 @@ def test_report_formats():
         "variant": "default",
         "stacks": [],
         "findings": [{"rule_id": "AwsSolutions-S1", "path": "a/b", "level": "error", "pack": "AwsSolutions"}],
-        "acknowledgements": [{"rule_id": "AwsSolutions-IAM4[Policy::x]", "path": "app/s/Role", "reason": "because AWS says so"}],
+        "acknowledgements": [
+            {"rule_id": "AwsSolutions-IAM4[Policy::x]", "path": "app/s/Role", "reason": "because AWS says so"}
+        ],
     }
     text = table([result])
     assert "1 / 1 ack" in text
@@ -49,7 +50,8 @@ def test_report_formats():
 
 def test_every_synth_runs_the_rule_packs(monkeypatch, tmp_path):
     """app.py attaches the packs: a finding fails `cdk synth` itself, not only `make check`."""
-    from aws_cdk import Stack, aws_ec2 as ec2
+    from aws_cdk import Stack
+    from aws_cdk import aws_ec2 as ec2
 
     import app as app_module
 

@@ -102,8 +102,8 @@ def _run_app(tmp_path, *context: str) -> subprocess.CompletedProcess:
     ("context", "message"),
     [
         (("env=qa",), "env: unknown environment 'qa'"),
-        (("config={\"capacity\": {\"min\": 9}}",), "capacity.min: min (9) is greater than max (2)"),
-        (("config={\"alarms\": {\"emails\": [\"admin@example.com\"]}}",), "placeholder"),
+        (('config={"capacity": {"min": 9}}',), "capacity.min: min (9) is greater than max (2)"),
+        (('config={"alarms": {"emails": ["admin@example.com"]}}',), "placeholder"),
     ],
 )
 def test_app_exits_nonzero_and_writes_nothing_on_bad_input(tmp_path, context, message):
@@ -137,7 +137,10 @@ def test_make_synth_path_leaves_no_partial_cdk_out(tmp_path):
     [
         ({"scaling": {"extra_instance_types": ["m7g.large"]}}, "scaling.extra_instance_types[0]"),
         ({"scaling": {"schedules": [{"name": "x", "cron": "daily", "min": 1, "max": 2}]}}, "scaling.schedules[0].cron"),
-        ({"scaling": {"schedules": [{"name": "x", "cron": "0 7 * * *", "min": 3, "max": 2}]}}, "scaling.schedules[0].min"),
+        (
+            {"scaling": {"schedules": [{"name": "x", "cron": "0 7 * * *", "min": 3, "max": 2}]}},
+            "scaling.schedules[0].min",
+        ),
         ({"load_balancing": {"slow_start_seconds": 5}}, "load_balancing.slow_start_seconds"),
         ({"cdn": {"immutable_paths": ["/api/*"]}}, "cdn.immutable_paths[0]"),
         ({"alarms": {"p99_latency_seconds": 0}}, "alarms.p99_latency_seconds"),

@@ -36,7 +36,7 @@ class ResourceNotFoundException(Exception):
 class SecretsManagerModel:
     """The five calls the function makes, with the service's stage semantics."""
 
-    class exceptions:  # noqa: N801 - mirrors boto3's client.exceptions
+    class exceptions:
         ResourceNotFoundException = ResourceNotFoundException
 
     def __init__(self, value: dict) -> None:
@@ -50,7 +50,11 @@ class SecretsManagerModel:
         self.stages[token] = ["AWSPENDING"]
 
     def describe_secret(self, SecretId):
-        return {"ARN": SecretId, "RotationEnabled": self.rotation_enabled, "VersionIdsToStages": {k: list(v) for k, v in self.stages.items()}}
+        return {
+            "ARN": SecretId,
+            "RotationEnabled": self.rotation_enabled,
+            "VersionIdsToStages": {k: list(v) for k, v in self.stages.items()},
+        }
 
     def get_secret_value(self, SecretId, VersionId=None, VersionStage="AWSCURRENT"):
         for version, labels in self.stages.items():
@@ -60,7 +64,11 @@ class SecretsManagerModel:
 
     def get_random_password(self, PasswordLength, ExcludePunctuation):
         assert ExcludePunctuation
-        return {"RandomPassword": "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(PasswordLength))}
+        return {
+            "RandomPassword": "".join(
+                secrets.choice(string.ascii_letters + string.digits) for _ in range(PasswordLength)
+            )
+        }
 
     def put_secret_value(self, SecretId, ClientRequestToken, SecretString, VersionStages):
         self.values[ClientRequestToken] = SecretString
@@ -119,7 +127,12 @@ def test_refuses_unknown_step_token_and_disabled_rotation(client):
 
 def test_test_step_rejects_a_malformed_pending_key(client):
     module = _load_handler()
-    client.put_secret_value(SecretId="arn:secret", ClientRequestToken=TOKEN, SecretString=json.dumps({"api_key": "short"}), VersionStages=["AWSPENDING"])
+    client.put_secret_value(
+        SecretId="arn:secret",
+        ClientRequestToken=TOKEN,
+        SecretString=json.dumps({"api_key": "short"}),
+        VersionStages=["AWSPENDING"],
+    )
     with pytest.raises(ValueError, match="no valid api_key"):
         _step(module, client, "testSecret")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
-
 from webstack_emulator.server import InProcessServer, endpoint_env
 
 _counter = itertools.count()

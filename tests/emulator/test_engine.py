@@ -7,8 +7,15 @@ import pytest
 
 from tests.emulator.test_providers import _distribution
 
-ALARM = {"Namespace": "AWS/CloudFront", "MetricName": "4xxErrorRate", "Statistic": "Average", "Period": 300,
-         "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold"}
+ALARM = {
+    "Namespace": "AWS/CloudFront",
+    "MetricName": "4xxErrorRate",
+    "Statistic": "Average",
+    "Period": 300,
+    "EvaluationPeriods": 1,
+    "Threshold": 5,
+    "ComparisonOperator": "GreaterThanThreshold",
+}
 
 
 def _get_output(stack_name, output, region="us-west-2"):
@@ -16,15 +23,31 @@ def _get_output(stack_name, output, region="us-west-2"):
 
 
 def test_get_stack_output_across_regions_in_nested_positions(deploy, aws):
-    producer = deploy({"T": {"Type": "AWS::SNS::Topic"}}, region="us-west-2",
-                      outputs={"TopicArn": {"Ref": "T"}, "Plain": "dist-123"})
-    consumer = deploy({
-        "A": {"Type": "AWS::CloudWatch::Alarm", "Properties": dict(ALARM, Dimensions=[
-            {"Name": "DistributionId", "Value": _get_output(producer.name, "Plain")},
-            {"Name": "Region", "Value": "Global"}])},
-        "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {
-            "Fn::Join": ["/", [_get_output(producer.name, "TopicArn"), "x"]]}}},
-    }, outputs={"Seen": _get_output(producer.name, "Plain")})
+    producer = deploy(
+        {"T": {"Type": "AWS::SNS::Topic"}}, region="us-west-2", outputs={"TopicArn": {"Ref": "T"}, "Plain": "dist-123"}
+    )
+    consumer = deploy(
+        {
+            "A": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": dict(
+                    ALARM,
+                    Dimensions=[
+                        {"Name": "DistributionId", "Value": _get_output(producer.name, "Plain")},
+                        {"Name": "Region", "Value": "Global"},
+                    ],
+                ),
+            },
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {
+                    "Type": "String",
+                    "Value": {"Fn::Join": ["/", [_get_output(producer.name, "TopicArn"), "x"]]},
+                },
+            },
+        },
+        outputs={"Seen": _get_output(producer.name, "Plain")},
+    )
     alarm = aws("cloudwatch").describe_alarms(AlarmNames=[consumer.resources["A"]])["MetricAlarms"][0]
     assert alarm["Dimensions"][0] == {"Name": "DistributionId", "Value": "dist-123"}
     value = aws("ssm").get_parameter(Name=consumer.resources["P"])["Parameter"]["Value"]
@@ -33,21 +56,47 @@ def test_get_stack_output_across_regions_in_nested_positions(deploy, aws):
 
 
 def test_get_stack_output_feeds_distribution_acl_and_certificate(deploy, aws):
-    edge = deploy({
-        "Z": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "gso.test"}},
-        "C": {"Type": "AWS::CertificateManager::Certificate", "Properties": {
-            "DomainName": "www.gso.test", "ValidationMethod": "DNS",
-            "DomainValidationOptions": [{"DomainName": "www.gso.test", "HostedZoneId": {"Ref": "Z"}}]}},
-        "W": {"Type": "AWS::WAFv2::WebACL", "Properties": {
-            "Scope": "CLOUDFRONT", "DefaultAction": {"Allow": {}},
-            "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "gso"}}},
-    }, outputs={"Acl": {"Fn::GetAtt": ["W", "Arn"]}, "Cert": {"Ref": "C"}})
-    web = deploy(_distribution(90, {
-        "Aliases": ["www.gso.test"],
-        "WebACLId": _get_output(edge.name, "Acl", "us-east-1"),
-        "ViewerCertificate": {"AcmCertificateArn": _get_output(edge.name, "Cert", "us-east-1"),
-                              "SslSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"}}),
-        region="us-west-2")
+    edge = deploy(
+        {
+            "Z": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "gso.test"}},
+            "C": {
+                "Type": "AWS::CertificateManager::Certificate",
+                "Properties": {
+                    "DomainName": "www.gso.test",
+                    "ValidationMethod": "DNS",
+                    "DomainValidationOptions": [{"DomainName": "www.gso.test", "HostedZoneId": {"Ref": "Z"}}],
+                },
+            },
+            "W": {
+                "Type": "AWS::WAFv2::WebACL",
+                "Properties": {
+                    "Scope": "CLOUDFRONT",
+                    "DefaultAction": {"Allow": {}},
+                    "VisibilityConfig": {
+                        "SampledRequestsEnabled": True,
+                        "CloudWatchMetricsEnabled": True,
+                        "MetricName": "gso",
+                    },
+                },
+            },
+        },
+        outputs={"Acl": {"Fn::GetAtt": ["W", "Arn"]}, "Cert": {"Ref": "C"}},
+    )
+    web = deploy(
+        _distribution(
+            90,
+            {
+                "Aliases": ["www.gso.test"],
+                "WebACLId": _get_output(edge.name, "Acl", "us-east-1"),
+                "ViewerCertificate": {
+                    "AcmCertificateArn": _get_output(edge.name, "Cert", "us-east-1"),
+                    "SslSupportMethod": "sni-only",
+                    "MinimumProtocolVersion": "TLSv1.2_2021",
+                },
+            },
+        ),
+        region="us-west-2",
+    )
     cfg = aws("cloudfront").get_distribution_config(Id=web.resources["D"])["DistributionConfig"]
     assert cfg["WebACLId"] == edge.outputs["Acl"]
     assert cfg["ViewerCertificate"]["ACMCertificateArn"] == edge.resources["C"]
@@ -55,15 +104,36 @@ def test_get_stack_output_feeds_distribution_acl_and_certificate(deploy, aws):
 
 def test_get_stack_output_missing_stack_or_output_fails_the_deploy(deploy):
     producer = deploy({"T": {"Type": "AWS::SNS::Topic"}}, outputs={"TopicArn": {"Ref": "T"}})
-    no_stack = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
-        "Type": "String", "Value": _get_output("no-such-stack", "X")}}}, expect_ok=False)
+    no_stack = deploy(
+        {
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": _get_output("no-such-stack", "X")},
+            }
+        },
+        expect_ok=False,
+    )
     assert no_stack.status == "ROLLBACK_COMPLETE"
     assert "stack no-such-stack does not exist" in " ".join(no_stack.failures())
-    wrong_region = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
-        "Type": "String", "Value": _get_output(producer.name, "TopicArn", "us-west-2")}}}, expect_ok=False)
+    wrong_region = deploy(
+        {
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": _get_output(producer.name, "TopicArn", "us-west-2")},
+            }
+        },
+        expect_ok=False,
+    )
     assert "does not exist in 123456789012/us-west-2" in " ".join(wrong_region.failures())
-    no_output = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
-        "Type": "String", "Value": _get_output(producer.name, "Nope", "us-east-1")}}}, expect_ok=False)
+    no_output = deploy(
+        {
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": _get_output(producer.name, "Nope", "us-east-1")},
+            }
+        },
+        expect_ok=False,
+    )
     assert f"{producer.name} (us-east-1) has no output Nope" in " ".join(no_output.failures())
 
 
@@ -91,42 +161,135 @@ def _vpc_stack(cidr: str, az: str = "us-east-1a") -> dict:
     return {
         "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}},
         "Igw": {"Type": "AWS::EC2::InternetGateway"},
-        "Att": {"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {"VpcId": {"Ref": "V"}, "InternetGatewayId": {"Ref": "Igw"}}},
-        "Pub": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.0.0/24", "AvailabilityZone": az}},
-        "Pub2": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.2.0/24", "AvailabilityZone": az[:-1] + "b"}},
+        "Att": {
+            "Type": "AWS::EC2::VPCGatewayAttachment",
+            "Properties": {"VpcId": {"Ref": "V"}, "InternetGatewayId": {"Ref": "Igw"}},
+        },
+        "Pub": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.0.0/24", "AvailabilityZone": az},
+        },
+        "Pub2": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.2.0/24", "AvailabilityZone": az[:-1] + "b"},
+        },
         "PubRt": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "V"}}},
-        "PubAssoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "PubRt"}, "SubnetId": {"Ref": "Pub"}}},
-        "PubAssoc2": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "PubRt"}, "SubnetId": {"Ref": "Pub2"}}},
-        "PubRoute": {"Type": "AWS::EC2::Route", "DependsOn": ["Att"], "Properties": {
-            "RouteTableId": {"Ref": "PubRt"}, "DestinationCidrBlock": "0.0.0.0/0", "GatewayId": {"Ref": "Igw"}}},
+        "PubAssoc": {
+            "Type": "AWS::EC2::SubnetRouteTableAssociation",
+            "Properties": {"RouteTableId": {"Ref": "PubRt"}, "SubnetId": {"Ref": "Pub"}},
+        },
+        "PubAssoc2": {
+            "Type": "AWS::EC2::SubnetRouteTableAssociation",
+            "Properties": {"RouteTableId": {"Ref": "PubRt"}, "SubnetId": {"Ref": "Pub2"}},
+        },
+        "PubRoute": {
+            "Type": "AWS::EC2::Route",
+            "DependsOn": ["Att"],
+            "Properties": {
+                "RouteTableId": {"Ref": "PubRt"},
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "GatewayId": {"Ref": "Igw"},
+            },
+        },
         "Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}},
-        "Nat": {"Type": "AWS::EC2::NatGateway", "DependsOn": ["PubRoute", "PubAssoc"], "Properties": {
-            "SubnetId": {"Ref": "Pub"}, "AllocationId": {"Fn::GetAtt": ["Eip", "AllocationId"]}}},
-        "Priv": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.1.0/24", "AvailabilityZone": az}},
+        "Nat": {
+            "Type": "AWS::EC2::NatGateway",
+            "DependsOn": ["PubRoute", "PubAssoc"],
+            "Properties": {"SubnetId": {"Ref": "Pub"}, "AllocationId": {"Fn::GetAtt": ["Eip", "AllocationId"]}},
+        },
+        "Priv": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": f"{net}.1.0/24", "AvailabilityZone": az},
+        },
         "PrivRt": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "V"}}},
-        "PrivAssoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"RouteTableId": {"Ref": "PrivRt"}, "SubnetId": {"Ref": "Priv"}}},
-        "PrivRoute": {"Type": "AWS::EC2::Route", "Properties": {
-            "RouteTableId": {"Ref": "PrivRt"}, "DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": {"Ref": "Nat"}}},
-        "S3": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {"VpcId": {"Ref": "V"}, "ServiceName": "com.amazonaws.us-east-1.s3",
-                                                            "VpcEndpointType": "Gateway", "RouteTableIds": [{"Ref": "PrivRt"}, {"Ref": "PubRt"}]}},
+        "PrivAssoc": {
+            "Type": "AWS::EC2::SubnetRouteTableAssociation",
+            "Properties": {"RouteTableId": {"Ref": "PrivRt"}, "SubnetId": {"Ref": "Priv"}},
+        },
+        "PrivRoute": {
+            "Type": "AWS::EC2::Route",
+            "Properties": {
+                "RouteTableId": {"Ref": "PrivRt"},
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "NatGatewayId": {"Ref": "Nat"},
+            },
+        },
+        "S3": {
+            "Type": "AWS::EC2::VPCEndpoint",
+            "Properties": {
+                "VpcId": {"Ref": "V"},
+                "ServiceName": "com.amazonaws.us-east-1.s3",
+                "VpcEndpointType": "Gateway",
+                "RouteTableIds": [{"Ref": "PrivRt"}, {"Ref": "PubRt"}],
+            },
+        },
         "Lg": {"Type": "AWS::Logs::LogGroup"},
-        "Fl": {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": {"Ref": "V"}, "ResourceType": "VPC", "TrafficType": "ALL",
-                                                        "LogGroupName": {"Ref": "Lg"}, "DeliverLogsPermissionArn": "arn:aws:iam::123456789012:role/fl"}},
+        "Fl": {
+            "Type": "AWS::EC2::FlowLog",
+            "Properties": {
+                "ResourceId": {"Ref": "V"},
+                "ResourceType": "VPC",
+                "TrafficType": "ALL",
+                "LogGroupName": {"Ref": "Lg"},
+                "DeliverLogsPermissionArn": "arn:aws:iam::123456789012:role/fl",
+            },
+        },
         "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "app", "VpcId": {"Ref": "V"}}},
-        "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
-            "ImageId": "ami-12345678", "InstanceType": "t3.micro", "SecurityGroupIds": [{"Fn::GetAtt": ["Sg", "GroupId"]}]}}},
-        "Asg": {"Type": "AWS::AutoScaling::AutoScalingGroup", "DependsOn": ["PrivRoute", "PrivAssoc"], "Properties": {
-            "MinSize": "1", "MaxSize": "2", "VPCZoneIdentifier": [{"Ref": "Priv"}],
-            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}, "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}}}},
-        "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "DependsOn": ["PubRoute"], "Properties": {
-            "Subnets": [{"Ref": "Pub"}, {"Ref": "Pub2"}], "SecurityGroups": [{"Fn::GetAtt": ["Sg", "GroupId"]}]}},
-        "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"VpcId": {"Ref": "V"}, "Port": 80, "Protocol": "HTTP"}},
-        "L": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
-            "LoadBalancerArn": {"Ref": "Lb"}, "Port": 80, "Protocol": "HTTP",
-            "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}]}},
-        "R": {"Type": "AWS::ElasticLoadBalancingV2::ListenerRule", "Properties": {
-            "ListenerArn": {"Ref": "L"}, "Priority": 10, "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}],
-            "Conditions": [{"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Origin-Verify", "Values": ["s"]}}]}},
+        "Lt": {
+            "Type": "AWS::EC2::LaunchTemplate",
+            "Properties": {
+                "LaunchTemplateData": {
+                    "ImageId": "ami-12345678",
+                    "InstanceType": "t3.micro",
+                    "SecurityGroupIds": [{"Fn::GetAtt": ["Sg", "GroupId"]}],
+                }
+            },
+        },
+        "Asg": {
+            "Type": "AWS::AutoScaling::AutoScalingGroup",
+            "DependsOn": ["PrivRoute", "PrivAssoc"],
+            "Properties": {
+                "MinSize": "1",
+                "MaxSize": "2",
+                "VPCZoneIdentifier": [{"Ref": "Priv"}],
+                "LaunchTemplate": {
+                    "LaunchTemplateId": {"Ref": "Lt"},
+                    "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]},
+                },
+            },
+        },
+        "Lb": {
+            "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "DependsOn": ["PubRoute"],
+            "Properties": {
+                "Subnets": [{"Ref": "Pub"}, {"Ref": "Pub2"}],
+                "SecurityGroups": [{"Fn::GetAtt": ["Sg", "GroupId"]}],
+            },
+        },
+        "Tg": {
+            "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+            "Properties": {"VpcId": {"Ref": "V"}, "Port": 80, "Protocol": "HTTP"},
+        },
+        "L": {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "Lb"},
+                "Port": 80,
+                "Protocol": "HTTP",
+                "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}],
+            },
+        },
+        "R": {
+            "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+            "Properties": {
+                "ListenerArn": {"Ref": "L"},
+                "Priority": 10,
+                "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}],
+                "Conditions": [
+                    {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "X-Origin-Verify", "Values": ["s"]}}
+                ],
+            },
+        },
     }
 
 
@@ -136,9 +299,14 @@ def test_vpc_stack_deletes_completely_in_dependency_order(deploy, aws):
     vpc = [{"Name": "vpc-id", "Values": [stack.resources["V"]]}]
     tables = ec2.describe_route_tables(RouteTableIds=[stack.resources["PrivRt"]])["RouteTables"]
     assert [(a["SubnetId"], a["RouteTableAssociationId"]) for a in tables[0]["Associations"]] == [
-        (stack.resources["Priv"], stack.resources["PrivAssoc"])]
+        (stack.resources["Priv"], stack.resources["PrivAssoc"])
+    ]
     enis = ec2.describe_network_interfaces(Filters=vpc)["NetworkInterfaces"]
-    assert sorted({(e.get("Description") or "")[:7] for e in enis}) == ["", "ELB app", "Primary"]  # NAT, ALB x2, instance
+    assert sorted({(e.get("Description") or "")[:7] for e in enis}) == [
+        "",
+        "ELB app",
+        "Primary",
+    ]  # NAT, ALB x2, instance
     cfn = aws("cloudformation")
     stack_id = cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackId"]
     cfn.delete_stack(StackName=stack.name)
@@ -146,8 +314,12 @@ def test_vpc_stack_deletes_completely_in_dependency_order(deploy, aws):
     assert stack.resources["V"] not in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
     assert ec2.describe_network_interfaces(Filters=vpc)["NetworkInterfaces"] == []
     assert stack.resources["Eip"] not in [a["PublicIp"] for a in ec2.describe_addresses()["Addresses"]]
-    assert stack.resources["Igw"] not in [g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]]
-    assert [n["State"] for n in ec2.describe_nat_gateways(NatGatewayIds=[stack.resources["Nat"]])["NatGateways"]] == ["deleted"]
+    assert stack.resources["Igw"] not in [
+        g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]
+    ]
+    assert [n["State"] for n in ec2.describe_nat_gateways(NatGatewayIds=[stack.resources["Nat"]])["NatGateways"]] == [
+        "deleted"
+    ]
     assert stack.resources["Fl"] not in [f["FlowLogId"] for f in ec2.describe_flow_logs()["FlowLogs"]]
     assert ec2.describe_vpc_endpoints(Filters=vpc)["VpcEndpoints"] == []
 
@@ -183,22 +355,39 @@ def test_terminated_instance_takes_its_primary_network_interface(aws):
     instance = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
     assert instance["NetworkInterfaces"][0]["Attachment"]["DeleteOnTermination"] is True
     ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
-    assert ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"] == []
+    assert (
+        ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"] == []
+    )
 
 
-KEY_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                                                      "Action": "kms:*", "Resource": "*"}]}
+KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
+    ],
+}
 
 
 def test_deletion_policy_retain_keeps_resources_and_data(deploy, aws):
-    stack = deploy({
-        "K": {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {"KeyPolicy": KEY_POLICY}},
-        "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
-        "L": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate"},
-        "S": {"Type": "AWS::SecretsManager::Secret", "DeletionPolicy": "Retain", "Properties": {"SecretString": "x"}},
-        "T": {"Type": "AWS::SNS::Topic"},
-        "Gone": {"Type": "AWS::S3::Bucket"},
-    })
+    stack = deploy(
+        {
+            "K": {
+                "Type": "AWS::KMS::Key",
+                "DeletionPolicy": "Retain",
+                "UpdateReplacePolicy": "Retain",
+                "Properties": {"KeyPolicy": KEY_POLICY},
+            },
+            "B": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+            "L": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate"},
+            "S": {
+                "Type": "AWS::SecretsManager::Secret",
+                "DeletionPolicy": "Retain",
+                "Properties": {"SecretString": "x"},
+            },
+            "T": {"Type": "AWS::SNS::Topic"},
+            "Gone": {"Type": "AWS::S3::Bucket"},
+        }
+    )
     aws("s3").put_object(Bucket=stack.resources["B"], Key="keep.txt", Body=b"data")
     aws("cloudformation").delete_stack(StackName=stack.name)
     assert aws("kms").describe_key(KeyId=stack.resources["K"])["KeyMetadata"]["KeyState"] == "Enabled"
@@ -210,10 +399,21 @@ def test_deletion_policy_retain_keeps_resources_and_data(deploy, aws):
 
 
 def test_retain_except_on_create_is_deleted_by_a_create_rollback(deploy, aws):
-    failed = deploy({
-        "L": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "RetainExceptOnCreate", "Properties": {"LogGroupName": "reoc-rollback"}},
-        "P": {"Type": "AWS::SSM::Parameter", "DependsOn": ["L"], "Properties": {"Type": "String", "Value": "{{resolve:ssm:/missing}}"}},
-    }, expect_ok=False)
+    failed = deploy(
+        {
+            "L": {
+                "Type": "AWS::Logs::LogGroup",
+                "DeletionPolicy": "RetainExceptOnCreate",
+                "Properties": {"LogGroupName": "reoc-rollback"},
+            },
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "DependsOn": ["L"],
+                "Properties": {"Type": "String", "Value": "{{resolve:ssm:/missing}}"},
+            },
+        },
+        expect_ok=False,
+    )
     assert failed.status == "ROLLBACK_COMPLETE"
     assert aws("logs").describe_log_groups(logGroupNamePrefix="reoc-rollback")["logGroups"] == []
 
@@ -246,10 +446,24 @@ def test_update_with_previous_value_of_an_ssm_typed_parameter(aws):
     params = {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/test/ami"}}
 
     def change(kind, value, parameters):
-        body = json.dumps({"Parameters": params, "Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {
-            "Type": "String", "Value": {"Fn::Join": ["", [value, {"Ref": "Ami"}]]}}}}})
-        cs = cfn.create_change_set(StackName="ssm-prev", ChangeSetName=f"c{kind}{value}", TemplateBody=body,
-                                   ChangeSetType=kind, Parameters=parameters)
+        body = json.dumps(
+            {
+                "Parameters": params,
+                "Resources": {
+                    "P": {
+                        "Type": "AWS::SSM::Parameter",
+                        "Properties": {"Type": "String", "Value": {"Fn::Join": ["", [value, {"Ref": "Ami"}]]}},
+                    }
+                },
+            }
+        )
+        cs = cfn.create_change_set(
+            StackName="ssm-prev",
+            ChangeSetName=f"c{kind}{value}",
+            TemplateBody=body,
+            ChangeSetType=kind,
+            Parameters=parameters,
+        )
         cfn.execute_change_set(ChangeSetName=cs["Id"])
         return cfn.describe_stacks(StackName="ssm-prev")["Stacks"][0]
 
@@ -257,19 +471,29 @@ def test_update_with_previous_value_of_an_ssm_typed_parameter(aws):
     ssm.put_parameter(Name="/test/ami", Value="ami-22222222", Type="String", Overwrite=True)
     stack = change("UPDATE", "b-", [{"ParameterKey": "Ami", "UsePreviousValue": True}])
     assert stack["StackStatus"] == "UPDATE_COMPLETE"
-    assert stack["Parameters"] == [{"ParameterKey": "Ami", "ParameterValue": "/test/ami", "ResolvedValue": "ami-22222222"}]
+    assert stack["Parameters"] == [
+        {"ParameterKey": "Ami", "ParameterValue": "/test/ami", "ResolvedValue": "ami-22222222"}
+    ]
     name = cfn.describe_stack_resources(StackName="ssm-prev")["StackResources"][0]["PhysicalResourceId"]
     assert ssm.get_parameter(Name=name)["Parameter"]["Value"] == "b-ami-22222222"  # re-resolved, as in AWS
     body = cfn.get_template(StackName="ssm-prev")["TemplateBody"]
-    same = cfn.create_change_set(StackName="ssm-prev", ChangeSetName="same", ChangeSetType="UPDATE",
-                                 TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
-                                 Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}])
+    same = cfn.create_change_set(
+        StackName="ssm-prev",
+        ChangeSetName="same",
+        ChangeSetType="UPDATE",
+        TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
+        Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}],
+    )
     described = cfn.describe_change_set(ChangeSetName=same["Id"])
     assert described["Status"] == "FAILED" and "didn't contain changes" in described["StatusReason"]
     ssm.put_parameter(Name="/test/ami", Value="ami-33333333", Type="String", Overwrite=True)
-    newer = cfn.create_change_set(StackName="ssm-prev", ChangeSetName="newer", ChangeSetType="UPDATE",
-                                  TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
-                                  Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}])
+    newer = cfn.create_change_set(
+        StackName="ssm-prev",
+        ChangeSetName="newer",
+        ChangeSetType="UPDATE",
+        TemplateBody=json.dumps(body) if isinstance(body, dict) else body,
+        Parameters=[{"ParameterKey": "Ami", "UsePreviousValue": True}],
+    )
     assert cfn.describe_change_set(ChangeSetName=newer["Id"])["Status"] == "CREATE_COMPLETE"
 
 
@@ -301,13 +525,26 @@ def test_delete_failed_stack_can_be_deleted_again_after_the_cause_is_fixed(deplo
 
 def test_get_stack_output_is_resolved_again_when_the_consumer_is_updated(deploy, aws):
     producer = deploy({"T": {"Type": "AWS::SNS::Topic"}}, region="us-west-2", outputs={"V": "one"})
-    consumer = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
-        "Type": "String", "Value": _get_output(producer.name, "V"), "Description": "a"}}})
+    consumer = deploy(
+        {
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": _get_output(producer.name, "V"), "Description": "a"},
+            }
+        }
+    )
     deploy({"T": {"Type": "AWS::SNS::Topic"}}, region="us-west-2", outputs={"V": "two"}, update_of=producer)
     ssm = aws("ssm")
     assert ssm.get_parameter(Name=consumer.resources["P"])["Parameter"]["Value"] == "one"  # weak: no push
-    updated = deploy({"P": {"Type": "AWS::SSM::Parameter", "Properties": {
-        "Type": "String", "Value": _get_output(producer.name, "V"), "Description": "b"}}}, update_of=consumer)
+    updated = deploy(
+        {
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": _get_output(producer.name, "V"), "Description": "b"},
+            }
+        },
+        update_of=consumer,
+    )
     assert ssm.get_parameter(Name=updated.resources["P"])["Parameter"]["Value"] == "two"
 
 
@@ -318,11 +555,15 @@ def test_change_sets_are_per_stack_and_go_away_once_executed(aws):
     cfn = aws("cloudformation")
     body = json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
     for name in ("cs-a", "cs-b"):
-        cs = cfn.create_change_set(StackName=name, ChangeSetName="cdk-deploy-change-set", TemplateBody=body, ChangeSetType="CREATE")
+        cs = cfn.create_change_set(
+            StackName=name, ChangeSetName="cdk-deploy-change-set", TemplateBody=body, ChangeSetType="CREATE"
+        )
         cfn.execute_change_set(ChangeSetName=cs["Id"])
     assert cfn.list_change_sets(StackName="cs-a")["Summaries"] == []  # removed after execution
     body2 = json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "U": {"Type": "AWS::SNS::Topic"}}})
-    cfn.create_change_set(StackName="cs-b", ChangeSetName="cdk-deploy-change-set", TemplateBody=body2, ChangeSetType="UPDATE")
+    cfn.create_change_set(
+        StackName="cs-b", ChangeSetName="cdk-deploy-change-set", TemplateBody=body2, ChangeSetType="UPDATE"
+    )
     assert [s["StackName"] for s in cfn.list_change_sets(StackName="cs-b")["Summaries"]] == ["cs-b"]
     assert cfn.list_change_sets(StackName="cs-a")["Summaries"] == []
     cfn.delete_change_set(ChangeSetName="cdk-deploy-change-set", StackName="cs-a")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from webstack_emulator.providers import s3 as s3_provider
 
 TLS_ONLY = {
@@ -122,7 +121,9 @@ def test_tls_only_policy_denies_plain_http(stack, aws):
     ],
 )
 def test_deny_statements_apply_only_when_their_condition_holds(condition, context, expected):
-    policy = {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": condition}]}
+    policy = {
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": condition}]
+    }
     assert s3_provider.evaluate_policy(policy, "s3:GetObject", "arn:aws:s3:::b/k", context) == expected
 
 
@@ -130,8 +131,12 @@ def test_update_changes_versioning_and_tags(deploy, aws):
     first = deploy({"B": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "a", "Value": "1"}]}}})
     name = first.resources["B"]
     deploy(
-        {"B": {"Type": "AWS::S3::Bucket", "Properties": {
-            "Tags": [{"Key": "a", "Value": "2"}], "VersioningConfiguration": {"Status": "Enabled"}}}},
+        {
+            "B": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {"Tags": [{"Key": "a", "Value": "2"}], "VersioningConfiguration": {"Status": "Enabled"}},
+            }
+        },
         update_of=first,
     )
     s3 = aws("s3")

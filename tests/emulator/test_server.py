@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import boto3
-
 from webstack_emulator import server
 
 
@@ -17,14 +16,21 @@ def test_detached_start_status_reset_stop(tmp_path):
     try:
         assert server.status(tmp_path) == info
         assert server.start(state_dir=tmp_path) == info  # idempotent
-        s3 = boto3.client("s3", endpoint_url=info.endpoint, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=info.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         s3.create_bucket(Bucket="reset-me")
         server.reset(info.endpoint)
         assert s3.list_buckets()["Buckets"] == []
         env = subprocess.run(
             [sys.executable, "-m", "webstack_emulator", "--state-dir", str(tmp_path), "env", "--region", "us-west-2"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         assert f"export AWS_ENDPOINT_URL={info.endpoint}" in env and "AWS_DEFAULT_REGION=us-west-2" in env
     finally:

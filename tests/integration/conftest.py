@@ -27,19 +27,19 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
+import webstack_tools.deploy as deploy_module
 from botocore.config import Config
 from botocore.exceptions import ClientError
-
-from webstack_tools.cli import load_assembly, synth, tool_env
-import webstack_tools.deploy as deploy_module
-from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
 from webstack_emulator import ACCOUNT_ID, endpoint_env, start, status, stop
+from webstack_tools.cli import load_assembly, synth, tool_env
+from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
 
 from .helpers import deadline, region_of
 
@@ -179,7 +179,11 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
                     bootstrap(target, sorted({s["region"] for s in manifest}))
                     deploy(target, assembly, manifest)  # writes FLAT_OUTPUTS, like `make up`
                 except DeployError as err:
-                    late = f"cdk deploy did not finish within {DEPLOY_DEADLINE:.0f} s and was stopped.\n" if stopped else ""
+                    late = (
+                        f"cdk deploy did not finish within {DEPLOY_DEADLINE:.0f} s and was stopped.\n"
+                        if stopped
+                        else ""
+                    )
                     pytest.fail(late + str(err), pytrace=False)
             outputs = json.loads(FLAT_OUTPUTS.read_text())
             stacks = {s["name"]: s["region"] for s in manifest}

@@ -9,16 +9,17 @@ Local only: it creates the hosted zone the domain needs.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-
 import webstack_tools.deploy as deploy_module
-from webstack_tools.cli import load_assembly, synth, tool_env
-from webstack.config import load_config
-from webstack_tools.deploy import Target, bootstrap, deploy
 from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
 from webstack_emulator.server import free_port
+from webstack_tools.cli import load_assembly, synth, tool_env
+from webstack_tools.deploy import Target, bootstrap, deploy
+
+from webstack.config import load_config
 
 from .conftest import TARGET, client_factory
 from .helpers import deadline, load_balancer
@@ -57,7 +58,11 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
         assembly = work / "cdk.out"
         assert synth("prod", assembly, str(config)) == 0
         stacks = load_assembly(assembly)
-        assert [s["name"] for s in stacks] == ["webstack-prod-edge", "webstack-prod-web", "webstack-prod-edge-monitoring"]
+        assert [s["name"] for s in stacks] == [
+            "webstack-prod-edge",
+            "webstack-prod-web",
+            "webstack-prod-edge-monitoring",
+        ]
         with deadline(120, assembly):
             bootstrap(target, ["us-east-1", "us-west-2"])
             outputs = deploy(target, assembly, stacks)
@@ -127,9 +132,11 @@ def test_cloudfront_talks_https_to_the_origin_name(edge):
     origins = dist["DistributionConfig"]["Origins"]["Items"]
     alb_origin = next(o for o in origins if o["DomainName"] == ORIGIN)
     assert alb_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    records = aws("route53").list_resource_record_sets(HostedZoneId=next(
-        z["Id"] for z in aws("route53").list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == ZONE
-    ))["ResourceRecordSets"]
+    records = aws("route53").list_resource_record_sets(
+        HostedZoneId=next(
+            z["Id"] for z in aws("route53").list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == ZONE
+        )
+    )["ResourceRecordSets"]
     names = {(r["Name"].rstrip("."), r["Type"]) for r in records}
     for name in SITE_NAMES:
         assert (name, "A") in names and (name, "AAAA") in names

@@ -7,12 +7,11 @@ import json
 import os
 
 import pytest
-
+from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
+from webstack_emulator.server import free_port
 from webstack_tools import deploy as deploy_module
 from webstack_tools.cli import synth, tool_env
 from webstack_tools.deploy import DeployError, Target, bootstrap, deploy, load_assembly, stack_status
-from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
-from webstack_emulator.server import free_port
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("WEBSTACK_TARGET", "local") == "aws", reason="deploys on purpose a broken config: emulator only"

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
-
 import webstack_tools.deploy as deploy_module
-from webstack_tools.cli import ROOT, cdk_command, load_assembly, synth, tool_env
-from webstack.config import load_config
-from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, failure_report
+from botocore.exceptions import ClientError
 from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
 from webstack_emulator.server import free_port
+from webstack_tools.cli import ROOT, cdk_command, load_assembly, synth, tool_env
+from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, failure_report
+
+from webstack.config import load_config
 
 from .conftest import TARGET, client_factory, env_stacks
 from .helpers import deadline, distribution_config, load_balancer, region_of
@@ -162,7 +163,11 @@ def _assert_environment_up(lab: Lab, env_name: str, outputs: dict[str, str], rol
     assert all(s["status"] in _GOOD for s in stacks.values()), {n: s["status"] for n, s in stacks.items()}
     capacity = load_config(env_name).capacity
     group = _asg(lab, outputs)
-    assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (capacity.min, capacity.desired, capacity.max)
+    assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (
+        capacity.min,
+        capacity.desired,
+        capacity.max,
+    )
     lab.client("s3").head_bucket(Bucket=outputs["S3BucketName"])
 
 
@@ -184,7 +189,10 @@ def test_prod_deploys_with_edge_stack_and_protection(lab, prod):
         assert described.get("EnableTerminationProtection") is True, name
     elbv2 = lab.client("elbv2")
     lb = load_balancer(lab.client, prod["LoadBalancerDNS"])
-    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]}
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
     assert attributes["deletion_protection.enabled"] == "true"
 
 

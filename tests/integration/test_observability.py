@@ -30,7 +30,9 @@ def _assert_pages(alarm: dict, composites: list[dict], topic_arn: str) -> None:
     assert alarm.get("AlarmActions"), f"{alarm['AlarmName']} has no alarm actions"
     assert alarm.get("OKActions"), f"{alarm['AlarmName']} has no OK actions"
     assert topic_arn in notified(alarm, composites, "AlarmActions"), f"{alarm['AlarmName']} never reaches {topic_arn}"
-    assert topic_arn in notified(alarm, composites, "OKActions"), f"recovery of {alarm['AlarmName']} never reaches {topic_arn}"
+    assert topic_arn in notified(alarm, composites, "OKActions"), (
+        f"recovery of {alarm['AlarmName']} never reaches {topic_arn}"
+    )
 
 
 def _metric_alarms(aws, region, namespace, metric_name, dimension_name, value) -> list[dict]:
@@ -44,7 +46,9 @@ def _metric_alarms(aws, region, namespace, metric_name, dimension_name, value) -
 
 def test_cpu_alarm_pages_alert_topic(aws, outputs, deployed):
     region = deployed.web_region
-    alarms = _metric_alarms(aws, region, "AWS/EC2", "CPUUtilization", "AutoScalingGroupName", outputs["AutoScalingGroupName"])
+    alarms = _metric_alarms(
+        aws, region, "AWS/EC2", "CPUUtilization", "AutoScalingGroupName", outputs["AutoScalingGroupName"]
+    )
     assert len(alarms) == 1, f"{len(alarms)} CPU alarms on {outputs['AutoScalingGroupName']}"
     _assert_pages(alarms[0], all_composites(aws, region), outputs["AlertTopicArn"])
 
@@ -114,7 +118,11 @@ def _alarm_topics(aws, outputs, deployed) -> set[str]:
         composites = all_composites(aws, region)
         for alarm in all_alarms(aws, region) + composites:
             if outputs[topic] in notified(alarm, composites):
-                topics |= {a for a in alarm.get("AlarmActions", []) + alarm.get("OKActions", []) if a.startswith("arn:aws:sns:")}
+                topics |= {
+                    a
+                    for a in alarm.get("AlarmActions", []) + alarm.get("OKActions", [])
+                    if a.startswith("arn:aws:sns:")
+                }
     return topics
 
 

@@ -51,7 +51,9 @@ def test_api_key_rotates(aws, secrets, web_resources):
     secret = api_keys[0]
     assert secret.get("RotationEnabled") is True
     assert secret.get("RotationLambdaARN")
-    assert secret.get("RotationRules", {}).get("AutomaticallyAfterDays") or secret.get("RotationRules", {}).get("ScheduleExpression")
+    assert secret.get("RotationRules", {}).get("AutomaticallyAfterDays") or secret.get("RotationRules", {}).get(
+        "ScheduleExpression"
+    )
     schedules = [r for r in web_resources if r["ResourceType"] == "AWS::SecretsManager::RotationSchedule"]
     assert schedules, "no rotation schedule in the stack"
 
@@ -80,7 +82,11 @@ def test_data_key_admits_autoscaling_service_linked_role(aws, outputs):
     policy = aws("kms").get_key_policy(KeyId=outputs["DataKeyArn"], PolicyName="default")["Policy"]
 
     def names_slr(statement: dict) -> bool:
-        principals = as_list((statement.get("Principal") or {}).get("AWS")) if isinstance(statement.get("Principal"), dict) else []
+        principals = (
+            as_list((statement.get("Principal") or {}).get("AWS"))
+            if isinstance(statement.get("Principal"), dict)
+            else []
+        )
         conditions = json.dumps(statement.get("Condition", {}))
         return any(AUTOSCALING_SLR in p for p in principals) or AUTOSCALING_SLR in conditions
 

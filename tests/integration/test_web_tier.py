@@ -121,7 +121,10 @@ def _origin_rule(aws, listener) -> dict:
         r
         for r in rules
         if not r["IsDefault"]
-        and any(c.get("Field") == "http-header" and c["HttpHeaderConfig"]["HttpHeaderName"] == ORIGIN_HEADER for c in r["Conditions"])
+        and any(
+            c.get("Field") == "http-header" and c["HttpHeaderConfig"]["HttpHeaderName"] == ORIGIN_HEADER
+            for c in r["Conditions"]
+        )
     ]
     assert len(matching) == 1, rules
     return matching[0]
@@ -131,9 +134,9 @@ def test_rule_forwards_only_with_origin_verify_header(aws, serving_listener, tar
     rule = _origin_rule(aws, serving_listener)
     assert [a["Type"] for a in rule["Actions"]] == ["forward"]
     action = rule["Actions"][0]
-    forwards_to = action.get("TargetGroupArn") or [
-        t["TargetGroupArn"] for t in action["ForwardConfig"]["TargetGroups"]
-    ][0]
+    forwards_to = (
+        action.get("TargetGroupArn") or [t["TargetGroupArn"] for t in action["ForwardConfig"]["TargetGroups"]][0]
+    )
     assert forwards_to == target_group["TargetGroupArn"]
     header = next(c for c in rule["Conditions"] if c.get("Field") == "http-header")
     assert len(header["HttpHeaderConfig"]["Values"]) == 1
@@ -144,7 +147,9 @@ def test_origin_verify_value_shared_by_secret_cloudfront_and_listener(aws, outpu
     """The value CloudFront sends is the value the ALB demands is the value in
     Secrets Manager (rotating the secret must be able to reach both)."""
     rule = _origin_rule(aws, serving_listener)
-    listener_value = next(c for c in rule["Conditions"] if c.get("Field") == "http-header")["HttpHeaderConfig"]["Values"][0]
+    listener_value = next(c for c in rule["Conditions"] if c.get("Field") == "http-header")["HttpHeaderConfig"][
+        "Values"
+    ][0]
     config = distribution_config(aws, outputs["CloudFrontDistributionId"])["DistributionConfig"]
     sent = {
         h["HeaderValue"]
@@ -215,7 +220,9 @@ def test_group_serves_the_target_group(group, target_group):
 
 
 def test_target_tracking_on_cpu_and_requests(aws, group, lb, target_group):
-    policies = aws("autoscaling").describe_policies(AutoScalingGroupName=group["AutoScalingGroupName"])["ScalingPolicies"]
+    policies = aws("autoscaling").describe_policies(AutoScalingGroupName=group["AutoScalingGroupName"])[
+        "ScalingPolicies"
+    ]
     tracking = {
         p["TargetTrackingConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]: p
         for p in policies
@@ -223,6 +230,8 @@ def test_target_tracking_on_cpu_and_requests(aws, group, lb, target_group):
         and "PredefinedMetricSpecification" in p["TargetTrackingConfiguration"]
     }
     assert {"ASGAverageCPUUtilization", "ALBRequestCountPerTarget"} <= set(tracking), list(tracking)
-    label = tracking["ALBRequestCountPerTarget"]["TargetTrackingConfiguration"]["PredefinedMetricSpecification"]["ResourceLabel"]
+    label = tracking["ALBRequestCountPerTarget"]["TargetTrackingConfiguration"]["PredefinedMetricSpecification"][
+        "ResourceLabel"
+    ]
     tg_label = "targetgroup/" + target_group["TargetGroupArn"].split(":targetgroup/", 1)[1]
     assert label == f"{lb_label(lb)}/{tg_label}"

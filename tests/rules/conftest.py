@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 import pytest
-
 from webstack_pitfalls import Finding, PitfallChecks, findings
 
 ACCOUNT = "123456789012"
@@ -69,9 +68,7 @@ class Fired:
     def of(self, case: str, rule: str) -> list[Finding]:
         assert case in self.cases, f"unknown case {case}"
         return [
-            f
-            for f in self.findings_by_stack.get(case, [])
-            if f.rule_id == rule or f.rule_id.startswith(rule + "[")
+            f for f in self.findings_by_stack.get(case, []) if f.rule_id == rule or f.rule_id.startswith(rule + "[")
         ]
 
 

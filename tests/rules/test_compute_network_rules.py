@@ -169,9 +169,7 @@ def test_d9_acknowledged(fired):
 
 
 def _launch_template(stack, image):
-    return ec2.LaunchTemplate(
-        stack, "LaunchTemplate", machine_image=image, instance_type=ec2.InstanceType("t3.micro")
-    )
+    return ec2.LaunchTemplate(stack, "LaunchTemplate", machine_image=image, instance_type=ec2.InstanceType("t3.micro"))
 
 
 @book.case("D11Good")
@@ -186,7 +184,9 @@ def _(stack):
 
 @book.case("D11BadLaunchConfig")
 def _(stack):
-    autoscaling.CfnLaunchConfiguration(stack, "LaunchConfig", image_id="ami-0123456789abcdef0", instance_type="t3.micro")
+    autoscaling.CfnLaunchConfiguration(
+        stack, "LaunchConfig", image_id="ami-0123456789abcdef0", instance_type="t3.micro"
+    )
 
 
 @book.case("D11Acked")

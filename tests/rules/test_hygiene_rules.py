@@ -41,9 +41,7 @@ def _(stack):
 
 @book.case("F2BadSecret")
 def _(stack):
-    secretsmanager.Secret(
-        stack, "ApiKey", secret_string_value=cdk.SecretValue.unsafe_plain_text("placeholder-key")
-    )
+    secretsmanager.Secret(stack, "ApiKey", secret_string_value=cdk.SecretValue.unsafe_plain_text("placeholder-key"))
 
 
 @book.case("F2BadCertificate")

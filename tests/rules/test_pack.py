@@ -5,7 +5,6 @@ import re
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
-
 from webstack_pitfalls import PLUGIN_NAME, RULES, Finding, PitfallChecks, findings, rule_catalog
 
 from .conftest import ACCOUNT, ack
@@ -25,7 +24,22 @@ def test_catalogue_has_one_documented_rule_per_pitfall():
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
     assert {r.pitfall for r in RULES} == {
-        "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10", "D11", "D12", "F2", "F5", "F6", "F7",
+        "D1",
+        "D2",
+        "D3",
+        "D4",
+        "D5",
+        "D6",
+        "D7",
+        "D8",
+        "D9",
+        "D10",
+        "D11",
+        "D12",
+        "F2",
+        "F5",
+        "F6",
+        "F7",
     }
     for entry in rule_catalog():
         assert re.fullmatch(r"Webstack-[DF]\d+", entry["id"])

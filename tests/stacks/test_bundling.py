@@ -7,9 +7,8 @@ import json
 import pytest
 from aws_cdk import App
 
-from webstack.app import cdk_json_context
-
 from tests.synth import ROOT
+from webstack.app import cdk_json_context
 from webstack.config import load_config
 from webstack.stacks import add_environment
 
@@ -21,7 +20,8 @@ def test_rotation_function_asset_is_staged(tmp_path):
     assembly = app.synth()
     template = assembly.get_stack_by_name(stacks.web.stack_name).template
     functions = [
-        r for logical_id, r in template["Resources"].items()
+        r
+        for logical_id, r in template["Resources"].items()
         if r["Type"] == "AWS::Lambda::Function" and logical_id.startswith("SecretsRotationFunction")
     ]
     assert len(functions) == 1

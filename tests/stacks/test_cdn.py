@@ -76,7 +76,8 @@ def test_protocols_logging_and_price_class(each_env):
 
 def test_content_bucket_policy_admits_only_this_distribution(dev):
     content_policies = [
-        p for p in dev.web.find_resources("AWS::S3::BucketPolicy").values()
+        p
+        for p in dev.web.find_resources("AWS::S3::BucketPolicy").values()
         if ref_id(p["Properties"]["Bucket"]).startswith("StorageContent")
     ]
     statements = [s for p in content_policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
@@ -96,9 +97,9 @@ def test_geo_restriction_from_config(dev):
 
 
 def _cache_policy(env, prefix):
-    return only({k: v for k, v in env.web.find_resources("AWS::CloudFront::CachePolicy").items() if k.startswith(prefix)})[1][
-        "Properties"
-    ]["CachePolicyConfig"]
+    return only(
+        {k: v for k, v in env.web.find_resources("AWS::CloudFront::CachePolicy").items() if k.startswith(prefix)}
+    )[1]["Properties"]["CachePolicyConfig"]
 
 
 def test_cache_design_per_path_type(each_env):
@@ -120,7 +121,11 @@ def test_cache_design_per_path_type(each_env):
         assert by_path[path]["TargetOriginId"] == config["DefaultCacheBehavior"]["TargetOriginId"]
     assert by_path["/api/*"]["CachePolicyId"] == CACHING_DISABLED
     _, immutable_headers = only(
-        {k: v for k, v in each_env.web.find_resources("AWS::CloudFront::ResponseHeadersPolicy").items() if k.startswith("CdnImmutable")}
+        {
+            k: v
+            for k, v in each_env.web.find_resources("AWS::CloudFront::ResponseHeadersPolicy").items()
+            if k.startswith("CdnImmutable")
+        }
     )
     (header,) = immutable_headers["Properties"]["ResponseHeadersPolicyConfig"]["CustomHeadersConfig"]["Items"]
     assert header == {"Header": "Cache-Control", "Override": True, "Value": f"public, max-age={year}, immutable"}
@@ -129,7 +134,13 @@ def test_cache_design_per_path_type(each_env):
 def test_error_caching(each_env):
     errors = {e["ErrorCode"]: e["ErrorCachingMinTTL"] for e in _config(each_env)["CustomErrorResponses"]}
     seconds = each_env.config.cdn.error_caching_seconds
-    assert errors == {404: seconds, 500: min(5, seconds), 502: min(5, seconds), 503: min(5, seconds), 504: min(5, seconds)}
+    assert errors == {
+        404: seconds,
+        500: min(5, seconds),
+        502: min(5, seconds),
+        503: min(5, seconds),
+        504: min(5, seconds),
+    }
     assert 403 not in errors
 
 

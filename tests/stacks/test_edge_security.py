@@ -63,7 +63,8 @@ def test_every_combination(domain, waf, guard):
 
     # Domain: us-east-1 certificate for the aliases, TLS 1.2+, HTTPS to the ALB.
     listeners = {
-        l["Properties"]["Port"]: l["Properties"] for l in env.web.find_resources("AWS::ElasticLoadBalancingV2::Listener").values()
+        l["Properties"]["Port"]: l["Properties"]
+        for l in env.web.find_resources("AWS::ElasticLoadBalancingV2::Listener").values()
     }
     if domain:
         _, cert = only(env.edge.find_resources("AWS::CertificateManager::Certificate"))
@@ -149,7 +150,10 @@ def test_web_acl_rules_and_logging():
     assert "aws-waf-logs-" in destination
     _, group = only(env.edge.find_resources("AWS::Logs::LogGroup"))
     name = json.dumps(group["Properties"]["LogGroupName"])
-    assert '["", ["aws-waf-logs-webstack-staging-edge-cloudfront-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]' in name
+    assert (
+        '["", ["aws-waf-logs-webstack-staging-edge-cloudfront-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]'
+        in name
+    )
     assert group["Properties"]["RetentionInDays"] == env.config.log_retention_days
 
 
@@ -161,13 +165,21 @@ def test_waf_overrides_ip_lists_and_count_rules():
                 "rate_limit": 500,
                 "allow_ips": ["203.0.113.0/24", "2001:db8::/32"],
                 "block_ips": ["198.51.100.7/32"],
-                "managed_rule_groups": [{"name": "AWSManagedRulesCommonRuleSet", "count_rules": ["SizeRestrictions_BODY"]}],
+                "managed_rule_groups": [
+                    {"name": "AWSManagedRulesCommonRuleSet", "count_rules": ["SizeRestrictions_BODY"]}
+                ],
             }
         },
     )
     _, acl = only(env.edge.find_resources("AWS::WAFv2::WebACL"))
     rules = {r["Name"]: r for r in acl["Properties"]["Rules"]}
-    assert set(rules) == {"AllowListIpv4", "AllowListIpv6", "BlockListIpv4", "RateLimitPerIp", "AWSManagedRulesCommonRuleSet"}
+    assert set(rules) == {
+        "AllowListIpv4",
+        "AllowListIpv6",
+        "BlockListIpv4",
+        "RateLimitPerIp",
+        "AWSManagedRulesCommonRuleSet",
+    }
     assert rules["RateLimitPerIp"]["Statement"]["RateBasedStatement"]["Limit"] == 500
     overrides = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
     assert overrides == [{"ActionToUse": {"Count": {}}, "Name": "SizeRestrictions_BODY"}]
@@ -187,7 +199,10 @@ def test_prod_defaults_waf_on_dev_off():
         ({"domain": {**DOMAIN, "hosted_zone_id": "not-a-zone"}}, "domain.hosted_zone_id"),
         ({"domain": {**DOMAIN, "site_names": ["www.other.io"]}}, "domain.site_names[0]"),
         ({"domain": {**DOMAIN, "origin_name": "origin.other.io"}}, "domain.origin_name"),
-        ({"domain": {**DOMAIN, "zone_name": "example.com", "site_names": ["www.example.com"], "origin_name": None}}, "domain.zone_name"),
+        (
+            {"domain": {**DOMAIN, "zone_name": "example.com", "site_names": ["www.example.com"], "origin_name": None}},
+            "domain.zone_name",
+        ),
         ({"domain": {**DOMAIN, "site_names": []}}, "domain.site_names"),
         ({"waf": {"rate_limit": 5}}, "waf.rate_limit"),
         ({"waf": {"rate_limit": 3_000_000_000}}, "waf.rate_limit"),

@@ -40,7 +40,13 @@ def test_key_retention_follows_config(each_env):
 def test_d1_autoscaling_service_linked_role_may_use_data_key(dev):
     _, key = _key(dev.web, "webstack data")
     use = _by_sid(key, "AllowAutoScalingServiceLinkedRoleUseOfTheKey")
-    assert set(use["Action"]) == {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
+    assert set(use["Action"]) == {
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:DescribeKey",
+    }
     # Principal "*" narrowed by aws:PrincipalArn: valid even before the role exists.
     assert use["Principal"] == {"AWS": "*"}
     arn = json.dumps(use["Condition"]["ArnEquals"]["aws:PrincipalArn"])

@@ -102,7 +102,9 @@ def test_individual_alarms_report_to_events_and_composite_pages(each_env):
 def test_cloudfront_alarms_live_in_us_east_1(each_env):
     assert each_env.stacks.edge_monitoring.region == "us-east-1"
     alarms = _alarms(each_env.edge_monitoring)
-    expected = {"CloudFront4xxRate", "CloudFront5xxRate"} | ({"WafBlockedSpike"} if each_env.config.waf.enabled else set())
+    expected = {"CloudFront4xxRate", "CloudFront5xxRate"} | (
+        {"WafBlockedSpike"} if each_env.config.waf.enabled else set()
+    )
     assert set(alarms) == expected
     t = each_env.config.alarms
     for role, metric, threshold in (
@@ -116,7 +118,11 @@ def test_cloudfront_alarms_live_in_us_east_1(each_env):
         assert dims["DistributionId"]["Fn::GetStackOutput"]["StackName"] == each_env.stacks.web.stack_name
     if each_env.config.waf.enabled:
         waf = alarms["WafBlockedSpike"]
-        assert (waf["Namespace"], waf["MetricName"], waf["Threshold"]) == ("AWS/WAFV2", "BlockedRequests", t.waf_blocked_requests)
+        assert (waf["Namespace"], waf["MetricName"], waf["Threshold"]) == (
+            "AWS/WAFV2",
+            "BlockedRequests",
+            t.waf_blocked_requests,
+        )
         dims = {d["Name"]: d["Value"] for d in waf["Dimensions"]}
         assert dims == {"WebACL": f"webstack-{each_env.config.name}-cdn", "Rule": "ALL"}
         # The dimension is the edge stack's web ACL metric name.
@@ -162,7 +168,9 @@ def test_dashboard_widgets_metrics_and_regions(synth, env_name):
         for metric in w["properties"].get("metrics", []):
             namespace, name = metric[0], metric[1]
             options = metric[-1] if isinstance(metric[-1], dict) else {}
-            metric_regions.setdefault(f"{namespace}:{name}", set()).add(options.get("region", w["properties"].get("region", "")))
+            metric_regions.setdefault(f"{namespace}:{name}", set()).add(
+                options.get("region", w["properties"].get("region", ""))
+            )
     for expected in (
         "AWS/ApplicationELB:RequestCount",
         "AWS/ApplicationELB:TargetResponseTime",

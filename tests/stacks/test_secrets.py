@@ -10,7 +10,9 @@ from tests.synth import only, ref_id
 def test_secrets_are_generated_never_literal(each_env):
     secrets = each_env.web.find_resources("AWS::SecretsManager::Secret")
     roles = {k.removeprefix("Secrets").rstrip("0123456789ABCDEF") for k in secrets}
-    expected = {"DatabaseCredentials", "ApiKey"} | ({"OriginVerify"} if each_env.config.origin_protection.enabled else set())
+    expected = {"DatabaseCredentials", "ApiKey"} | (
+        {"OriginVerify"} if each_env.config.origin_protection.enabled else set()
+    )
     assert roles == expected
     for logical_id, secret in secrets.items():
         props = secret["Properties"]
@@ -40,7 +42,9 @@ def test_api_key_rotates_through_its_function(each_env):
 
 def test_rotation_role_touches_only_the_api_key(dev):
     resources = dev.web.to_json()["Resources"]
-    role_id = next(k for k in resources if k.startswith("SecretsRotationRole") and resources[k]["Type"] == "AWS::IAM::Role")
+    role_id = next(
+        k for k in resources if k.startswith("SecretsRotationRole") and resources[k]["Type"] == "AWS::IAM::Role"
+    )
     statements = [
         s
         for p in dev.web.find_resources("AWS::IAM::Policy").values()

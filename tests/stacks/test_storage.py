@@ -42,7 +42,10 @@ def test_every_bucket_is_tls_only(each_env):
     secured = set()
     for policy in policies.values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if statement["Effect"] == "Deny" and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false":
+            if (
+                statement["Effect"] == "Deny"
+                and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+            ):
                 secured.add(ref_id(policy["Properties"]["Bucket"]))
     assert secured == {logical_id for logical_id, _ in _buckets(each_env).values()}
 
@@ -58,7 +61,10 @@ def test_content_bucket_sse_kms_versioned_logged_with_lifecycle(each_env):
     access_logs_id, _ = _buckets(each_env)["AccessLogs"]
     assert ref_id(content["Properties"]["LoggingConfiguration"]["DestinationBucketName"]) == access_logs_id
     rules = {r["Id"]: r for r in content["Properties"]["LifecycleConfiguration"]["Rules"]}
-    assert rules["NoncurrentVersions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == each_env.config.noncurrent_version_expiration_days
+    assert (
+        rules["NoncurrentVersions"]["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        == each_env.config.noncurrent_version_expiration_days
+    )
     assert rules["TierColdObjects"]["Transitions"][0]["StorageClass"] == "INTELLIGENT_TIERING"
 
 
@@ -83,7 +89,9 @@ def test_cdn_log_bucket_allows_acl_delivery(dev):
 def test_alb_log_bucket_admits_elb_delivery(dev):
     alb_logs_id, _ = _buckets(dev)["AlbLogs"]
     policies = [
-        p for p in dev.web.find_resources("AWS::S3::BucketPolicy").values() if ref_id(p["Properties"]["Bucket"]) == alb_logs_id
+        p
+        for p in dev.web.find_resources("AWS::S3::BucketPolicy").values()
+        if ref_id(p["Properties"]["Bucket"]) == alb_logs_id
     ]
     text = json.dumps(policies)
     assert "s3:PutObject" in text

@@ -140,7 +140,10 @@ def test_instances_admit_http_from_the_alb_only_without_duplicates(each_env):
     assert ref_id(ingress[0]["SourceSecurityGroupId"]) == alb_sg
     assert ingress[0]["FromPort"] == ingress[0]["ToPort"] == 80
     # D12: no rule appears twice, inline or standalone.
-    all_rules = [json.dumps(r["Properties"], sort_keys=True) for r in each_env.web.find_resources("AWS::EC2::SecurityGroupIngress").values()]
+    all_rules = [
+        json.dumps(r["Properties"], sort_keys=True)
+        for r in each_env.web.find_resources("AWS::EC2::SecurityGroupIngress").values()
+    ]
     assert len(all_rules) == len(set(all_rules))
     # ALB egress only to the instances, none to the internet.
     assert "0.0.0.0/0" not in json.dumps(groups[alb_sg]["Properties"].get("SecurityGroupEgress", []))
@@ -172,9 +175,7 @@ def test_instance_role_least_privilege(dev):
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any(a.endswith(":*") or a == "*" for a in actions), statement
         assert not any(a.startswith(("s3:Put", "s3:Delete", "secretsmanager:Put")) for a in actions), statement
-    dev.web.has_resource_properties(
-        "AWS::IAM::InstanceProfile", {"Roles": [{"Ref": role_id}]}
-    )
+    dev.web.has_resource_properties("AWS::IAM::InstanceProfile", {"Roles": [{"Ref": role_id}]})
     dev.web.has_resource_properties(
         "AWS::EC2::LaunchTemplate",
         {"LaunchTemplateData": {"IamInstanceProfile": {"Arn": Match.any_value()}}},
@@ -183,7 +184,9 @@ def test_instance_role_least_privilege(dev):
 
 def test_asg_notifies_errors_to_alerts_and_everything_to_events(dev):
     _, asg = only(dev.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
-    configs = {ref_id(c["TopicARN"]): set(c["NotificationTypes"]) for c in asg["Properties"]["NotificationConfigurations"]}
+    configs = {
+        ref_id(c["TopicARN"]): set(c["NotificationTypes"]) for c in asg["Properties"]["NotificationConfigurations"]
+    }
     alerts = next(k for k in configs if k.startswith("AlertsTopic"))
     events = next(k for k in configs if k.startswith("AlertsEventsTopic"))
     assert configs[alerts] == {"autoscaling:EC2_INSTANCE_LAUNCH_ERROR", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR"}
@@ -215,7 +218,12 @@ def test_scheduled_scaling_and_mixed_instance_types():
 
     env = synthesize(
         "dev",
-        {"scaling": {"extra_instance_types": ["t3a.micro"], "schedules": [{"name": "Morning", "cron": "0 7 * * 1-5", "min": 2, "max": 2}]}},
+        {
+            "scaling": {
+                "extra_instance_types": ["t3a.micro"],
+                "schedules": [{"name": "Morning", "cron": "0 7 * * 1-5", "min": 2, "max": 2}],
+            }
+        },
     )
     _, asg = only(env.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
     policy = asg["Properties"]["MixedInstancesPolicy"]

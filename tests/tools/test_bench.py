@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from webstack_tools import bench
 
 
@@ -76,7 +75,10 @@ def test_cpu_seconds_are_summarized_beside_wall_time():
 
 
 def test_summarize_flags_missed_targets():
-    rows = {r.key: r for r in bench.summarize(_samples(**{"synth.prod": [12.0], "suite.unit": [90.0], "deploy.dev": [61.0]}))}
+    rows = {
+        r.key: r
+        for r in bench.summarize(_samples(**{"synth.prod": [12.0], "suite.unit": [90.0], "deploy.dev": [61.0]}))
+    }
     assert rows["synth.prod"].met is False
     assert rows["suite.unit"].met is False  # "< 90 s" is strict
     assert rows["deploy.dev"].met is False

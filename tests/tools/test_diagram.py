@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from webstack_tools.diagram import DOCS, StackTemplate, build_dot, build_graph, stacks_of, title_for
 
 COMMITTED_DOT = DOCS / "architecture-prod.dot"
@@ -98,7 +97,12 @@ def test_encryption_alerting_and_logging_edges(graph, prod):
         assert any(e.src == alarm.id and e.kind == "alerting" for e in graph.edges), alarm.id
 
     logging = {(graph.nodes[e.src].type, graph.nodes[e.dst].type) for e in graph.edges if e.kind == "logging"}
-    assert {(BUCKET, BUCKET), (DISTRIBUTION, BUCKET), (ALB, BUCKET), ("AWS::EC2::FlowLog", "AWS::Logs::LogGroup")} <= logging
+    assert {
+        (BUCKET, BUCKET),
+        (DISTRIBUTION, BUCKET),
+        (ALB, BUCKET),
+        ("AWS::EC2::FlowLog", "AWS::Logs::LogGroup"),
+    } <= logging
 
 
 def test_cloudfront_alarm_lives_in_us_east_1_and_crosses_stacks(graph):
@@ -115,16 +119,29 @@ def test_cloudfront_alarm_lives_in_us_east_1_and_crosses_stacks(graph):
 
 def test_plumbing_is_not_drawn(graph):
     drawn = {n.type for n in graph.nodes.values()}
-    assert not drawn & {"AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation", "AWS::IAM::Policy", "AWS::S3::BucketPolicy", "AWS::Lambda::Permission"}
+    assert not drawn & {
+        "AWS::EC2::Route",
+        "AWS::EC2::SubnetRouteTableAssociation",
+        "AWS::IAM::Policy",
+        "AWS::S3::BucketPolicy",
+        "AWS::Lambda::Permission",
+    }
     assert not any(t.startswith("Custom::") for t in drawn)
     assert len(graph.nodes) < 50
 
 
 def test_generic_input_and_deterministic_output():
     """Plain (name, region, template) tuples work; the DOT does not depend on input order."""
-    bucket = {"Type": "AWS::S3::Bucket", "Properties": {"LoggingConfiguration": {"DestinationBucketName": {"Ref": "LogsABCDEF12"}}}}
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "Properties": {"LoggingConfiguration": {"DestinationBucketName": {"Ref": "LogsABCDEF12"}}},
+    }
     stacks = [
-        ("one", "eu-west-1", {"Resources": {"SiteBucket0123ABCD": bucket, "LogsABCDEF12": {"Type": "AWS::S3::Bucket"}}}),
+        (
+            "one",
+            "eu-west-1",
+            {"Resources": {"SiteBucket0123ABCD": bucket, "LogsABCDEF12": {"Type": "AWS::S3::Bucket"}}},
+        ),
         ("two", "us-east-1", {"Resources": {"Topic99887766": {"Type": "AWS::SNS::Topic"}}}),
     ]
     dot = build_dot(stacks)
@@ -135,7 +152,9 @@ def test_generic_input_and_deterministic_output():
 
 
 def test_committed_diagram_is_current(prod_stacks):
-    assert COMMITTED_DOT.is_file(), "docs/architecture-prod.dot is missing: run `python -m webstack_tools.diagram --env prod`"
+    assert COMMITTED_DOT.is_file(), (
+        "docs/architecture-prod.dot is missing: run `python -m webstack_tools.diagram --env prod`"
+    )
     assert COMMITTED_DOT.read_text() == build_dot(prod_stacks, title_for("prod")), (
         "docs/architecture-prod.* is stale: run `make diagram ENV=prod` (python -m webstack_tools.diagram --env prod) and commit docs/"
     )
@@ -145,5 +164,7 @@ def test_committed_diagram_is_current(prod_stacks):
 def test_graphviz_accepts_the_dot(prod_stacks, tmp_path: Path):
     source = tmp_path / "a.dot"
     source.write_text(build_dot(prod_stacks))
-    result = subprocess.run(["dot", "-Tsvg", "-o", str(tmp_path / "a.svg"), str(source)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["dot", "-Tsvg", "-o", str(tmp_path / "a.svg"), str(source)], capture_output=True, text=True
+    )
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr

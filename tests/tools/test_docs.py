@@ -7,6 +7,7 @@ import types
 import typing
 
 from webstack_tools import docs
+
 from webstack.config import ENVIRONMENTS, EnvironmentConfig
 
 
@@ -31,7 +32,9 @@ def _leaf_paths(cls: type, prefix: str = "") -> set[str]:
 
 def test_committed_reference_is_current():
     assert docs.OUT.is_file(), "docs/configuration.md is missing: run `python -m webstack_tools.docs`"
-    assert docs.OUT.read_text() == docs.render(), "docs/configuration.md is stale: run `make docs` (python -m webstack_tools.docs) and commit it"
+    assert docs.OUT.read_text() == docs.render(), (
+        "docs/configuration.md is stale: run `make docs` (python -m webstack_tools.docs) and commit it"
+    )
 
 
 def test_every_field_has_a_row_with_type_values_and_meaning():

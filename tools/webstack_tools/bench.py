@@ -41,9 +41,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from webstack_tools.cli import ROOT, tool_env
 
@@ -51,16 +52,16 @@ ENVS = ("dev", "staging", "prod")
 RESULTS = ROOT / "bench" / "results.json"
 SCHEMA_VERSION = 1
 
-EMPTY_APP = '''\
+EMPTY_APP = """\
 from aws_cdk import App, Stack
 
 app = App()
 Stack(app, "Empty")
 app.synth()
-'''
+"""
 
 # app.py minus the Validations line: the same stacks, no rule packs.
-NOPACKS_APP = '''\
+NOPACKS_APP = """\
 from aws_cdk import App
 
 from pathlib import Path
@@ -70,7 +71,7 @@ from webstack.app import build_app, cdk_json_context
 app = App(context=cdk_json_context(Path("cdk.json")))
 build_app(app)
 app.synth()
-'''
+"""
 
 # The compliance gate (`make check`) without writing reports/: same work.
 COMPLIANCE = "import sys; from webstack_tools.compliance import ENVIRONMENTS, run; sys.exit(run(list(ENVIRONMENTS), write=False))"
@@ -274,10 +275,32 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
     }
 
 
-MACHINE_KEYS = ("date", "platform", "cpu_count", "python", "node", "aws_cdk_lib", "jsii", "cdk_nag", "git_commit", "loadavg_start", "loadavg_end")
+MACHINE_KEYS = (
+    "date",
+    "platform",
+    "cpu_count",
+    "python",
+    "node",
+    "aws_cdk_lib",
+    "jsii",
+    "cdk_nag",
+    "git_commit",
+    "loadavg_start",
+    "loadavg_end",
+)
 MEASUREMENT_KEYS = (
-    "label", "samples", "median", "min", "cpu_samples", "cpu_median", "cpu_ratio_to_floor",
-    "ratio_to_floor", "target", "met", "error", "note",
+    "label",
+    "samples",
+    "median",
+    "min",
+    "cpu_samples",
+    "cpu_median",
+    "cpu_ratio_to_floor",
+    "ratio_to_floor",
+    "target",
+    "met",
+    "error",
+    "note",
 )
 
 
@@ -324,7 +347,9 @@ class RanWithFailures(Exception):
     def __init__(self, seconds: float, cpu: float, returncode: int, output: str) -> None:
         super().__init__(f"exit {returncode}")
         self.seconds, self.cpu, self.returncode = seconds, cpu, returncode
-        summary = [line.strip("= ") for line in output.splitlines() if re.search(r"\d+ (failed|passed|errors?)\b", line)]
+        summary = [
+            line.strip("= ") for line in output.splitlines() if re.search(r"\d+ (failed|passed|errors?)\b", line)
+        ]
         self.note = f"exit {returncode}" + (f": {summary[-1]}" if summary else "")
 
 
@@ -389,7 +414,9 @@ def measure_empty_floor(workdir: Path, python: str = sys.executable) -> float:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def synth_commands(workdir: Path, python: str = sys.executable) -> dict[str, tuple[list[str], Path, dict[str, Any] | None]]:
+def synth_commands(
+    workdir: Path, python: str = sys.executable
+) -> dict[str, tuple[list[str], Path, dict[str, Any] | None]]:
     """key -> (command, cwd, CDK_CONTEXT_JSON) of every synth measurement."""
     (workdir / "empty_app.py").write_text(EMPTY_APP)
     (workdir / "prod_nopacks_app.py").write_text(NOPACKS_APP)
@@ -439,7 +466,10 @@ def measure_suites(
     # starts and stops itself: a cold run, like `make test` on a fresh machine.
     integ_env = {**env, "WEBSTACK_LOCAL_STATE_DIR": str(workdir / "integration-state")}
     suites = {
-        "suite.unit": ([py, "-m", "pytest", "tests", "--ignore=tests/integration", "-q", "-p", "no:cacheprovider"], env),
+        "suite.unit": (
+            [py, "-m", "pytest", "tests", "--ignore=tests/integration", "-q", "-p", "no:cacheprovider"],
+            env,
+        ),
         "suite.integration": ([py, "-m", "pytest", "tests/integration", "-q", "-p", "no:cacheprovider"], integ_env),
         "suite.compliance": ([py, "-c", COMPLIANCE], env),
     }
@@ -486,8 +516,8 @@ def output_to(path: Path) -> Iterator[None]:
 def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str]) -> None:
     """bootstrap + deploy of each environment into a freshly reset emulator of our own."""
     import webstack_tools.deploy as deploy_module
-    from webstack_tools.cli import load_assembly, synth
     from webstack_emulator import ACCOUNT_ID, endpoint_env, reset, start, stop
+    from webstack_tools.cli import load_assembly, synth
 
     state = workdir / "emulator"
     # deploy() writes its outputs to these module globals: keep ours out of the repo's cfn-outputs/.
@@ -508,7 +538,9 @@ def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], e
     say("starting a local emulator of the bench's own")
     info = start(state_dir=state)
     try:
-        target = deploy_module.Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
+        target = deploy_module.Target(
+            endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)}
+        )
         for i in range(runs):
             for env, (out, stacks) in assemblies.items():
                 key = f"deploy.{env}"
@@ -558,7 +590,7 @@ def _dist_version(name: str) -> str | None:
 
 def machine_facts() -> dict[str, Any]:
     return {
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
@@ -614,7 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(doc, indent=2) + "\n")
     print(format_table(rows))
     if any(r.key == MAKE_TEST_PROXY for r in rows):
-        print("\n`make test` is estimated as unit + integration suite + compliance gate, each timed once (a proxy, not `make test` itself).")
+        print(
+            "\n`make test` is estimated as unit + integration suite + compliance gate, each timed once (a proxy, not `make test` itself)."
+        )
     print(
         f"\n{machine['cpu_count']} CPUs, Python {machine['python']}, Node {machine['node']}, "
         f"load average {machine['loadavg_start'][0]:.2f} -> {machine['loadavg_end'][0]:.2f}; results in {args.out}"

@@ -21,9 +21,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aws_cdk import App
+from webstack_tools.cli import ROOT
 
 from webstack.app import cdk_json_context
-from webstack_tools.cli import ROOT
 from webstack.config import ENVIRONMENTS, load_config
 from webstack.stacks import add_environment
 
@@ -90,7 +90,11 @@ def cfn_lint(app_assembly, stacks) -> list[dict[str, str]]:
         template = json.dumps(app_assembly.get_stack_by_name(stack.stack_name).template)
         for match in lint(template, config=ManualArgs(regions=[stack.region], ignore_checks=ignores)):
             problems.append(
-                {"rule_id": match.rule.id, "path": f"{stack.stack_name}/{'/'.join(map(str, match.path))}", "message": match.message}
+                {
+                    "rule_id": match.rule.id,
+                    "path": f"{stack.stack_name}/{'/'.join(map(str, match.path))}",
+                    "message": match.message,
+                }
             )
     return problems
 
@@ -101,7 +105,9 @@ def acknowledgements(app: App) -> list[dict[str, str]]:
         for entry in node.node.metadata:
             if entry.type == ACK_METADATA and isinstance(entry.data, dict):
                 for rule_id, reason in entry.data.items():
-                    found.append({"rule_id": _ACK_PREFIX.sub("", rule_id), "path": node.node.path, "reason": str(reason)})
+                    found.append(
+                        {"rule_id": _ACK_PREFIX.sub("", rule_id), "path": node.node.path, "reason": str(reason)}
+                    )
     return found
 
 
@@ -120,7 +126,10 @@ def check_variant(variant: Variant) -> dict[str, Any]:
         "variant": variant.name,
         "stacks": [s.stack_name for s in stacks.all],
         "findings": [asdict(f) for f in nag]
-        + [{"rule_id": p["rule_id"], "path": p["path"], "level": "error", "pack": "cfn-lint", "message": p["message"]} for p in lint_problems],
+        + [
+            {"rule_id": p["rule_id"], "path": p["path"], "level": "error", "pack": "cfn-lint", "message": p["message"]}
+            for p in lint_problems
+        ],
         "acknowledgements": acks,
     }
 
@@ -141,7 +150,9 @@ def table(results: list[dict[str, Any]]) -> str:
     for r in results:
         findings = Counter(f["pack"] if f["pack"] == "cfn-lint" else pack_of(f["rule_id"]) for f in r["findings"])
         acks = Counter(pack_of(a["rule_id"]) for a in r["acknowledgements"])
-        cells = "".join(f"{f'{findings[p]} / {acks[p]} ack' if p != 'cfn-lint' else str(findings[p]):>18}" for p in PACKS)
+        cells = "".join(
+            f"{f'{findings[p]} / {acks[p]} ack' if p != 'cfn-lint' else str(findings[p]):>18}" for p in PACKS
+        )
         lines.append(f"{r['env'] + ' ' + r['variant']:<52}{cells}")
     lines.append("cells: findings / acknowledgements (cfn-lint: findings; ignored rules in .cfnlintrc.yaml)")
     return "\n".join(lines)
@@ -193,12 +204,17 @@ def run(envs: list[str], quick: bool = False, write: bool = True, overrides: dic
     print(table(results))
     if write:
         REPORTS.mkdir(exist_ok=True)
-        (REPORTS / "compliance.json").write_text(json.dumps({"seconds": round(seconds, 1), "results": results}, indent=2) + "\n")
+        (REPORTS / "compliance.json").write_text(
+            json.dumps({"seconds": round(seconds, 1), "results": results}, indent=2) + "\n"
+        )
         (REPORTS / "compliance.md").write_text(markdown(results, seconds))
         print(f"\nreports: {REPORTS / 'compliance.md'} and compliance.json ({seconds:.0f} s)")
     total = sum(len(r["findings"]) for r in results)
     if total:
-        print(f"\nwebstack: {total} compliance findings; fix them (or acknowledge with a reason on the narrowest construct)", file=sys.stderr)
+        print(
+            f"\nwebstack: {total} compliance findings; fix them (or acknowledge with a reason on the narrowest construct)",
+            file=sys.stderr,
+        )
         for r in results:
             for f in r["findings"]:
                 print(f"  {r['env']} {r['variant']}: {f['rule_id']} at {f['path']}", file=sys.stderr)

@@ -19,15 +19,14 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import boto3
 from botocore.exceptions import ClientError
-
-from webstack_tools.cli import ROOT, cdk_command, load_assembly, synth, tool_env
 from webstack_emulator import ACCOUNT_ID, endpoint_env, reset, start, status, stop
+from webstack_tools.cli import ROOT, cdk_command, load_assembly, synth, tool_env
 
 OUTPUTS_DIR = ROOT / "cfn-outputs"
 FLAT_OUTPUTS = OUTPUTS_DIR / "flat-outputs.json"
@@ -182,7 +181,7 @@ def _remove_half_deployed(target: Target, stacks: list[dict], before: dict[str, 
                 cfn.get_waiter("stack_delete_complete").wait(
                     StackName=stack["name"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
                 )
-            except Exception:  # noqa: BLE001 - reported below; the reset is the fallback
+            except Exception:
                 if target.endpoint:
                     say("stack deletion failed in the emulator; resetting it")
                     reset(target.endpoint)
@@ -230,7 +229,9 @@ def _check_load_balancer(target, ctx, outputs):
 
 def _check_asg(target, ctx, outputs):
     asg = target.client("autoscaling", ctx["region"])
-    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[outputs["AutoScalingGroupName"]])["AutoScalingGroups"][0]
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[outputs["AutoScalingGroupName"]])[
+        "AutoScalingGroups"
+    ][0]
     policies = asg.describe_policies(AutoScalingGroupName=group["AutoScalingGroupName"])["ScalingPolicies"]
     return f"ASG {group['MinSize']}..{group['MaxSize']} with {len(policies)} scaling policies"
 
@@ -287,7 +288,9 @@ def summary_table(env_name: str, stacks: list[dict], outputs: dict[str, str], se
     lines.append(f"  {'stack':<34} {'region':<11} {'resources':>9}  alarms")
     for s in stacks:
         resources = s["template"].get("Resources", {})
-        alarms = sum(1 for r in resources.values() if r["Type"] in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"))
+        alarms = sum(
+            1 for r in resources.values() if r["Type"] in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        )
         lines.append(f"  {s['name']:<34} {s['region']:<11} {len(resources):>9}  {alarms}")
     lines += ["", "  outputs (cfn-outputs/flat-outputs.json):"]
     first = ["SiteUrl", "CloudFrontDomainName", "LoadBalancerDNS", "S3BucketName"]
@@ -303,7 +306,9 @@ def up(env_name: str, config: str | None, assembly: Path) -> int:
     if synth(env_name, assembly, config) != 0:
         return 2
     stacks = load_assembly(assembly)
-    region = stacks[0]["region"] if len(stacks) == 1 else next(s["region"] for s in stacks if s["name"].endswith("-web"))
+    region = (
+        stacks[0]["region"] if len(stacks) == 1 else next(s["region"] for s in stacks if s["name"].endswith("-web"))
+    )
     target = local_target()
     try:
         bootstrap(target, sorted({s["region"] for s in stacks}))

@@ -36,11 +36,12 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from webstack_tools.project import project_root
-from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 ROOT = project_root()
 DOCS = ROOT / "docs"
@@ -97,7 +98,9 @@ KEY_PROPERTIES = frozenset(
     {"KmsKeyId", "KMSMasterKeyID", "KmsMasterKeyId", "EncryptionKey", "KmsKeyArn", "KMSKeyArn", "KmsKeyIdentifier"}
 )
 ALARM_ACTION_PROPERTIES = frozenset({"AlarmActions", "OKActions", "InsufficientDataActions"})
-LOG_TARGET_TYPES = frozenset({"AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::KinesisFirehose::DeliveryStream"})
+LOG_TARGET_TYPES = frozenset(
+    {"AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::Logs::LogStream", "AWS::KinesisFirehose::DeliveryStream"}
+)
 GLOBAL_SERVICES = ("AWS::CloudFront::", "AWS::Route53::", "AWS::GlobalAccelerator::")
 
 # Service family -> group inside a stack (outside the VPC), and the row below
@@ -215,7 +218,7 @@ class StackTemplate:
     depends_on: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, value: Any) -> "StackTemplate":
+    def of(cls, value: Any) -> StackTemplate:
         if isinstance(value, StackTemplate):
             return value
         if isinstance(value, Mapping):  # webstack_tools.cli.load_assembly() rows
@@ -388,13 +391,13 @@ class Assembly:
         """Every Ref / GetAtt / Sub / GetStackOutput / ImportValue in ``value`` that names a resource."""
         if isinstance(value, Mapping):
             if len(value) == 1:
-                (fn, arg), = value.items()
+                ((fn, arg),) = value.items()
                 if fn == "Ref" and isinstance(arg, str):
                     if (stack, arg) in self.resources:
                         yield Ref(path, arg, None, stack, cross)
                     return
                 if fn == "Fn::GetAtt":
-                    lid, attr = (arg.split(".", 1) if isinstance(arg, str) else (arg[0], arg[1]))
+                    lid, attr = arg.split(".", 1) if isinstance(arg, str) else (arg[0], arg[1])
                     if (stack, lid) in self.resources:
                         yield Ref(path, lid, attr, stack, cross)
                     return
@@ -553,7 +556,9 @@ class _Builder:
         for key in sorted(self.edges):
             src, dst, kind, ltail = key
             edges.append(Edge(src, dst, kind, "\n".join(sorted(self.edges[key])), key in self.cross, ltail))
-        return Graph(self.title, dict(sorted(self.nodes.items())), edges, dict(sorted(self.clusters.items())), self.notes)
+        return Graph(
+            self.title, dict(sorted(self.nodes.items())), edges, dict(sorted(self.clusters.items())), self.notes
+        )
 
     def _hide_custom_resources(self) -> None:
         """Custom resources and the provider functions their ServiceToken names are plumbing
@@ -646,10 +651,18 @@ class _Builder:
         """The cluster a resource belongs in: tier, VPC, global or its service group."""
         asm = self.asm
         props = asm.props(stack, lid)
-        tiers = {self.subnet_tier[(r.stack, r.target)] for r in asm.refs(stack, props) if (r.stack, r.target) in self.subnet_tier}
+        tiers = {
+            self.subnet_tier[(r.stack, r.target)]
+            for r in asm.refs(stack, props)
+            if (r.stack, r.target) in self.subnet_tier
+        }
         if len(tiers) == 1:
             return tiers.pop()
-        vpcs = {self.vpc_cluster[(r.stack, r.target)] for r in asm.refs(stack, props) if (r.stack, r.target) in self.vpc_cluster}
+        vpcs = {
+            self.vpc_cluster[(r.stack, r.target)]
+            for r in asm.refs(stack, props)
+            if (r.stack, r.target) in self.vpc_cluster
+        }
         if tiers:  # spans tiers: the VPC holding them
             return self.clusters[sorted(tiers)[0]].parent or ""
         # Attached to a VPC by a plumbing resource (internet gateway via VPCGatewayAttachment).
@@ -703,17 +716,28 @@ class _Builder:
         asm = self.asm
         p = asm.props(stack, lids[0])
         out: list[str] = []
-        zones = {self.subnet_zone[(r.stack, r.target)] for lid in lids for r in asm.refs_of(stack, lid) if (r.stack, r.target) in self.subnet_zone}
+        zones = {
+            self.subnet_zone[(r.stack, r.target)]
+            for lid in lids
+            for r in asm.refs_of(stack, lid)
+            if (r.stack, r.target) in self.subnet_zone
+        }
         if rtype == "AWS::AutoScaling::AutoScalingGroup":
-            out.append(f"min {_literal(p.get('MinSize'))} · desired {_literal(p.get('DesiredCapacity')) or '-'} · max {_literal(p.get('MaxSize'))}")
+            out.append(
+                f"min {_literal(p.get('MinSize'))} · desired {_literal(p.get('DesiredCapacity')) or '-'} · max {_literal(p.get('MaxSize'))}"
+            )
             tracking = []
             for (st, other), r in sorted(asm.resources.items()):
                 if st == stack and r.get("Type") == "AWS::AutoScaling::ScalingPolicy":
                     rp = r.get("Properties") or {}
                     if any(x.target == lids[0] for x in asm.refs(stack, rp.get("AutoScalingGroupName"))):
                         tt = rp.get("TargetTrackingConfiguration") or {}
-                        metric = (tt.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType") or role_name(other)
-                        metric = {"ASGAverageCPUUtilization": "CPU", "ALBRequestCountPerTarget": "requests/target"}.get(metric, metric)
+                        metric = (tt.get("PredefinedMetricSpecification") or {}).get(
+                            "PredefinedMetricType"
+                        ) or role_name(other)
+                        metric = {"ASGAverageCPUUtilization": "CPU", "ALBRequestCountPerTarget": "requests/target"}.get(
+                            metric, metric
+                        )
                         tracking.append(f"{metric} {_literal(tt.get('TargetValue')) or ''}".strip())
             if tracking:
                 out.append("tracks " + ", ".join(tracking))
@@ -736,7 +760,12 @@ class _Builder:
                 facts.append("versioned")
             out.append(" · ".join(facts))
         elif rtype == "AWS::CloudWatch::Alarm":
-            op = {"GreaterThanThreshold": ">", "GreaterThanOrEqualToThreshold": "≥", "LessThanThreshold": "<", "LessThanOrEqualToThreshold": "≤"}
+            op = {
+                "GreaterThanThreshold": ">",
+                "GreaterThanOrEqualToThreshold": "≥",
+                "LessThanThreshold": "<",
+                "LessThanOrEqualToThreshold": "≤",
+            }
             metric = p.get("MetricName") or "metric math"
             out.append(f"{metric} {op.get(p.get('ComparisonOperator'), '?')} {_literal(p.get('Threshold'))}")
         elif rtype == "AWS::Logs::LogGroup":
@@ -806,12 +835,20 @@ class _Builder:
                 fn = next(iter(asm.refs(stack, props.get("RotationLambdaARN"))), None)
                 secret = next(iter(asm.refs(stack, props.get("SecretId"))), None)
                 if fn and secret and self._node(fn.stack, fn.target) and self._node(secret.stack, secret.target):
-                    self.edge(self._node(fn.stack, fn.target), self._node(secret.stack, secret.target), "config", "rotates")
+                    self.edge(
+                        self._node(fn.stack, fn.target), self._node(secret.stack, secret.target), "config", "rotates"
+                    )
             elif rtype == "AWS::WAFv2::WebACLAssociation":
                 acl = next(iter(asm.refs(stack, props.get("WebACLArn"))), None)
                 target = next(iter(asm.refs(stack, props.get("ResourceArn"))), None)
                 if acl and target and self._node(acl.stack, acl.target) and self._node(target.stack, target.target):
-                    self.edge(self._node(acl.stack, acl.target), self._node(target.stack, target.target), "protection", "filters", acl.cross_stack or target.cross_stack)
+                    self.edge(
+                        self._node(acl.stack, acl.target),
+                        self._node(target.stack, target.target),
+                        "protection",
+                        "filters",
+                        acl.cross_stack or target.cross_stack,
+                    )
             elif rtype == "AWS::WAFv2::LoggingConfiguration":
                 acl = next(iter(asm.refs(stack, props.get("ResourceArn"))), None)
                 for dest in sorted(self._destinations(stack, lid, props.get("LogDestinationConfigs"))):
@@ -820,7 +857,11 @@ class _Builder:
             elif rtype == "AWS::EC2::Route":
                 self._route(stack, props)
             elif rtype == "AWS::EC2::VPCEndpoint" and me and props.get("RouteTableIds"):
-                tiers = {t for r in asm.refs(stack, props["RouteTableIds"]) for t in self.route_table_tiers.get((r.stack, r.target), ())}
+                tiers = {
+                    t
+                    for r in asm.refs(stack, props["RouteTableIds"])
+                    for t in self.route_table_tiers.get((r.stack, r.target), ())
+                }
                 for tier in sorted(tiers):
                     self.edge(self.tier_note[tier], me, "egress", "", ltail=tier)
             if me:
@@ -839,12 +880,18 @@ class _Builder:
                 self.edge(target, me, "encryption", "", r.cross_stack)
             elif path & ALARM_ACTION_PROPERTIES:
                 self.edge(me, target, "alerting", "notifies", r.cross_stack)
-            elif rtype in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm") and ("Dimensions" in path or "Metrics" in path or "AlarmRule" in path):
+            elif rtype in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm") and (
+                "Dimensions" in path or "Metrics" in path or "AlarmRule" in path
+            ):
                 self.edge(target, me, "metrics", "metrics", r.cross_stack)
             elif rtype == "AWS::CloudWatch::Dashboard":
                 continue  # a dashboard shows everything; edges would only add noise
             elif ttype in LOG_TARGET_TYPES and any("log" in seg.lower() for seg in r.path) and "Origins" not in path:
-                label = "access logs" if rtype == "AWS::S3::Bucket" else ("flow logs" if rtype == "AWS::EC2::FlowLog" else "logs")
+                label = (
+                    "access logs"
+                    if rtype == "AWS::S3::Bucket"
+                    else ("flow logs" if rtype == "AWS::EC2::FlowLog" else "logs")
+                )
                 self.edge(me, target, "logging", label, r.cross_stack)
             elif ttype == "AWS::SNS::Topic" and rtype == "AWS::SNS::Subscription":
                 self.edge(target, me, "alerting", "delivers", r.cross_stack)
@@ -881,7 +928,11 @@ class _Builder:
             paths = routes.get(origin.get("Id"), [])
             if not paths:
                 continue  # an origin no behaviour uses (origin group members) carries no traffic of its own
-            via = " via OAC" if origin.get("OriginAccessControlId") else (" via OAI" if (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") else "")
+            via = (
+                " via OAC"
+                if origin.get("OriginAccessControlId")
+                else (" via OAI" if (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") else "")
+            )
             for r in self.asm.refs(stack, origin.get("DomainName")):
                 if self._node(r.stack, r.target):
                     self.edge(me, self._node(r.stack, r.target), "traffic", ", ".join(paths) + via, r.cross_stack)
@@ -892,8 +943,15 @@ class _Builder:
             return
         label = f"{props.get('Protocol', '')}:{props.get('Port', '')}".strip(":")
         for r in self.asm.refs(stack, props.get(actions_key)):
-            if self.asm.type_of(r.stack, r.target) == "AWS::ElasticLoadBalancingV2::TargetGroup" and self._node(r.stack, r.target):
-                self.edge(self._node(lb.stack, lb.target), self._node(r.stack, r.target), "traffic", "\n".join(x for x in (label, condition) if x))
+            if self.asm.type_of(r.stack, r.target) == "AWS::ElasticLoadBalancingV2::TargetGroup" and self._node(
+                r.stack, r.target
+            ):
+                self.edge(
+                    self._node(lb.stack, lb.target),
+                    self._node(r.stack, r.target),
+                    "traffic",
+                    "\n".join(x for x in (label, condition) if x),
+                )
 
     def _listener_rule(self, stack: str, props: Mapping[str, Any]) -> None:
         listener = next(iter(self.asm.refs(stack, props.get("ListenerArn"))), None)
@@ -922,7 +980,8 @@ class _Builder:
             counts = Counter(
                 r.get("Type", "")
                 for (st, lid), r in self.asm.resources.items()
-                if st == s.name and (r.get("Type") in PLUMBING_TYPES or (st, lid) in self.hidden)
+                if st == s.name
+                and (r.get("Type") in PLUMBING_TYPES or (st, lid) in self.hidden)
                 and r.get("Type") not in ("AWS::EC2::VPC", "AWS::EC2::Subnet")
             )
             if counts:
@@ -974,7 +1033,13 @@ def _node_label(node: Node) -> str:
 
 
 CLUSTER_STYLES = {
-    "region": {"style": "rounded,dashed", "color": "#555555", "penwidth": "2.5", "fontsize": "26", "bgcolor": "#ffffff"},
+    "region": {
+        "style": "rounded,dashed",
+        "color": "#555555",
+        "penwidth": "2.5",
+        "fontsize": "26",
+        "bgcolor": "#ffffff",
+    },
     "stack": {"style": "rounded,filled", "color": "#7f7f7f", "fillcolor": "#f6f6f6", "penwidth": "2", "fontsize": "18"},
     "vpc": {"style": "rounded,filled", "color": "#3b8f3b", "fillcolor": "#eef7ee", "penwidth": "2", "fontsize": "15"},
     "tier": {"style": "rounded,filled", "color": "#6aa86a", "fillcolor": "#ffffff", "fontsize": "13"},
@@ -993,12 +1058,30 @@ GRAPH_ATTRS = {
     "fontsize": "20",
     "pad": "0.3",
 }
-NODE_ATTRS = {"shape": "box", "style": "rounded,filled", "fontname": "Helvetica", "fontsize": "11", "color": "#666666", "margin": "0.12,0.06"}
+NODE_ATTRS = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "fontname": "Helvetica",
+    "fontsize": "11",
+    "color": "#666666",
+    "margin": "0.12,0.06",
+}
 EDGE_ATTRS = {"fontname": "Helvetica", "fontsize": "9"}
 NOTE_ATTRS = {"shape": "note", "fontsize": "8", "fillcolor": "#ffffff", "color": "#aaaaaa", "fontcolor": "#555555"}
 ANCHOR_ATTRS = {"style": "invis", "shape": "point", "width": "0", "label": ""}
-VIEWER_ATTRS = {"label": "Viewer\n(browser)", "shape": "circle", "fillcolor": "#1f4e9c", "fontcolor": "white", "width": "0.9", "fixedsize": "true"}
-TIER_ROUTES = {"public": " (0.0.0.0/0 → internet gateway)", "private with egress": " (0.0.0.0/0 → NAT)", "isolated": " (no route out)"}
+VIEWER_ATTRS = {
+    "label": "Viewer\n(browser)",
+    "shape": "circle",
+    "fillcolor": "#1f4e9c",
+    "fontcolor": "white",
+    "width": "0.9",
+    "fixedsize": "true",
+}
+TIER_ROUTES = {
+    "public": " (0.0.0.0/0 → internet gateway)",
+    "private with egress": " (0.0.0.0/0 → NAT)",
+    "isolated": " (no route out)",
+}
 TIER_ORDER = {"public": 0, "private with egress": 1, "isolated": 2}
 TIER_FILL = {"public": "#e8f3ff", "private with egress": "#fff6e5", "isolated": "#f3f3f3"}
 
@@ -1041,7 +1124,11 @@ def render_dot(graph: Graph) -> str:
             lines.append(f"{pad}  {_q(anchor)} [{_attrs(ANCHOR_ATTRS)}];")
         for nid in sorted(members.get(cid, [])):
             n = graph.nodes[nid]
-            attrs = {"label": _node_label(n), "fillcolor": _colour(n.type), "tooltip": n.type + ": " + ", ".join(n.logical_ids)}
+            attrs = {
+                "label": _node_label(n),
+                "fillcolor": _colour(n.type),
+                "tooltip": n.type + ": " + ", ".join(n.logical_ids),
+            }
             lines.append(f"{pad}  {_q(nid)} [{_attrs(attrs)}];")
         for child in sorted(children.get(cid, [])):
             emit(child, depth + 1)
@@ -1056,7 +1143,9 @@ def render_dot(graph: Graph) -> str:
             attrs["label"] = e.label
         if e.cross_stack:
             label = (attrs["label"] + "\n" if "label" in attrs else "") + "cross-stack"
-            attrs.update({"color": CROSS_STACK_COLOUR, "fontcolor": CROSS_STACK_COLOUR, "penwidth": "2", "label": label})
+            attrs.update(
+                {"color": CROSS_STACK_COLOUR, "fontcolor": CROSS_STACK_COLOUR, "penwidth": "2", "label": label}
+            )
         if e.ltail:
             attrs["ltail"] = e.ltail
         if (e.src, e.dst) in upward:
@@ -1086,7 +1175,11 @@ def _layout_hints(graph: Graph) -> tuple[dict[str, list[str]], list[tuple[str, s
             continue
         vpcs = {c for c, cl in graph.clusters.items() if cl.parent == cid and kind[c] == "vpc"}
         inside = sorted(n.id for n in graph.nodes.values() if vpcs & set(n.cluster))
-        inside += sorted(note for note in graph.notes if any(note.startswith(t + "__") for t in graph.clusters if graph.clusters[t].parent in vpcs))
+        inside += sorted(
+            note
+            for note in graph.notes
+            if any(note.startswith(t + "__") for t in graph.clusters if graph.clusters[t].parent in vpcs)
+        )
         rows: dict[int, list[str]] = defaultdict(list)
         for n in graph.nodes.values():
             if cid in n.cluster and n.cluster.index(cid) + 1 < len(n.cluster):
@@ -1099,12 +1192,20 @@ def _layout_hints(graph: Graph) -> tuple[dict[str, list[str]], list[tuple[str, s
             for t in graph.clusters
             if graph.clusters[t].parent in vpcs and kind[t] == "tier"
         )
-        tier_nodes = {t: sorted(n.id for n in graph.nodes.values() if n.cluster[-1:] == (t,)) + sorted(x for x in graph.notes if x.startswith(t + "__")) for _, t in tiers}
+        tier_nodes = {
+            t: sorted(n.id for n in graph.nodes.values() if n.cluster[-1:] == (t,))
+            + sorted(x for x in graph.notes if x.startswith(t + "__"))
+            for _, t in tiers
+        }
         for (_, upper), (_, lower) in zip(tiers, tiers[1:]):
             hints += [(a, b) for a in tier_nodes[upper] for b in tier_nodes[lower]]
         # Gateways a public tier routes to sit above it, at the VPC's edge.
         for e in graph.edges:
-            if e.kind == "egress" and e.ltail in tier_nodes and graph.clusters[e.ltail].style.get("tier_kind") == "public":
+            if (
+                e.kind == "egress"
+                and e.ltail in tier_nodes
+                and graph.clusters[e.ltail].style.get("tier_kind") == "public"
+            ):
                 hints += [(e.dst, n) for n in tier_nodes[e.ltail]]
         if not inside or not rows:
             continue
@@ -1126,8 +1227,12 @@ def _legend() -> str:
     for kind, text in LEGEND:
         s = EDGE_STYLES[kind]
         glyph = {"dashed": "╌╌╌▶", "dotted": "┈┈┈▶"}.get(s.get("style", ""), "───▶")
-        rows.append(f'<tr><td align="left"><font color="{s["color"]}">{glyph}</font></td><td align="left">{html.escape(text)}</td></tr>')
-    rows.append(f'<tr><td align="left"><font color="{CROSS_STACK_COLOUR}">━━━▶</font></td><td align="left">cross-stack reference (Fn::GetStackOutput)</td></tr>')
+        rows.append(
+            f'<tr><td align="left"><font color="{s["color"]}">{glyph}</font></td><td align="left">{html.escape(text)}</td></tr>'
+        )
+    rows.append(
+        f'<tr><td align="left"><font color="{CROSS_STACK_COLOUR}">━━━▶</font></td><td align="left">cross-stack reference (Fn::GetStackOutput)</td></tr>'
+    )
     table = '<table border="0" cellborder="0" cellspacing="2">' + "".join(rows) + "</table>"
     return f'  "legend" [shape=box, style="rounded", color="#aaaaaa", fontsize="9", label=<{table}>];'
 

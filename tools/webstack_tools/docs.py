@@ -25,11 +25,12 @@ import sys
 import textwrap
 import types
 import typing
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from webstack_tools.project import project_root
-from typing import Any, Iterator, Mapping
 
 from webstack.config import ENVIRONMENTS, EnvironmentConfig
 
@@ -218,7 +219,13 @@ def _rows(cls: type, instances: list[Any], prefix: str) -> Iterator[tuple[str, t
             yield from _rows(inner, values, f"{path}.")
             continue
         default = _default_of(f)
-        row = Row(path, type_name(tp), value_text(default), tuple(_env_value(v, default) for v in values), meaning(cls, f, path))
+        row = Row(
+            path,
+            type_name(tp),
+            value_text(default),
+            tuple(_env_value(v, default) for v in values),
+            meaning(cls, f, path),
+        )
         if dataclasses.is_dataclass(inner):  # optional object: its own row opens its section
             yield path, inner, row
             yield from _rows(inner, values, f"{path}.")
@@ -229,12 +236,16 @@ def _rows(cls: type, instances: list[Any], prefix: str) -> Iterator[tuple[str, t
             item_hints = typing.get_type_hints(item, vars(sys.modules[item.__module__]))
             for sub in dataclasses.fields(item):
                 sub_path = f"{path}[].{sub.name}"
-                yield section, cls, Row(
-                    sub_path,
-                    type_name(item_hints[sub.name]),
-                    value_text(_default_of(sub)),
-                    tuple("·" for _ in instances),
-                    meaning(item, sub, sub_path),
+                yield (
+                    section,
+                    cls,
+                    Row(
+                        sub_path,
+                        type_name(item_hints[sub.name]),
+                        value_text(_default_of(sub)),
+                        tuple("·" for _ in instances),
+                        meaning(item, sub, sub_path),
+                    ),
                 )
 
 
@@ -302,7 +313,9 @@ def render(environments: Mapping[str, EnvironmentConfig] = ENVIRONMENTS) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webstack_tools.docs", description="Write docs/configuration.md from the config model.")
+    parser = argparse.ArgumentParser(
+        prog="python -m webstack_tools.docs", description="Write docs/configuration.md from the config model."
+    )
     parser.add_argument("--out", default=OUT, type=Path)
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)

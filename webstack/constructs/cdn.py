@@ -9,15 +9,25 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import (
     Annotations,
     Duration,
+)
+from aws_cdk import (
     aws_certificatemanager as acm,
+)
+from aws_cdk import (
     aws_cloudfront as cloudfront,
+)
+from aws_cdk import (
     aws_cloudfront_origins as origins,
+)
+from aws_cdk import (
     aws_elasticloadbalancingv2 as elbv2,
+)
+from aws_cdk import (
     aws_s3 as s3,
 )
 from constructs import Construct
@@ -194,7 +204,7 @@ class Cdn(Construct):
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     response_headers_policy=headers,
                     compress=True,
-                )
+                ),
             },
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             enable_ipv6=True,
@@ -209,23 +219,32 @@ class Cdn(Construct):
             error_responses=[
                 cloudfront.ErrorResponse(http_status=404, ttl=Duration.seconds(tuning.error_caching_seconds)),
                 *[
-                    cloudfront.ErrorResponse(http_status=code, ttl=Duration.seconds(min(5, tuning.error_caching_seconds)))
+                    cloudfront.ErrorResponse(
+                        http_status=code, ttl=Duration.seconds(min(5, tuning.error_caching_seconds))
+                    )
                     for code in (500, 502, 503, 504)
                 ],
             ],
             **tls,
         )
         self._acknowledge(
-            geo=bool(geo_allowlist), waf=bool(web_acl_arn), certificate=bool(certificate_arn), https_origin=bool(alb_origin_name)
+            geo=bool(geo_allowlist),
+            waf=bool(web_acl_arn),
+            certificate=bool(certificate_arn),
+            https_origin=bool(alb_origin_name),
         )
 
     def _acknowledge(self, *, geo: bool, waf: bool, certificate: bool, https_origin: bool) -> None:
         """Findings that follow from configuration choices, with the choice that removes them."""
         dist = self.distribution
         if not geo:
-            acknowledge(dist, "AwsSolutions-CFR1", "served worldwide by design; set geo_allowlist to restrict countries")
+            acknowledge(
+                dist, "AwsSolutions-CFR1", "served worldwide by design; set geo_allowlist to restrict countries"
+            )
         if not waf:
-            acknowledge(dist, "AwsSolutions-CFR2", "WAF is off in this environment's config (waf.enabled); prod turns it on")
+            acknowledge(
+                dist, "AwsSolutions-CFR2", "WAF is off in this environment's config (waf.enabled); prod turns it on"
+            )
         if not certificate:
             acknowledge(
                 dist,

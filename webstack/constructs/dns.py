@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from aws_cdk import aws_certificatemanager as acm, aws_cloudfront as cloudfront, aws_elasticloadbalancingv2 as elbv2
-from aws_cdk import aws_route53 as route53, aws_route53_targets as targets
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
 
 def hosted_zone(scope: Construct, construct_id: str, *, zone_id: str, zone_name: str) -> route53.IHostedZone:
     """The configured public zone, referenced by id (no lookup at synth)."""
-    return route53.HostedZone.from_hosted_zone_attributes(scope, construct_id, hosted_zone_id=zone_id, zone_name=zone_name)
+    return route53.HostedZone.from_hosted_zone_attributes(
+        scope, construct_id, hosted_zone_id=zone_id, zone_name=zone_name
+    )
 
 
 def dns_validated_certificate(

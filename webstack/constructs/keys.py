@@ -14,7 +14,9 @@ removal policy is a decision of the caller.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 # The Auto Scaling service-linked role. It may not exist yet in a fresh
@@ -40,7 +42,9 @@ class Keys(Construct):
         self.data = self._key("DataKey", "webstack data: content objects, EBS volumes, secrets", "data", removal_policy)
         self._allow_autoscaling_ebs(self.data)
 
-        self.telemetry = self._key("TelemetryKey", "webstack telemetry: log groups and the alert topic", "telemetry", removal_policy)
+        self.telemetry = self._key(
+            "TelemetryKey", "webstack telemetry: log groups and the alert topic", "telemetry", removal_policy
+        )
         allow_cloudwatch_logs(self.telemetry)
         allow_cloudwatch_alarms(self.telemetry)
 

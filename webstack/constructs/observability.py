@@ -22,18 +22,32 @@ links its runbook section (docs/runbook.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from aws_cdk import (
     Duration,
     RemovalPolicy,
+)
+from aws_cdk import (
     aws_autoscaling as autoscaling,
+)
+from aws_cdk import (
     aws_cloudwatch as cloudwatch,
+)
+from aws_cdk import (
     aws_cloudwatch_actions as cw_actions,
+)
+from aws_cdk import (
     aws_elasticloadbalancingv2 as elbv2,
+)
+from aws_cdk import (
     aws_kms as kms,
+)
+from aws_cdk import (
     aws_sns as sns,
+)
+from aws_cdk import (
     aws_sns_subscriptions as subs,
 )
 from constructs import Construct
@@ -176,7 +190,9 @@ class RegionalAlarms(_AlarmSet):
         )
         self._alarm(
             "InServiceBelowMin",
-            asg_metric("GroupInServiceInstances", asg_name, namespace="AWS/AutoScaling", statistic="Minimum", period=period),
+            asg_metric(
+                "GroupInServiceInstances", asg_name, namespace="AWS/AutoScaling", statistic="Minimum", period=period
+            ),
             threshold=min_capacity,
             comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
             # No datapoints from the group is itself the outage.
@@ -414,8 +430,20 @@ class Dashboard(Construct):
             cloudwatch.GraphWidget(
                 title="Instances: desired vs in service",
                 left=[
-                    asg_metric("GroupDesiredCapacity", asg_name, namespace="AWS/AutoScaling", statistic="Maximum", period=period),
-                    asg_metric("GroupInServiceInstances", asg_name, namespace="AWS/AutoScaling", statistic="Minimum", period=period),
+                    asg_metric(
+                        "GroupDesiredCapacity",
+                        asg_name,
+                        namespace="AWS/AutoScaling",
+                        statistic="Maximum",
+                        period=period,
+                    ),
+                    asg_metric(
+                        "GroupInServiceInstances",
+                        asg_name,
+                        namespace="AWS/AutoScaling",
+                        statistic="Minimum",
+                        period=period,
+                    ),
                 ],
                 width=12,
             ),

@@ -10,9 +10,12 @@ Every rule publishes CloudWatch metrics and sampled requests.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from aws_cdk import ArnFormat, Fn, RemovalPolicy, Stack, aws_kms as kms, aws_logs as logs, aws_wafv2 as wafv2
+from aws_cdk import ArnFormat, Fn, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import ManagedRuleGroup
@@ -62,7 +65,11 @@ class WebAcl(Construct):
                 if addresses:
                     sets.append(
                         wafv2.CfnIPSet(
-                            self, f"{name}{version.title()}", scope=scope_name, ip_address_version=version, addresses=addresses
+                            self,
+                            f"{name}{version.title()}",
+                            scope=scope_name,
+                            ip_address_version=version,
+                            addresses=addresses,
                         )
                     )
             return sets

@@ -15,13 +15,29 @@ from pathlib import Path
 from aws_cdk import (
     Annotations,
     Duration,
+)
+from aws_cdk import (
     aws_autoscaling as autoscaling,
+)
+from aws_cdk import (
     aws_certificatemanager as acm,
+)
+from aws_cdk import (
     aws_ec2 as ec2,
+)
+from aws_cdk import (
     aws_elasticloadbalancingv2 as elbv2,
+)
+from aws_cdk import (
     aws_iam as iam,
+)
+from aws_cdk import (
     aws_kms as kms,
+)
+from aws_cdk import (
     aws_s3 as s3,
+)
+from aws_cdk import (
     aws_sns as sns,
 )
 from constructs import Construct

@@ -12,15 +12,16 @@ reaches the distribution on the next deploy of the web stack, which
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, aws_kms as kms
+from aws_cdk import CfnOutput
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
-from webstack.stacks.base import EnvironmentStack
 from webstack.constructs.dns import dns_validated_certificate, hosted_zone
 from webstack.constructs.keys import allow_cloudwatch_logs
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.waf import WebAcl, web_acl_metric_name
+from webstack.stacks.base import EnvironmentStack
 
 
 class EdgeStack(EnvironmentStack):
@@ -42,7 +43,11 @@ class EdgeStack(EnvironmentStack):
             log_key = None
             if config.waf.logging:
                 log_key = kms.Key(
-                    self, "LogKey", description="webstack edge: WAF logs", enable_key_rotation=True, removal_policy=removal
+                    self,
+                    "LogKey",
+                    description="webstack edge: WAF logs",
+                    enable_key_rotation=True,
+                    removal_policy=removal,
                 )
                 allow_cloudwatch_logs(log_key)
             waf = config.waf

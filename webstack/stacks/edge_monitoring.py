@@ -6,18 +6,16 @@ from aws_cdk import CfnOutput
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
-from webstack.stacks.base import EnvironmentStack
 from webstack.constructs.observability import CLOUDFRONT_METRICS_REGION, AlertTopic, EdgeAlarms, Topics
-from webstack.constructs.waf import web_acl_metric_name
 from webstack.constructs.retention import removal_policy
+from webstack.constructs.waf import web_acl_metric_name
+from webstack.stacks.base import EnvironmentStack
 
 
 class EdgeMonitoringStack(EnvironmentStack):
     """CloudFront alarms and their own CMK-encrypted alert topic, in us-east-1."""
 
-    def __init__(
-        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, distribution_id: str
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, distribution_id: str) -> None:
         super().__init__(
             scope,
             construct_id,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, aws_wafv2 as wafv2
+from aws_cdk import CfnOutput, Duration
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import EnvironmentConfig
-from webstack.stacks.base import EnvironmentStack
 from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.cdn import Cdn
 from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
@@ -18,6 +18,7 @@ from webstack.constructs.secrets import Secrets
 from webstack.constructs.storage import Storage
 from webstack.constructs.waf import WebAcl, web_acl_metric_name
 from webstack.constructs.web_tier import OriginGuard, ScheduledCapacity, WebTier, WebTierProps
+from webstack.stacks.base import EnvironmentStack
 
 
 class WebStack(EnvironmentStack):
@@ -214,7 +215,9 @@ class WebStack(EnvironmentStack):
 
         # Non-secret outputs only (F6): no secret ARN or value leaves the stack.
         CfnOutput(self, "S3BucketName", value=storage.content.bucket_name, description="Static content bucket")
-        CfnOutput(self, "CloudFrontDomainName", value=cdn.distribution.distribution_domain_name, description="Site domain")
+        CfnOutput(
+            self, "CloudFrontDomainName", value=cdn.distribution.distribution_domain_name, description="Site domain"
+        )
         CfnOutput(self, "CloudFrontDistributionId", value=cdn.distribution.distribution_id)
         site_host = domain.site_names[0] if domain else cdn.distribution.distribution_domain_name
         CfnOutput(self, "SiteUrl", value=f"https://{site_host}", description="Open this in a browser")

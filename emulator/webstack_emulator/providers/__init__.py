@@ -9,7 +9,7 @@ and which moto serves itself.
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 # One module per service; each defines provider classes at import time.
 PROVIDER_MODULES = (

@@ -81,7 +81,7 @@ class Provider:
         account_id: str,
         region_name: str,
         **kwargs: Any,
-    ) -> "Provider":
+    ) -> Provider:
         obj = cls()
         obj.account_id = account_id
         obj.region_name = region_name
@@ -96,12 +96,12 @@ class Provider:
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]
         cls,
-        original_resource: "Provider",
+        original_resource: Provider,
         new_resource_name: str,
         cloudformation_json: dict[str, Any],
         account_id: str,
         region_name: str,
-    ) -> "Provider":
+    ) -> Provider:
         new_props = cloudformation_json.get("Properties") or {}
         if cls.REPLACE_ON_UPDATE:
             replacement = cls.create_from_cloudformation_json(

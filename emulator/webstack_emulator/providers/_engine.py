@@ -93,8 +93,8 @@ from typing import Any
 
 from moto.cloudformation import exceptions as cfn_exceptions
 from moto.cloudformation import models as cfn_models
-from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation import parsing
+from moto.cloudformation import responses as cfn_responses
 
 logger = logging.getLogger("webstack_emulator")
 
@@ -112,6 +112,7 @@ def deleter(cfn_type: str) -> Any:
         return fn
 
     return register
+
 
 _installed = False
 _local = threading.local()
@@ -141,7 +142,7 @@ def _annotate_failures(original: Any) -> Any:
             return original(logical_id, resource_json, *args, **kwargs)
         except ResourceFailed:
             raise
-        except Exception as exc:  # noqa: BLE001 - re-raised with context
+        except Exception as exc:
             raise ResourceFailed(logical_id, resource_json.get("Type", "?"), exc) from exc
 
     wrapper.__wrapped__ = original  # type: ignore[attr-defined]
@@ -157,15 +158,16 @@ def _update_or_replace(original: Any) -> Any:
             resource_class.update_from_cloudformation_json, "__isabstractmethod__"
         ):
             old = resources_map._parsed_resources.get(logical_id)
-            if (old is not None and not isinstance(old, (str, dict, list))
-                    and resource_json.get("UpdateReplacePolicy") != "Retain"):
+            if (
+                old is not None
+                and not isinstance(old, (str, dict, list))
+                and resource_json.get("UpdateReplacePolicy") != "Retain"
+            ):
                 try:
                     delete_physical(resources_map, old, resource_json)
-                except Exception as exc:  # noqa: BLE001 - best effort, as moto does
+                except Exception as exc:
                     logger.warning("replacing %s: delete failed: %s", logical_id, exc)
-            return parsing.parse_and_create_resource(
-                logical_id, resource_json, resources_map, account_id, region_name
-            )
+            return parsing.parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name)
         return original(logical_id, resource_json, resources_map, account_id, region_name)
 
     parse_and_update_resource.__wrapped__ = original  # type: ignore[attr-defined]
@@ -273,8 +275,11 @@ def _policy_delete_resource(self: Any, parsed: Any, resource_json: dict[str, Any
     """ResourceMap._delete_resource: used by moto when an update removes a
     resource from the template, and by our ordered delete."""
     if is_retained(resource_json, getattr(self, "_webstack_create_rollback", False)):
-        logger.info("retaining %s (DeletionPolicy %s)", getattr(parsed, "logical_resource_id", "?"),
-                    resource_json.get("DeletionPolicy"))
+        logger.info(
+            "retaining %s (DeletionPolicy %s)",
+            getattr(parsed, "logical_resource_id", "?"),
+            resource_json.get("DeletionPolicy"),
+        )
         return
     delete_physical(self, parsed, resource_json)
 
@@ -287,7 +292,8 @@ def _ordered_delete(self: Any) -> None:
     templates = self._resource_json_map
     order = list(reversed(dependency_order(templates, list(templates))))
     remaining = [
-        name for name in order
+        name
+        for name in order
         if (parsed := self._parsed_resources.get(name)) is not None and not isinstance(parsed, (str, dict, list))
     ]
     dependents: dict[str, set[str]] = {name: set() for name in templates}
@@ -304,7 +310,7 @@ def _ordered_delete(self: Any) -> None:
                     continue  # already deleted, or still needed by a resource that is not
                 try:
                     self._delete_resource(self._parsed_resources.get(name), templates[name])
-                except Exception as exc:  # noqa: BLE001 - retried, then reported
+                except Exception as exc:
                     failures[name] = ResourceFailed(name, templates[name].get("Type", "?"), exc)
                 else:
                     self._parsed_resources.pop(name, None)
@@ -348,7 +354,7 @@ def _rollback_create(stack: Any, failure: BaseException) -> None:
     stack.resource_map._webstack_create_rollback = True
     try:
         stack.resource_map.delete()
-    except Exception as exc:  # noqa: BLE001 - report, never mask the original failure
+    except Exception as exc:
         logger.warning("rollback of %s incomplete: %s", stack.name, exc)
     # moto's resource map creates resources lazily on any lookup (even
     # describe_stack_resources): forget the template so nothing comes back.
@@ -365,8 +371,12 @@ def _safe_execute_change_set(original: Any) -> Any:
         change_set = self.change_sets.get(change_set_name)
         if change_set is None:
             change_set = next(
-                (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
-                 and (stack_name is None or cs.stack_name == stack_name or cs.stack_id == stack_name)),
+                (
+                    cs
+                    for cs in self.change_sets.values()
+                    if cs.change_set_name == change_set_name
+                    and (stack_name is None or cs.stack_name == stack_name or cs.stack_id == stack_name)
+                ),
                 None,
             )
         if change_set is None:
@@ -378,7 +388,7 @@ def _safe_execute_change_set(original: Any) -> Any:
         stack.cross_stack_resources = self.exports
         try:
             original(self, change_set.change_set_id, stack_name)
-        except Exception as exc:  # noqa: BLE001 - becomes the stack's failure state
+        except Exception as exc:
             change_set.execution_status = "EXECUTE_FAILED"
             change_set.status_reason = str(exc)
             if change_set.change_set_type == "CREATE":
@@ -431,14 +441,16 @@ def _safe_delete_stack(original: Any) -> Any:
             stack.stack_status_reason = None
             try:
                 original(self, stack.stack_id)
-            except Exception as exc:  # noqa: BLE001 - becomes the stack's state
+            except Exception as exc:
                 self.deleted_stacks.pop(stack.stack_id, None)
                 self.stacks[stack.stack_id] = stack
                 for export in stack.exports:
                     self.exports.setdefault(export.name, export)
                 _add_resource_event(stack, exc, "DELETE_FAILED")
-                reason = (f"The following resource(s) failed to delete: [{getattr(exc, 'logical_id', '?')}]. "
-                          f"{getattr(exc, 'cause', exc)}")
+                reason = (
+                    f"The following resource(s) failed to delete: [{getattr(exc, 'logical_id', '?')}]. "
+                    f"{getattr(exc, 'cause', exc)}"
+                )
                 stack._add_stack_event("DELETE_FAILED", resource_status_reason=reason)
                 stack.status = "DELETE_FAILED"
                 stack.stack_status_reason = reason
@@ -453,7 +465,7 @@ def _safe_create_resources(original: Any) -> Any:
     def create_resources(self: Any) -> None:
         try:
             original(self)
-        except Exception as exc:  # noqa: BLE001 - becomes the stack's failure state
+        except Exception as exc:
             _rollback_create(self, exc)
 
     create_resources.__wrapped__ = original  # type: ignore[attr-defined]
@@ -500,8 +512,14 @@ class StackOutputNotFound(Exception):
 
 
 # stack states in which another stack's outputs can be read
-_READABLE_STATES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
-                    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+_READABLE_STATES = (
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+)
 
 
 def get_stack_output(spec: Any, account_id: str) -> Any:
@@ -517,8 +535,7 @@ def get_stack_output(spec: Any, account_id: str) -> Any:
         raise ValueError("Fn::GetStackOutput: Region is required")
     backend = cfn_models.cloudformation_backends[account_id][region]
     stack = next(
-        (s for s in backend.stacks.values()
-         if stack_name in (s.name, s.stack_id) and s.status in _READABLE_STATES),
+        (s for s in backend.stacks.values() if stack_name in (s.name, s.stack_id) and s.status in _READABLE_STATES),
         None,
     )
     if stack is None:
@@ -528,9 +545,7 @@ def get_stack_output(spec: Any, account_id: str) -> Any:
         )
     outputs = stack.output_map
     if output_name not in (outputs._output_json_map or {}):
-        raise StackOutputNotFound(
-            f"Fn::GetStackOutput: stack {stack_name} ({region}) has no output {output_name}"
-        )
+        raise StackOutputNotFound(f"Fn::GetStackOutput: stack {stack_name} ({region}) has no output {output_name}")
     output = outputs[output_name]
     if output is None:
         raise StackOutputNotFound(
@@ -592,7 +607,7 @@ def _has_parameters(self: Any, other_parameters: dict[str, Any]) -> bool:
         if str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::Value") and new is not None:
             try:
                 current = resource_map.parse_ssm_parameter(new, slot["Type"])
-            except Exception:  # noqa: BLE001 - parameter gone: the update will say so
+            except Exception:
                 return False
             if current != resource_map.resolved_parameters.get(key):
                 return False
@@ -621,7 +636,8 @@ def delete_change_set(self: Any, change_set_name: str, stack_name: str | None = 
         del self.change_sets[change_set_name]
         return
     matches = [
-        cs_id for cs_id, cs in self.change_sets.items()
+        cs_id
+        for cs_id, cs in self.change_sets.items()
         if cs.change_set_name == change_set_name and (not stack_name or stack_name in (cs.stack_name, cs.stack_id))
     ]
     for cs_id in matches:
@@ -662,7 +678,8 @@ def _list_change_sets_response(self: Any) -> Any:
 
     stack_name = self._get_param("StackName")
     change_sets = [
-        cs for cs in self.cloudformation_backend.list_change_sets()
+        cs
+        for cs in self.cloudformation_backend.list_change_sets()
         if not stack_name or stack_name in (cs.stack_name, cs.stack_id)
     ]
     return ActionResult({"Summaries": change_sets})
@@ -690,9 +707,7 @@ def install() -> None:
     parsing.clean_json = _resolving_clean_json(parsing.clean_json)
     parsing.resource_class_from_type = _route_custom(parsing.resource_class_from_type)
     parsing.parse_and_create_resource = _annotate_failures(parsing.parse_and_create_resource)
-    parsing.parse_and_update_resource = _update_or_replace(
-        _annotate_failures(parsing.parse_and_update_resource)
-    )
+    parsing.parse_and_update_resource = _update_or_replace(_annotate_failures(parsing.parse_and_update_resource))
     parsing.ResourceMap.build_resource_diff = _ordered_diff(parsing.ResourceMap.build_resource_diff)
     global _original_delete_resource
     _original_delete_resource = parsing.ResourceMap._delete_resource

@@ -79,17 +79,19 @@ class Certificate(Provider, CloudFormationModel):
             try:
                 r53.change_resource_record_sets(
                     zone,
-                    [{
-                        "Action": "UPSERT",
-                        "ResourceRecordSet": {
-                            "Name": record["Name"],
-                            "Type": "CNAME",
-                            "TTL": 60,
-                            "ResourceRecords": [{"Value": record["Value"]}],
-                        },
-                    }],
+                    [
+                        {
+                            "Action": "UPSERT",
+                            "ResourceRecordSet": {
+                                "Name": record["Name"],
+                                "Type": "CNAME",
+                                "TTL": 60,
+                                "ResourceRecords": [{"Value": record["Value"]}],
+                            },
+                        }
+                    ],
                 )
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise ProviderError(f"cannot write the validation record into hosted zone {zone}: {exc}") from exc
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -105,5 +107,5 @@ class Certificate(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             self._backend().delete_certificate(self.physical_id)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass

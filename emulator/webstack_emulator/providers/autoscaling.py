@@ -118,11 +118,18 @@ def _update_group_in_place(original_update: Any) -> Any:
         if old_tgs - new_tgs:
             backend.detach_load_balancer_target_groups(name, sorted(old_tgs - new_tgs))
         if props.get("Tags"):
-            backend.create_or_update_tags([
-                {"ResourceId": name, "ResourceType": "auto-scaling-group", "Key": t["Key"], "Value": str(t["Value"]),
-                 "PropagateAtLaunch": t.get("PropagateAtLaunch", False)}
-                for t in props["Tags"]
-            ])
+            backend.create_or_update_tags(
+                [
+                    {
+                        "ResourceId": name,
+                        "ResourceType": "auto-scaling-group",
+                        "Key": t["Key"],
+                        "Value": str(t["Value"]),
+                        "PropagateAtLaunch": t.get("PropagateAtLaunch", False),
+                    }
+                    for t in props["Tags"]
+                ]
+            )
         return group
 
     return classmethod(update_from_cloudformation_json)

@@ -77,7 +77,7 @@ def empty_bucket(account_id: str, bucket_name: str | None) -> int:
     backend = s3_backends[account_id][PARTITION]
     try:
         bucket = backend.get_bucket(bucket_name)
-    except Exception:  # noqa: BLE001 - bucket already gone: nothing to do
+    except Exception:
         return 0
     tags = {t["Key"]: t["Value"] for t in backend.get_bucket_tagging(bucket_name).get("Tags", [])}
     if tags.get(AUTO_DELETE_TAG) != "true":
@@ -119,18 +119,20 @@ class VpcRestrictDefaultSG(_CustomBase, CloudFormationModel):
         for revoke, rule in ((ec2.revoke_security_group_ingress, ingress), (ec2.revoke_security_group_egress, egress)):
             try:
                 revoke(**rule)
-            except Exception as exc:  # noqa: BLE001 - the handler ignores a missing rule too
+            except Exception as exc:
                 if "InvalidPermission.NotFound" not in repr(exc) and "NotFound" not in type(exc).__name__:
                     raise
 
     def _restore(self, group_id: str) -> None:
         ec2 = ec2_backends[self.account_id][self.region_name]
         ingress, egress = self._rules(group_id)
-        for authorize, rule in ((ec2.authorize_security_group_ingress, ingress),
-                                (ec2.authorize_security_group_egress, egress)):
+        for authorize, rule in (
+            (ec2.authorize_security_group_ingress, ingress),
+            (ec2.authorize_security_group_egress, egress),
+        ):
             try:
                 authorize(**rule)
-            except Exception:  # noqa: BLE001 - duplicate or group gone (VPC deleted first)
+            except Exception:
                 pass
 
     def create(self, props: dict[str, Any]) -> str:
@@ -159,8 +161,17 @@ class CrossRegionExportWriter(_CustomBase, CloudFormationModel):
         ssm = ssm_backends[self.account_id][region]
         for name, value in exports.items():
             ssm.put_parameter(
-                name=name, description=None, value=str(value), parameter_type="String", allowed_pattern=None,
-                keyid=None, overwrite=True, tags=[], data_type="text", tier=None, policies=None,
+                name=name,
+                description=None,
+                value=str(value),
+                parameter_type="String",
+                allowed_pattern=None,
+                keyid=None,
+                overwrite=True,
+                tags=[],
+                data_type="text",
+                tier=None,
+                policies=None,
             )
 
     def create(self, props: dict[str, Any]) -> str:
@@ -203,7 +214,7 @@ class CrossRegionExportReader(_CustomBase, CloudFormationModel):
         for name in names:
             try:
                 ssm.remove_tags_from_resource("Parameter", name, [f"aws-cdk:strong-ref:{prefix}"])
-            except Exception:  # noqa: BLE001 - InvalidResourceId is ignored by the handler
+            except Exception:
                 pass
 
     def create(self, props: dict[str, Any]) -> str:

@@ -63,8 +63,14 @@ def _behaviour(cb: dict[str, Any]) -> dict[str, Any]:
         "Compress": cb.get("Compress", False),
         "SmoothStreaming": cb.get("SmoothStreaming", False),
     }
-    for key in ("CachePolicyId", "OriginRequestPolicyId", "ResponseHeadersPolicyId", "RealtimeLogConfigArn",
-                "FieldLevelEncryptionId", "PathPattern"):
+    for key in (
+        "CachePolicyId",
+        "OriginRequestPolicyId",
+        "ResponseHeadersPolicyId",
+        "RealtimeLogConfigArn",
+        "FieldLevelEncryptionId",
+        "PathPattern",
+    ):
         if cb.get(key):
             out[key] = cb[key]
     if cb.get("ForwardedValues"):
@@ -135,12 +141,16 @@ def distribution_config_to_api(cfg: dict[str, Any], caller_reference: str) -> di
     if cfg.get("CustomErrorResponses"):
         api["CustomErrorResponses"] = _items(
             [
-                {k: v for k, v in {
-                    "ErrorCode": e["ErrorCode"],
-                    "ResponsePagePath": e.get("ResponsePagePath"),
-                    "ResponseCode": str(e["ResponseCode"]) if e.get("ResponseCode") is not None else None,
-                    "ErrorCachingMinTTL": e.get("ErrorCachingMinTTL"),
-                }.items() if v is not None}
+                {
+                    k: v
+                    for k, v in {
+                        "ErrorCode": e["ErrorCode"],
+                        "ResponsePagePath": e.get("ResponsePagePath"),
+                        "ResponseCode": str(e["ResponseCode"]) if e.get("ResponseCode") is not None else None,
+                        "ErrorCachingMinTTL": e.get("ErrorCachingMinTTL"),
+                    }.items()
+                    if v is not None
+                }
                 for e in cfg["CustomErrorResponses"]
             ]
         )
@@ -155,13 +165,15 @@ def distribution_config_to_api(cfg: dict[str, Any], caller_reference: str) -> di
     vc = cfg.get("ViewerCertificate")
     if vc:
         api["ViewerCertificate"] = {
-            k: v for k, v in {
+            k: v
+            for k, v in {
                 "CloudFrontDefaultCertificate": bool(vc.get("CloudFrontDefaultCertificate", False)),
                 "ACMCertificateArn": vc.get("AcmCertificateArn"),
                 "IAMCertificateId": vc.get("IamCertificateId"),
                 "SSLSupportMethod": vc.get("SslSupportMethod"),
                 "MinimumProtocolVersion": vc.get("MinimumProtocolVersion"),
-            }.items() if v is not None
+            }.items()
+            if v is not None
         }
     geo = (cfg.get("Restrictions") or {}).get("GeoRestriction")
     if geo:
@@ -229,7 +241,7 @@ class Distribution(Provider, CloudFormationModel):
         try:
             _, etag = backend.get_distribution(self.physical_id)
             backend.delete_distribution(self.physical_id, etag)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass
 
 
@@ -272,7 +284,9 @@ class _PolicyBase(Provider):
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         POLICIES[self.physical_id] = {
-            "Type": self.TYPE, "Config": new[self.CONFIG_KEY], "LastModifiedTime": utcnow().isoformat()
+            "Type": self.TYPE,
+            "Config": new[self.CONFIG_KEY],
+            "LastModifiedTime": utcnow().isoformat(),
         }
         self.attributes["LastModifiedTime"] = POLICIES[self.physical_id]["LastModifiedTime"]
 

@@ -155,7 +155,9 @@ def install() -> None:
         props = cloudformation_json.get("Properties") or {}
         wanted = props.get("DashboardName")
         if wanted and wanted != original_resource.name:
-            return original.__func__(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+            return original.__func__(
+                cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+            )
         backend = cloudwatch_backends[account_id][region_name]
         return backend.put_dashboard(name=original_resource.name, body=props["DashboardBody"])
 

@@ -83,7 +83,7 @@ class _RuleBase(Provider):
         revoke = getattr(self._backend(), f"revoke_security_group_{self.DIRECTION}")
         try:
             revoke(**self._args)
-        except Exception:  # noqa: BLE001 - group already gone (deleted first)
+        except Exception:
             pass
 
 
@@ -135,7 +135,7 @@ def _tolerant(fn: Any) -> Any:
     def run(resource: Any, account_id: str, region_name: str) -> None:
         try:
             fn(resource, account_id, region_name)
-        except Exception as exc:  # noqa: BLE001 - already gone = deleted
+        except Exception as exc:
             if not _gone(exc):
                 raise
 
@@ -248,14 +248,15 @@ def _delete_flow_log(flow_log: Any, account_id: str, region_name: str) -> None:
 
 def _vpc_dependents(ec2: Any, vpc_id: str) -> list[str]:
     found = []
-    found += [f"internet gateway {g.id}" for g in ec2.internet_gateways.values()
-              if g.vpc is not None and g.vpc.id == vpc_id]
+    found += [
+        f"internet gateway {g.id}" for g in ec2.internet_gateways.values() if g.vpc is not None and g.vpc.id == vpc_id
+    ]
     found += [f"network interface {e.id}" for e in ec2.enis.values() if getattr(e.subnet, "vpc_id", None) == vpc_id]
     found += [f"security group {g.id}" for g in ec2.groups.get(vpc_id, {}).values() if g.name != "default"]
-    found += [f"VPC endpoint {e.id}" for e in ec2.vpc_end_points.values()
-              if e.vpc_id == vpc_id and e.state != "deleted"]
-    found += [f"NAT gateway {n.id}" for n in ec2.nat_gateways.values()
-              if n.vpc_id == vpc_id and n.state != "deleted"]
+    found += [
+        f"VPC endpoint {e.id}" for e in ec2.vpc_end_points.values() if e.vpc_id == vpc_id and e.state != "deleted"
+    ]
+    found += [f"NAT gateway {n.id}" for n in ec2.nat_gateways.values() if n.vpc_id == vpc_id and n.state != "deleted"]
     return found
 
 

@@ -22,9 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
-from moto.elbv2.models import elbv2_backends
-
 from moto.ec2.models import ec2_backends
+from moto.elbv2.models import elbv2_backends
 
 from ._base import Provider, tags_list
 from ._engine import deleter
@@ -36,17 +35,35 @@ def _backend(p: Provider) -> Any:
 
 # Route 53 alias zones of ELB in the regions webstack uses (moto answers
 # "Z2P70J7EXAMPLE" everywhere); other regions keep moto's value.
-ALB_HOSTED_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0",
-                    "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5"}
-NLB_HOSTED_ZONES = {"us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP", "us-west-1": "Z24FKFUX50B4VW",
-                    "us-west-2": "Z18D5FSROUN65G", "eu-west-1": "Z2IFOLAFXWLO4F", "eu-central-1": "Z3F0SRJ5LGBH90"}
+ALB_HOSTED_ZONES = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
+}
+NLB_HOSTED_ZONES = {
+    "us-east-1": "Z26RNL4JYFTOTI",
+    "us-east-2": "ZLMOA37VPKANP",
+    "us-west-1": "Z24FKFUX50B4VW",
+    "us-west-2": "Z18D5FSROUN65G",
+    "eu-west-1": "Z2IFOLAFXWLO4F",
+    "eu-central-1": "Z3F0SRJ5LGBH90",
+}
 
 
 class LoadBalancer(Provider, CloudFormationModel):
     TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
     NAME_PROPERTY = "Name"
-    ATTRIBUTES = ("CanonicalHostedZoneID", "DNSName", "LoadBalancerArn", "LoadBalancerFullName",
-                  "LoadBalancerName", "SecurityGroups")
+    ATTRIBUTES = (
+        "CanonicalHostedZoneID",
+        "DNSName",
+        "LoadBalancerArn",
+        "LoadBalancerFullName",
+        "LoadBalancerName",
+        "SecurityGroups",
+    )
 
     def create(self, props: dict[str, Any]) -> str:
         name = props.get("Name") or self.resource_name
@@ -140,7 +157,9 @@ class TargetGroup(Provider, CloudFormationModel):
             healthcheck_path=p.get("HealthCheckPath"),
             healthcheck_interval_seconds=p.get("HealthCheckIntervalSeconds"),
             healthcheck_timeout_seconds=p.get("HealthCheckTimeoutSeconds"),
-            healthcheck_enabled=str(p["HealthCheckEnabled"]).lower() if p.get("HealthCheckEnabled") is not None else None,
+            healthcheck_enabled=str(p["HealthCheckEnabled"]).lower()
+            if p.get("HealthCheckEnabled") is not None
+            else None,
             healthy_threshold_count=p.get("HealthyThresholdCount"),
             unhealthy_threshold_count=p.get("UnhealthyThresholdCount"),
             matcher=matcher,
@@ -152,9 +171,7 @@ class TargetGroup(Provider, CloudFormationModel):
         if attrs:
             _backend(self).modify_target_group_attributes(tg.arn, attrs)
         if p.get("Targets"):
-            _backend(self).register_targets(
-                tg.arn, [{"Id": t["Id"], "Port": t.get("Port")} for t in p["Targets"]]
-            )
+            _backend(self).register_targets(tg.arn, [{"Id": t["Id"], "Port": t.get("Port")} for t in p["Targets"]])
         self._tg = tg
         self.attributes = {
             "TargetGroupArn": tg.arn,
@@ -194,14 +211,14 @@ class TargetGroup(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             _backend(self).delete_target_group(self.physical_id)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass
 
 
 def _tolerant_delete(action: Any, arn: str) -> None:
     try:
         action(arn)
-    except Exception as exc:  # noqa: BLE001 - already gone (with its load balancer) = deleted
+    except Exception as exc:
         if "NotFound" not in f"{type(exc).__name__} {exc}":
             raise
 

@@ -57,5 +57,5 @@ class ServiceLinkedRole(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             iam_backends[self.account_id][PARTITION].delete_role(self.physical_id)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass

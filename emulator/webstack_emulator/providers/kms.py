@@ -62,5 +62,5 @@ class Key(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             self._backend().schedule_key_deletion(self.physical_id, int(self.properties.get("PendingWindowInDays", 30)))
-        except Exception:  # noqa: BLE001 - already scheduled
+        except Exception:
             pass

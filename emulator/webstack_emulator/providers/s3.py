@@ -84,20 +84,26 @@ def lifecycle_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             transitions.append(r["Transition"])
         if transitions:
             rule["Transition"] = [
-                {k: v for k, v in {
-                    "Days": t.get("TransitionInDays"),
-                    "Date": t.get("TransitionDate"),
-                    "StorageClass": t["StorageClass"],
-                }.items() if v is not None}
+                {
+                    k: v
+                    for k, v in {
+                        "Days": t.get("TransitionInDays"),
+                        "Date": t.get("TransitionDate"),
+                        "StorageClass": t["StorageClass"],
+                    }.items()
+                    if v is not None
+                }
                 for t in transitions
             ]
         nve = r.get("NoncurrentVersionExpiration")
         if nve:
             rule["NoncurrentVersionExpiration"] = {
-                k: v for k, v in {
+                k: v
+                for k, v in {
                     "NoncurrentDays": nve.get("NoncurrentDays"),
                     "NewerNoncurrentVersions": nve.get("NewerNoncurrentVersions"),
-                }.items() if v is not None
+                }.items()
+                if v is not None
             }
         elif r.get("NoncurrentVersionExpirationInDays") is not None:
             rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(r["NoncurrentVersionExpirationInDays"])}
@@ -106,11 +112,15 @@ def lifecycle_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             nvts.append(r["NoncurrentVersionTransition"])
         if nvts:
             rule["NoncurrentVersionTransition"] = [
-                {k: v for k, v in {
-                    "NoncurrentDays": t.get("TransitionInDays"),
-                    "StorageClass": t["StorageClass"],
-                    "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
-                }.items() if v is not None}
+                {
+                    k: v
+                    for k, v in {
+                        "NoncurrentDays": t.get("TransitionInDays"),
+                        "StorageClass": t["StorageClass"],
+                        "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
+                    }.items()
+                    if v is not None
+                }
                 for t in nvts
             ]
         if r.get("AbortIncompleteMultipartUpload"):
@@ -229,7 +239,7 @@ class Bucket(Provider, CloudFormationModel):
                     config["TargetPrefix"] = log["LogFilePrefix"]
                 try:
                     backend.put_bucket_logging(name, config)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     # moto insists the target grants log delivery *before*
                     # the source is configured; in a template the target's
                     # BucketPolicy may come later. AWS accepts it; store it.
@@ -263,9 +273,7 @@ class BucketPolicy(Provider, CloudFormationModel):
         return self.generated_name()
 
     def _put(self, props: dict[str, Any]) -> None:
-        _backend(self.account_id).put_bucket_policy(
-            props["Bucket"], as_json_text(props["PolicyDocument"]).encode()
-        )
+        _backend(self.account_id).put_bucket_policy(props["Bucket"], as_json_text(props["PolicyDocument"]).encode())
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         if old.get("Bucket") != new.get("Bucket"):
@@ -275,7 +283,7 @@ class BucketPolicy(Provider, CloudFormationModel):
     def _delete(self, bucket: str) -> None:
         try:
             _backend(self.account_id).delete_bucket_policy(bucket)
-        except Exception:  # noqa: BLE001 - bucket already gone
+        except Exception:
             pass
 
     def delete_resource(self) -> None:

@@ -57,7 +57,10 @@ class Secret(Provider, CloudFormationModel):
 
     def create(self, props: dict[str, Any]) -> str:
         backend = _backend(self)
-        name = props.get("Name") or f"{self.logical_id}-{''.join(mock_random.choice('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') for _ in range(12))}"
+        name = (
+            props.get("Name")
+            or f"{self.logical_id}-{''.join(mock_random.choice('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') for _ in range(12))}"
+        )
         if props.get("GenerateSecretString") is not None:
             value = generate_secret_string(backend, props["GenerateSecretString"])
         else:
@@ -90,7 +93,11 @@ class Secret(Provider, CloudFormationModel):
             backend.put_secret_value(self.physical_id, new["SecretString"], None, None, ["AWSCURRENT"])
         elif new.get("GenerateSecretString") != old.get("GenerateSecretString") and new.get("GenerateSecretString"):
             backend.put_secret_value(
-                self.physical_id, generate_secret_string(backend, new["GenerateSecretString"]), None, None, ["AWSCURRENT"]
+                self.physical_id,
+                generate_secret_string(backend, new["GenerateSecretString"]),
+                None,
+                None,
+                ["AWSCURRENT"],
             )
         if new.get("Tags") != old.get("Tags"):
             secret.tags = tags_list(new) or None
@@ -98,7 +105,7 @@ class Secret(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             _backend(self).delete_secret(self.physical_id, None, True)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass
 
 
@@ -142,7 +149,7 @@ class RotationSchedule(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             secret = _backend(self).describe_secret(self.properties["SecretId"])
-        except Exception:  # noqa: BLE001 - secret deleted first
+        except Exception:
             return
         secret.rotation_enabled = False
         secret.rotation_lambda_arn = ""
@@ -168,5 +175,5 @@ class ResourcePolicy(Provider, CloudFormationModel):
         try:
             backend = _backend(self)
             backend.delete_resource_policy(backend.describe_secret(self.properties["SecretId"]).name)
-        except Exception:  # noqa: BLE001 - secret deleted first
+        except Exception:
             pass

@@ -47,11 +47,9 @@ class TopicPolicy(Provider, CloudFormationModel):
         for arn in topics:
             try:
                 topic = _backend(self, arn).get_topic(arn)
-            except Exception:  # noqa: BLE001 - topic deleted first
+            except Exception:
                 continue
-            topic._policy_json = topic._create_default_topic_policy(
-                topic.region, topic.account_id, topic.name
-            )
+            topic._policy_json = topic._create_default_topic_policy(topic.region, topic.account_id, topic.name)
 
     def delete_resource(self) -> None:
         self._restore(self.properties.get("Topics") or [])
@@ -79,5 +77,5 @@ class Subscription(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             _backend(self, self.properties["TopicArn"]).unsubscribe(self.physical_id)
-        except Exception:  # noqa: BLE001 - topic deleted first
+        except Exception:
             pass

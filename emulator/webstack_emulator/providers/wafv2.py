@@ -102,7 +102,7 @@ class WebACL(Provider, CloudFormationModel):
         acl = self._acl
         try:
             _backend(self, acl.arn).delete_web_acl(acl.name, self.properties["Scope"], acl.id, acl.lock_token)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass
 
 
@@ -147,8 +147,10 @@ class IPSet(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         ip_set = self._ip_set
         try:
-            _backend(self, ip_set.arn).delete_ip_set(ip_set.name, self.properties["Scope"], ip_set.ip_set_id, ip_set.lock_token)
-        except Exception:  # noqa: BLE001 - already gone
+            _backend(self, ip_set.arn).delete_ip_set(
+                ip_set.name, self.properties["Scope"], ip_set.ip_set_id, ip_set.lock_token
+            )
+        except Exception:
             pass
 
 
@@ -197,5 +199,5 @@ class LoggingConfiguration(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         try:
             self._logging_backend().delete_logging_configuration(self.physical_id)
-        except Exception:  # noqa: BLE001 - already gone
+        except Exception:
             pass

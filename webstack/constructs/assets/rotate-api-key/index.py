@@ -37,7 +37,12 @@ def handler(event, _context, client=None):
     if "AWSPENDING" not in stages[token]:
         raise ValueError(f"version {token} is not AWSPENDING for {arn}")
 
-    steps = {"createSecret": create_secret, "setSecret": set_secret, "testSecret": test_secret, "finishSecret": finish_secret}
+    steps = {
+        "createSecret": create_secret,
+        "setSecret": set_secret,
+        "testSecret": test_secret,
+        "finishSecret": finish_secret,
+    }
     if step not in steps:
         raise ValueError(f"unknown rotation step {step}")
     steps[step](client, arn, token)
@@ -64,7 +69,9 @@ def set_secret(_client, _arn, token):
 
 
 def test_secret(client, arn, token):
-    pending = json.loads(client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")["SecretString"])
+    pending = json.loads(
+        client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")["SecretString"]
+    )
     value = pending.get(KEY_FIELD, "")
     if len(value) != KEY_LENGTH or not value.isalnum():
         raise ValueError(f"pending version {token} has no valid {KEY_FIELD}")
