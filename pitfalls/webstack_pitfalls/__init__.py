@@ -8,11 +8,14 @@
 See README.md in this package.
 """
 
+from .aws import ACKNOWLEDGED_RULES_METADATA_KEY, CLOUDFRONT_REGION
 from .pack import PLUGIN_NAME, PitfallChecks, RawFinding
 from .report import Finding, default_packs, findings, rule_catalog, rules_markdown
 from .rules import RULES, Hit, Rule
 
 __all__ = [
+    "ACKNOWLEDGED_RULES_METADATA_KEY",
+    "CLOUDFRONT_REGION",
     "PLUGIN_NAME",
     "RULES",
     "Finding",

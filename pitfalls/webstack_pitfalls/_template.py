@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-US_EAST_1 = "us-east-1"
+from .aws import CLOUDFRONT_REGION as US_EAST_1
 
 # CloudFormation pseudo parameters are Refs too, but never to a resource.
 _PSEUDO_PREFIX = "AWS::"

@@ -29,11 +29,12 @@ import jsii
 from constructs import IConstruct
 
 from ._template import StackTemplate
+from .aws import ACKNOWLEDGED_RULES_METADATA_KEY
 from .rules import RULES, Rule
 
 PLUGIN_NAME = "WebstackPitfalls"
 PLUGIN_VERSION = "1.0.0"
-_ACK_KEY = "aws:cdk:acknowledged-rules"
+_ACK_KEY = ACKNOWLEDGED_RULES_METADATA_KEY
 # acknowledge() stores ids as "Annotation::<id>" (aws-cdk-lib >= 2.262.1) or
 # "annotation::<id>"; a user may also name our namespace explicitly.
 _ACK_PREFIX = re.compile(rf"^(annotation|{PLUGIN_NAME})::", re.IGNORECASE)
