@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aws_cdk import (
     Annotations,
@@ -79,7 +80,12 @@ class Cdn(Construct):
         # cycle), so CDK scopes it to this account's distributions through
         # AWS:SourceArn; the bucket policy *is* scoped to this distribution, and
         # S3 checks both. aws/aws-cdk#21771, #31227.
-        Annotations.of(content_bucket.encryption_key.node.scope).acknowledge_warning(
+        content_key = content_bucket.encryption_key
+        if content_key is None or content_key.node.scope is None:
+            raise ValueError(
+                "Cdn: the content bucket must be SSE-KMS encrypted with a customer-managed key (pitfalls D2)"
+            )
+        Annotations.of(content_key.node.scope).acknowledge_warning(
             "@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac",
             "bucket policy pins the distribution; the key grant is account-scoped to break the cycle",
         )
@@ -140,7 +146,7 @@ class Cdn(Construct):
             enable_accept_encoding_gzip=True,
             enable_accept_encoding_brotli=True,
         )
-        shield = (
+        shield: dict[str, Any] = (
             {"origin_shield_enabled": True, "origin_shield_region": origin_region}
             if tuning.origin_shield and origin_region
             else {}
@@ -165,7 +171,7 @@ class Cdn(Construct):
                 custom_headers=headers_to_origin,
                 **shield,
             )
-        tls: dict = {}
+        tls: dict[str, Any] = {}
         if certificate_arn:
             tls = dict(
                 certificate=acm.Certificate.from_certificate_arn(self, "SiteCertificate", certificate_arn),

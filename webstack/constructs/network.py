@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
@@ -65,7 +66,7 @@ class Network(Construct):
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
         )
         for subnet in self.vpc.public_subnets:
-            subnet.node.default_child.map_public_ip_on_launch = False
+            cast(ec2.CfnSubnet, subnet.node.default_child).map_public_ip_on_launch = False
             acknowledge(
                 subnet,
                 "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW",

@@ -136,7 +136,7 @@ class _AlarmSet(Construct):
     def _alarm(
         self,
         name: str,
-        metric: cloudwatch.IMetric,
+        metric: cloudwatch.Metric | cloudwatch.MathExpression,
         *,
         threshold: float,
         description: str,

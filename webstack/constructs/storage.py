@@ -13,6 +13,8 @@ writers differ:
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -43,7 +45,7 @@ class Storage(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         disposable = removal_policy == RemovalPolicy.DESTROY
-        common = dict(
+        common: dict[str, Any] = dict(
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             minimum_tls_version=1.2,

@@ -132,7 +132,7 @@ class WebAcl(Construct):
             )
             priority += 1
 
-        self.rule_metrics = [r.visibility_config.metric_name for r in rules]
+        self.rule_metrics = [f"{metric_prefix}-{rule.name}" for rule in rules]
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",

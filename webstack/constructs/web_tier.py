@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import (
     Annotations,
@@ -42,37 +43,12 @@ from aws_cdk import (
 )
 from constructs import Construct
 
+from webstack.config import Capacity, LoadBalancing, Scaling
 from webstack.constructs.acknowledge import acknowledge
 
 HEALTH_PATH = "/health"
 APP_PORT = 80
 _USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ScheduledCapacity:
-    name: str
-    cron: str  # "minute hour day month weekday", UTC
-    min_capacity: int
-    max_capacity: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class WebTierProps:
-    instance_type: str
-    min_capacity: int
-    desired_capacity: int
-    max_capacity: int
-    cpu_target_percent: int
-    requests_per_target_per_minute: int
-    instance_warmup: Duration
-    deletion_protection: bool
-    idle_timeout: Duration = Duration.seconds(60)
-    deregistration_delay: Duration = Duration.seconds(30)
-    slow_start: Duration | None = Duration.seconds(60)
-    min_healthy_percent: int = 100
-    extra_instance_types: tuple[str, ...] = ()
-    schedules: tuple[ScheduledCapacity, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +62,24 @@ class OriginGuard:
 
 
 class WebTier(Construct):
-    """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``."""
+    """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``,
+    ``launch_template``, ``listener`` (the serving one), ``redirect_listener`` (or None).
+
+    :param vpc: the ASG goes into its private subnets, the ALB into its public ones.
+    :param volume_key: customer-managed key for the instances' EBS volumes (its policy must admit
+        the Auto Scaling service-linked role, pitfalls D1).
+    :param access_log_bucket: SSE-S3 bucket for ALB access logs (D7, D19).
+    :param instance_type: primary instance type; Graviton types select the arm64 AMI.
+    :param capacity: min / desired / max of the group.
+    :param scaling: target tracking, warm-up, rolling floor, extra types, schedules.
+    :param load_balancing: idle timeout, deregistration delay, slow start.
+    :param deletion_protection: ALB deletion protection.
+    :param origin_guard: admit only CloudFront (prefix list + secret header); None = public ALB.
+    :param certificate: ALB certificate; with one, HTTPS serves and HTTP redirects. Default None.
+    :param alert_topic: receives the group's launch/terminate errors. Default None.
+    :param events_topic: receives every scaling event. Default None.
+    :param waf_on_alb: a REGIONAL web ACL is attached by the caller (only changes an acknowledgement).
+    """
 
     def __init__(
         self,
@@ -96,7 +89,11 @@ class WebTier(Construct):
         vpc: ec2.IVpc,
         volume_key: kms.IKey,
         access_log_bucket: s3.IBucket,
-        props: WebTierProps,
+        instance_type: str,
+        capacity: Capacity,
+        scaling: Scaling,
+        load_balancing: LoadBalancing,
+        deletion_protection: bool,
         origin_guard: OriginGuard | None = None,
         certificate: acm.ICertificate | None = None,
         alert_topic: sns.ITopic | None = None,
@@ -104,31 +101,7 @@ class WebTier(Construct):
         waf_on_alb: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-
-        # Nothing else assumes this role: it exists for the instances alone (F7).
-        self.role = iam.Role(
-            self,
-            "InstanceRole",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            description="webstack web instances: SSM Session Manager, CloudWatch agent, granted reads",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSSMManagedInstanceCore"),
-                iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchAgentServerPolicy"),
-            ],
-        )
-        for policy in ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"):
-            acknowledge(
-                self.role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]",
-                f"{policy} is the AWS-maintained minimum for the SSM / CloudWatch agent; AWS updates it "
-                "when the agent's API calls change, which a copy would not",
-            )
-        acknowledge(
-            self.role,
-            "NIST.800.53.R5-IAMNoInlinePolicy",
-            "CDK's grant policy (content read, secret read, key decrypt), attached to this role only",
-        )
-
+        self.role = self._instance_role()
         instance_sg = ec2.SecurityGroup(
             self, "InstanceSecurityGroup", vpc=vpc, description="webstack instances: HTTP from the ALB only"
         )
@@ -140,12 +113,96 @@ class WebTier(Construct):
             # Egress is opened by CDK to the targets only (listener.add_targets).
             allow_all_outbound=False,
         )
+        self.launch_template = self._launch_template(instance_type, instance_sg, volume_key)
+        self.auto_scaling_group = self._auto_scaling_group(
+            vpc,
+            instance_type,
+            capacity,
+            scaling,
+            [(alert_topic, autoscaling.ScalingEvents.ERRORS), (events_topic, autoscaling.ScalingEvents.ALL)],
+        )
+        self.load_balancer = self._load_balancer(
+            vpc,
+            alb_sg,
+            access_log_bucket,
+            load_balancing,
+            deletion_protection=deletion_protection,
+            waf_on_alb=waf_on_alb,
+        )
+        public = origin_guard is None
+        if public:
+            acknowledge(
+                alb_sg,
+                "AwsSolutions-EC23",
+                "origin protection is off in this configuration (origin_protection.enabled: false): the ALB "
+                "is deliberately public; turn it on to admit CloudFront only",
+            )
+        self.listener, self.redirect_listener = self._listeners(certificate, public=public)
+        routing: dict[str, Any] = {}
+        if origin_guard is not None:
+            self._admit_cloudfront_only(vpc, alb_sg, origin_guard, serving_port=443 if certificate else 80)
+            routing = self._require_origin_header(origin_guard)
+        self.target_group = self.listener.add_targets(
+            "App",
+            port=APP_PORT,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            targets=[self.auto_scaling_group],
+            deregistration_delay=Duration.seconds(load_balancing.deregistration_delay_seconds),
+            slow_start=Duration.seconds(load_balancing.slow_start_seconds)
+            if load_balancing.slow_start_seconds
+            else None,
+            health_check=elbv2.HealthCheck(
+                path=HEALTH_PATH,
+                healthy_http_codes="200",
+                interval=Duration.seconds(15),
+                timeout=Duration.seconds(5),
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=3,
+            ),
+            **routing,
+        )
+        # Scale on CPU *and* on load (F8): CPU catches expensive requests,
+        # request count catches many cheap ones before CPU moves.
+        self.auto_scaling_group.scale_on_cpu_utilization(
+            "CpuTracking", target_utilization_percent=scaling.cpu_target_percent
+        )
+        self.auto_scaling_group.scale_on_request_count(
+            "RequestTracking", target_requests_per_minute=scaling.requests_per_target
+        )
 
+    def _instance_role(self) -> iam.Role:
+        # Nothing else assumes this role: it exists for the instances alone (F7).
+        role = iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description="webstack web instances: SSM Session Manager, CloudWatch agent, granted reads",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSSMManagedInstanceCore"),
+                iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchAgentServerPolicy"),
+            ],
+        )
+        for policy in ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]",
+                f"{policy} is the AWS-maintained minimum for the SSM / CloudWatch agent; AWS updates it "
+                "when the agent's API calls change, which a copy would not",
+            )
+        acknowledge(
+            role,
+            "NIST.800.53.R5-IAMNoInlinePolicy",
+            "CDK's grant policy (content read, secret read, key decrypt), attached to this role only",
+        )
+        return role
+
+    def _launch_template(
+        self, instance_type_name: str, security_group: ec2.ISecurityGroup, volume_key: kms.IKey
+    ) -> ec2.LaunchTemplate:
         user_data = ec2.UserData.for_linux()
         user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
-
-        instance_type = ec2.InstanceType(props.instance_type)
-        self.launch_template = ec2.LaunchTemplate(
+        instance_type = ec2.InstanceType(instance_type_name)
+        return ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
             machine_image=ec2.MachineImage.latest_amazon_linux2023(
@@ -157,7 +214,7 @@ class WebTier(Construct):
             ),
             instance_type=instance_type,
             role=self.role,
-            security_group=instance_sg,
+            security_group=security_group,
             user_data=user_data,
             require_imdsv2=True,
             http_put_response_hop_limit=1,
@@ -176,46 +233,54 @@ class WebTier(Construct):
             ],
         )
 
+    def _fleet(self, instance_type: str, extra_instance_types: tuple[str, ...]) -> dict[str, Any]:
+        """The launch template alone, or a mixed-instances policy over several types."""
+        if not extra_instance_types:
+            return {"launch_template": self.launch_template}
+        # Several types of one architecture (one AMI): more capacity pools to launch from.
+        return {
+            "mixed_instances_policy": autoscaling.MixedInstancesPolicy(
+                launch_template=self.launch_template,
+                launch_template_overrides=[
+                    autoscaling.LaunchTemplateOverrides(instance_type=ec2.InstanceType(t))
+                    for t in (instance_type, *extra_instance_types)
+                ],
+                instances_distribution=autoscaling.InstancesDistribution(
+                    on_demand_percentage_above_base_capacity=100,
+                    on_demand_allocation_strategy=autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+                ),
+            )
+        }
+
+    def _auto_scaling_group(
+        self,
+        vpc: ec2.IVpc,
+        instance_type: str,
+        capacity: Capacity,
+        scaling: Scaling,
+        notify: list[tuple[sns.ITopic | None, autoscaling.ScalingEvents]],
+    ) -> autoscaling.AutoScalingGroup:
         # Replace instances one at a time, keeping min_healthy_percent of the
         # floor in service: CloudFormation's rolling update is the stack-native
         # instance refresh, triggered by any launch template change.
-        keep_in_service = min(props.max_capacity - 1, -(-props.min_capacity * props.min_healthy_percent // 100))
-        fleet: dict = {"launch_template": self.launch_template}
-        if props.extra_instance_types:
-            # Several types of one architecture (one AMI): more capacity pools to launch from.
-            fleet = {
-                "mixed_instances_policy": autoscaling.MixedInstancesPolicy(
-                    launch_template=self.launch_template,
-                    launch_template_overrides=[
-                        autoscaling.LaunchTemplateOverrides(instance_type=ec2.InstanceType(t))
-                        for t in (props.instance_type, *props.extra_instance_types)
-                    ],
-                    instances_distribution=autoscaling.InstancesDistribution(
-                        on_demand_percentage_above_base_capacity=100,
-                        on_demand_allocation_strategy=autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
-                    ),
-                )
-            }
-        self.auto_scaling_group = autoscaling.AutoScalingGroup(
+        keep_in_service = min(capacity.max - 1, -(-capacity.min * scaling.min_healthy_percent // 100))
+        group = autoscaling.AutoScalingGroup(
             self,
             "Asg",
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
-            min_capacity=props.min_capacity,
-            desired_capacity=props.desired_capacity,
-            max_capacity=props.max_capacity,
+            min_capacity=capacity.min,
+            desired_capacity=capacity.desired,
+            max_capacity=capacity.max,
             health_checks=autoscaling.HealthChecks.with_additional_checks(
                 additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
                 grace_period=Duration.minutes(5),
             ),
-            default_instance_warmup=props.instance_warmup,
+            default_instance_warmup=Duration.seconds(scaling.instance_warmup_seconds),
             group_metrics=[autoscaling.GroupMetrics.all()],
             notifications=[
                 autoscaling.NotificationConfiguration(topic=topic, scaling_events=events)
-                for topic, events in (
-                    (alert_topic, autoscaling.ScalingEvents.ERRORS),
-                    (events_topic, autoscaling.ScalingEvents.ALL),
-                )
+                for topic, events in notify
                 if topic is not None
             ]
             or None,
@@ -224,135 +289,111 @@ class WebTier(Construct):
                 min_instances_in_service=max(0, keep_in_service),
                 pause_time=Duration.minutes(5),
             ),
-            **fleet,
+            **self._fleet(instance_type, scaling.extra_instance_types),
         )
-        for schedule in props.schedules:
-            self.auto_scaling_group.scale_on_schedule(
+        for schedule in scaling.schedules:
+            group.scale_on_schedule(
                 schedule.name,
                 schedule=autoscaling.Schedule.expression(schedule.cron),
-                min_capacity=schedule.min_capacity,
-                max_capacity=schedule.max_capacity,
+                min_capacity=schedule.min,
+                max_capacity=schedule.max,
                 time_zone="UTC",
             )
         # desiredCapacity resets the group's size on each deploy; config sets it
         # deliberately to the floor the environment starts from, and target
         # tracking moves it from there.
-        Annotations.of(self.auto_scaling_group).acknowledge_warning(
+        Annotations.of(group).acknowledge_warning(
             "@aws-cdk/aws-autoscaling:desiredCapacitySet",
             "desired capacity comes from validated config (min <= desired <= max) on purpose",
         )
+        return group
 
-        self.load_balancer = elbv2.ApplicationLoadBalancer(
+    def _load_balancer(
+        self,
+        vpc: ec2.IVpc,
+        security_group: ec2.ISecurityGroup,
+        access_log_bucket: s3.IBucket,
+        load_balancing: LoadBalancing,
+        *,
+        deletion_protection: bool,
+        waf_on_alb: bool,
+    ) -> elbv2.ApplicationLoadBalancer:
+        alb = elbv2.ApplicationLoadBalancer(
             self,
             "Alb",
             vpc=vpc,
             internet_facing=True,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
-            security_group=alb_sg,
+            security_group=security_group,
             drop_invalid_header_fields=True,
-            deletion_protection=props.deletion_protection,
+            deletion_protection=deletion_protection,
             http2_enabled=True,
-            idle_timeout=props.idle_timeout,
+            idle_timeout=Duration.seconds(load_balancing.idle_timeout_seconds),
         )
-        self.load_balancer.log_access_logs(access_log_bucket, prefix="alb")
-        if not props.deletion_protection:
+        alb.log_access_logs(access_log_bucket, prefix="alb")
+        if not deletion_protection:
             acknowledge(
-                self.load_balancer,
+                alb,
                 "NIST.800.53.R5-ELBDeletionProtectionEnabled",
                 "this environment is disposable by config (deletion_protection: false)",
             )
         if not waf_on_alb:
             acknowledge(
-                self.load_balancer,
+                alb,
                 "NIST.800.53.R5-ALBWAFEnabled",
                 "config leaves the regional web ACL off: CloudFront's web ACL (when on) filters first and the "
                 "ALB admits only CloudFront (origin protection); set waf.protect_alb for defence in depth",
             )
+        return alb
 
-        # With a certificate, HTTPS serves and HTTP only redirects.
-        public = origin_guard is None
-        if public:
-            acknowledge(
-                alb_sg,
-                "AwsSolutions-EC23",
-                "origin protection is off in this configuration (origin_protection.enabled: false): the ALB "
-                "is deliberately public; turn it on to admit CloudFront only",
-            )
-        if certificate is not None:
-            serving = self.load_balancer.add_listener(
-                "Https",
-                port=443,
-                protocol=elbv2.ApplicationProtocol.HTTPS,
-                certificates=[certificate],
-                # TLS 1.3 and 1.2 only (ELBSecurityPolicy-TLS13-1-2-2021-06).
-                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
-                open=public,
-            )
-            self.redirect_listener = self.load_balancer.add_listener(
-                "Http",
-                port=80,
-                protocol=elbv2.ApplicationProtocol.HTTP,
-                open=public,
-                default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
-            )
-        else:
+    def _listeners(
+        self, certificate: acm.ICertificate | None, *, public: bool
+    ) -> tuple[elbv2.ApplicationListener, elbv2.ApplicationListener | None]:
+        """The serving listener, and the HTTP listener that only redirects (with a certificate)."""
+        if certificate is None:
             serving = self.load_balancer.add_listener(
                 "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=public
             )
-            self.redirect_listener = None
             no_certificate = (
                 "no domain.origin_name configured, so ACM cannot issue the ALB a certificate; CloudFront "
                 "terminates TLS for viewers. Set domain.origin_name for HTTPS end to end"
             )
             acknowledge(serving, "NIST.800.53.R5-ELBv2ACMCertificateRequired", no_certificate)
             acknowledge(serving, "NIST.800.53.R5-ALBHttpToHttpsRedirection", no_certificate)
-        if self.redirect_listener is not None:
-            acknowledge(
-                self.redirect_listener,
-                "NIST.800.53.R5-ELBv2ACMCertificateRequired",
-                "this listener only answers 301 to HTTPS; it serves no content",
-            )
-        self.listener = serving
-
-        routing: dict = {}
-        if origin_guard is not None:
-            self._admit_cloudfront_only(vpc, alb_sg, origin_guard, serving_port=443 if certificate else 80)
-            # Anything without the header CloudFront adds gets 403 (default action);
-            # the rule below forwards only requests that carry it.
-            serving.add_action(
-                "Deny",
-                action=elbv2.ListenerAction.fixed_response(403, content_type="text/plain", message_body="Forbidden"),
-            )
-            routing = dict(
-                priority=10,
-                conditions=[elbv2.ListenerCondition.http_header(origin_guard.header_name, [origin_guard.header_value])],
-            )
-        self.target_group = serving.add_targets(
-            "App",
-            port=APP_PORT,
+            return serving, None
+        serving = self.load_balancer.add_listener(
+            "Https",
+            port=443,
+            protocol=elbv2.ApplicationProtocol.HTTPS,
+            certificates=[certificate],
+            # TLS 1.3 and 1.2 only (ELBSecurityPolicy-TLS13-1-2-2021-06).
+            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+            open=public,
+        )
+        redirect = self.load_balancer.add_listener(
+            "Http",
+            port=80,
             protocol=elbv2.ApplicationProtocol.HTTP,
-            targets=[self.auto_scaling_group],
-            deregistration_delay=props.deregistration_delay,
-            slow_start=props.slow_start,
-            health_check=elbv2.HealthCheck(
-                path=HEALTH_PATH,
-                healthy_http_codes="200",
-                interval=Duration.seconds(15),
-                timeout=Duration.seconds(5),
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=3,
-            ),
-            **routing,
+            open=public,
+            default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
         )
+        acknowledge(
+            redirect,
+            "NIST.800.53.R5-ELBv2ACMCertificateRequired",
+            "this listener only answers 301 to HTTPS; it serves no content",
+        )
+        return serving, redirect
 
-        # Scale on CPU *and* on load (F8): CPU catches expensive requests,
-        # request count catches many cheap ones before CPU moves.
-        self.auto_scaling_group.scale_on_cpu_utilization(
-            "CpuTracking", target_utilization_percent=props.cpu_target_percent
+    def _require_origin_header(self, guard: OriginGuard) -> dict[str, Any]:
+        """403 by default; the target rule forwards only requests with CloudFront's secret header."""
+        self.listener.add_action(
+            "Deny",
+            action=elbv2.ListenerAction.fixed_response(403, content_type="text/plain", message_body="Forbidden"),
         )
-        self.auto_scaling_group.scale_on_request_count(
-            "RequestTracking", target_requests_per_minute=props.requests_per_target_per_minute
-        )
+        return {
+            "priority": 10,
+            "conditions": [elbv2.ListenerCondition.http_header(guard.header_name, [guard.header_value])],
+        }
 
     def _admit_cloudfront_only(
         self, vpc: ec2.IVpc, alb_sg: ec2.SecurityGroup, guard: OriginGuard, *, serving_port: int

@@ -17,7 +17,7 @@ from webstack.constructs.retention import removal_policy
 from webstack.constructs.secrets import Secrets
 from webstack.constructs.storage import Storage
 from webstack.constructs.waf import WebAcl, web_acl_metric_name
-from webstack.constructs.web_tier import OriginGuard, ScheduledCapacity, WebTier, WebTierProps
+from webstack.constructs.web_tier import OriginGuard, WebTier
 from webstack.stacks.base import EnvironmentStack
 
 
@@ -102,27 +102,11 @@ class WebStack(EnvironmentStack):
             vpc=network.vpc,
             volume_key=keys.data,
             access_log_bucket=storage.alb_logs,
-            props=WebTierProps(
-                instance_type=config.instance_type,
-                min_capacity=config.capacity.min,
-                desired_capacity=config.capacity.desired,
-                max_capacity=config.capacity.max,
-                cpu_target_percent=config.scaling.cpu_target_percent,
-                requests_per_target_per_minute=config.scaling.requests_per_target,
-                instance_warmup=Duration.seconds(config.scaling.instance_warmup_seconds),
-                deletion_protection=config.deletion_protection,
-                idle_timeout=Duration.seconds(config.load_balancing.idle_timeout_seconds),
-                deregistration_delay=Duration.seconds(config.load_balancing.deregistration_delay_seconds),
-                slow_start=Duration.seconds(config.load_balancing.slow_start_seconds)
-                if config.load_balancing.slow_start_seconds
-                else None,
-                min_healthy_percent=config.scaling.min_healthy_percent,
-                extra_instance_types=config.scaling.extra_instance_types,
-                schedules=tuple(
-                    ScheduledCapacity(name=s.name, cron=s.cron, min_capacity=s.min, max_capacity=s.max)
-                    for s in config.scaling.schedules
-                ),
-            ),
+            instance_type=config.instance_type,
+            capacity=config.capacity,
+            scaling=config.scaling,
+            load_balancing=config.load_balancing,
+            deletion_protection=config.deletion_protection,
             origin_guard=guard,
             certificate=origin_certificate,
             alert_topic=alerts.topic,
