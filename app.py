@@ -17,9 +17,9 @@ from pathlib import Path
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
-from webstack_pitfalls import PitfallChecks
 
 from webstack.app import ConfigInputError, build_app, cdk_json_context
+from webstack_pitfalls import PitfallChecks
 
 
 def main() -> int:

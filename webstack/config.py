@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from webstack_pitfalls.aws import CLOUDFRONT_REGION
+
 DEFAULT_REGION = "us-west-2"
 
 # Regions webstack knows and the zone letters each one offers. A zone outside
@@ -203,7 +205,8 @@ CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS: dict[str, str] = {
 }
 
 # CloudFront accepts web ACLs and certificates from us-east-1 only (D3, D4).
-EDGE_REGION = "us-east-1"
+# CloudFront takes web ACLs and certificates from us-east-1 only (D3, D4).
+EDGE_REGION = CLOUDFRONT_REGION
 
 _ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
 _DNS_NAME = re.compile(r"^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -388,30 +391,31 @@ def _apply(obj: Any, overrides: Mapping[str, Any], prefix: str) -> Any:
                 "unknown field",
                 f"remove it or use one of {', '.join(k for k in known if k != 'name')}",
             )
-        current = getattr(obj, key)
-        if key in _OPTIONAL_NESTED:
-            changes[key] = None if value is None else _build(_OPTIONAL_NESTED[key], value, prefix=f"{path}.")
-        elif key in _NESTED_LISTS:
-            if not isinstance(value, (list, tuple)):
-                raise ConfigError(path, "must be a list", "write it as a JSON list of objects")
-            changes[key] = tuple(
-                _build(_NESTED_LISTS[key], item, prefix=f"{path}[{i}].") for i, item in enumerate(value)
-            )
-        elif dataclasses.is_dataclass(current):
-            changes[key] = _apply(current, value, prefix=f"{path}.")
-        elif isinstance(current, tuple) or key == "availability_zones":
-            if not isinstance(value, (list, tuple)):
-                raise ConfigError(
-                    path, "must be a list", f'write it as a JSON list, e.g. ["{current[0] if current else "value"}"]'
-                )
-            changes[key] = tuple(value)
-        elif key == "tags":
-            if not isinstance(value, Mapping):
-                raise ConfigError(path, "must be an object", 'write it as {"Key": "Value"}')
-            changes[key] = dict(value)
-        else:
-            changes[key] = value
+        changes[key] = _override_value(key, getattr(obj, key), value, path)
     return dataclasses.replace(obj, **changes)
+
+
+def _override_value(key: str, current: Any, value: Any, path: str) -> Any:
+    """The new value of one field, built and shape-checked like the defaults."""
+    if key in _OPTIONAL_NESTED:
+        return None if value is None else _build(_OPTIONAL_NESTED[key], value, prefix=f"{path}.")
+    if key in _NESTED_LISTS:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(path, "must be a list", "write it as a JSON list of objects")
+        return tuple(_build(_NESTED_LISTS[key], item, prefix=f"{path}[{i}].") for i, item in enumerate(value))
+    if dataclasses.is_dataclass(current):
+        return _apply(current, value, prefix=f"{path}.")
+    if isinstance(current, tuple) or key == "availability_zones":
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(
+                path, "must be a list", f'write it as a JSON list, e.g. ["{current[0] if current else "value"}"]'
+            )
+        return tuple(value)
+    if key == "tags":
+        if not isinstance(value, Mapping):
+            raise ConfigError(path, "must be an object", 'write it as {"Key": "Value"}')
+        return dict(value)
+    return value
 
 
 def _build(cls: type, values: Any, prefix: str) -> Any:
@@ -449,6 +453,20 @@ def _require_range(path: str, value: Any, low: int, high: int) -> None:
 
 def validate(c: EnvironmentConfig) -> None:
     """Raise ConfigError on the first invalid field."""
+    _validate_account_and_zones(c)
+    _validate_network_and_compute(c)
+    _validate_capacity(c)
+    _validate_scaling(c)
+    _validate_schedules(c)
+    _validate_load_balancing_and_cdn(c)
+    _validate_alarms(c)
+    _validate_data(c)
+    _validate_tags(c)
+    _validate_edge(c)
+
+
+def _validate_account_and_zones(c: EnvironmentConfig) -> None:
+    """Region, account and availability zones."""
     _require_type("region", c.region, str, "a region name such as us-west-2")
     if c.region not in REGION_ZONES:
         raise ConfigError("region", f"unsupported region {c.region!r}", f"use one of {', '.join(REGION_ZONES)}")
@@ -478,11 +496,14 @@ def validate(c: EnvironmentConfig) -> None:
             raise ConfigError(
                 f"availability_zones[{i}]",
                 f"{zone!r} is not a zone of {c.region}",
-                f"use one of {', '.join(c.region + l for l in letters)}",
+                f"use one of {', '.join(c.region + letter for letter in letters)}",
             )
     if len(set(zones)) != len(zones):
         raise ConfigError("availability_zones", "lists a zone twice", "list each zone once")
 
+
+def _validate_network_and_compute(c: EnvironmentConfig) -> None:
+    """VPC block, NAT gateways, instance type."""
     try:
         network = ipaddress.IPv4Network(c.vpc_cidr, strict=True)
     except (ValueError, TypeError) as err:
@@ -502,7 +523,7 @@ def validate(c: EnvironmentConfig) -> None:
             "use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
         )
 
-    _require_range("nat_gateways", c.nat_gateways, 1, len(zones))
+    _require_range("nat_gateways", c.nat_gateways, 1, len(c.availability_zones))
     _require_type("instance_type", c.instance_type, str, "an EC2 instance type such as t3.small")
     if not _INSTANCE_TYPE.match(c.instance_type):
         raise ConfigError(
@@ -511,6 +532,9 @@ def validate(c: EnvironmentConfig) -> None:
             "use a type such as t3.small or m7g.large",
         )
 
+
+def _validate_capacity(c: EnvironmentConfig) -> None:
+    """min <= desired <= max."""
     _require_range("capacity.min", c.capacity.min, 0, 100)
     _require_range("capacity.max", c.capacity.max, 1, 100)
     _require_range("capacity.desired", c.capacity.desired, 0, 100)
@@ -527,6 +551,9 @@ def validate(c: EnvironmentConfig) -> None:
             "make min <= desired <= max",
         )
 
+
+def _validate_scaling(c: EnvironmentConfig) -> None:
+    """Target tracking, warm-up, rolling floor, extra instance types."""
     _require_range("scaling.cpu_target_percent", c.scaling.cpu_target_percent, 10, 90)
     _require_range("scaling.requests_per_target", c.scaling.requests_per_target, 1, 100000)
     _require_range("scaling.instance_warmup_seconds", c.scaling.instance_warmup_seconds, 0, 3600)
@@ -541,6 +568,10 @@ def validate(c: EnvironmentConfig) -> None:
                 f"{extra} and {c.instance_type} have different CPU architectures",
                 "mix only x86_64 types or only Graviton (arm64) types: one AMI serves them all",
             )
+
+
+def _validate_schedules(c: EnvironmentConfig) -> None:
+    """Scheduled scaling: unique names, 5-field cron, min <= max."""
     names = set()
     for i, schedule in enumerate(c.scaling.schedules):
         path = f"scaling.schedules[{i}]"
@@ -561,6 +592,10 @@ def validate(c: EnvironmentConfig) -> None:
             raise ConfigError(
                 f"{path}.min", f"min ({schedule.min}) is greater than max ({schedule.max})", "make min <= max"
             )
+
+
+def _validate_load_balancing_and_cdn(c: EnvironmentConfig) -> None:
+    """ALB timings and CDN cache tuning."""
     lb = c.load_balancing
     _require_range("load_balancing.idle_timeout_seconds", lb.idle_timeout_seconds, 1, 4000)
     _require_range("load_balancing.deregistration_delay_seconds", lb.deregistration_delay_seconds, 0, 3600)
@@ -579,6 +614,9 @@ def validate(c: EnvironmentConfig) -> None:
     _require_range("cdn.error_caching_seconds", cdn.error_caching_seconds, 0, 3600)
     _require_type("cdn.origin_shield", cdn.origin_shield, bool, "true or false")
 
+
+def _validate_alarms(c: EnvironmentConfig) -> None:
+    """Alarm e-mails (no placeholders), thresholds and periods."""
     if isinstance(c.alarms.emails, str) or not isinstance(c.alarms.emails, (tuple, list)):
         raise ConfigError(
             "alarms.emails", "must be a list of addresses", 'write ["oncall@your-company.tld"] style JSON list'
@@ -618,6 +656,9 @@ def validate(c: EnvironmentConfig) -> None:
             "use 10, 30 or a multiple of 60",
         )
 
+
+def _validate_data(c: EnvironmentConfig) -> None:
+    """Retention, protection, price class, geography, lifecycle."""
     if c.log_retention_days not in LOG_RETENTION_DAYS or isinstance(c.log_retention_days, bool):
         raise ConfigError(
             "log_retention_days",
@@ -650,6 +691,9 @@ def validate(c: EnvironmentConfig) -> None:
     _require_range("noncurrent_version_expiration_days", c.noncurrent_version_expiration_days, 1, 3650)
     _require_range("log_bucket_expiration_days", c.log_bucket_expiration_days, 1, 3650)
 
+
+def _validate_tags(c: EnvironmentConfig) -> None:
+    """Tag keys and values."""
     if not isinstance(c.tags, Mapping):
         raise ConfigError("tags", "must be an object", 'write {"CostCenter": "1234"}')
     for key, value in c.tags.items():
@@ -661,8 +705,6 @@ def validate(c: EnvironmentConfig) -> None:
             )
         if not isinstance(value, str) or len(value) > 256:
             raise ConfigError(f"tags.{key}", "value must be a string of at most 256 characters", "quote the value")
-
-    _validate_edge(c)
 
 
 def _is_graviton(instance_type: str) -> bool:
@@ -679,8 +721,12 @@ def _validate_edge(c: EnvironmentConfig) -> None:
         )
     if c.domain is not None:
         _validate_domain(c.domain)
+    _validate_waf(c.waf)
+    _validate_origin_protection(c)
 
-    w = c.waf
+
+def _validate_waf(w: Waf) -> None:
+    """Switches, rate limit, managed groups (unique, with valid count overrides), IP sets."""
     _require_type("waf.enabled", w.enabled, bool, "true or false")
     _require_type("waf.logging", w.logging, bool, "true or false")
     _require_type("waf.protect_alb", w.protect_alb, bool, "true or false")
@@ -690,8 +736,22 @@ def _validate_edge(c: EnvironmentConfig) -> None:
     _require_range("waf.rate_limit", w.rate_limit, 10, 2_000_000_000)
     if w.enabled and not w.managed_rule_groups:
         raise ConfigError("waf.managed_rule_groups", "is empty", "keep at least the AWS managed Common rule set")
-    seen = set()
-    for i, group in enumerate(w.managed_rule_groups):
+    _validate_rule_groups(w.managed_rule_groups)
+    for field_name in ("allow_ips", "block_ips"):
+        for i, cidr in enumerate(getattr(w, field_name)):
+            try:
+                ipaddress.ip_network(cidr, strict=True)
+            except (ValueError, TypeError):
+                raise ConfigError(
+                    f"waf.{field_name}[{i}]",
+                    f"{cidr!r} is not an IP range in CIDR form",
+                    "write addresses as CIDR, e.g. 203.0.113.0/24",
+                ) from None
+
+
+def _validate_rule_groups(groups: tuple[ManagedRuleGroup, ...]) -> None:
+    seen: set[str] = set()
+    for i, group in enumerate(groups):
         path = f"waf.managed_rule_groups[{i}]"
         if not isinstance(group.name, str) or not _RULE_NAME.match(group.name):
             raise ConfigError(
@@ -709,17 +769,9 @@ def _validate_edge(c: EnvironmentConfig) -> None:
                     f"{rule!r} is not a rule name",
                     "use the rule's name, e.g. SizeRestrictions_BODY",
                 )
-    for field_name in ("allow_ips", "block_ips"):
-        for i, cidr in enumerate(getattr(w, field_name)):
-            try:
-                ipaddress.ip_network(cidr, strict=True)
-            except (ValueError, TypeError):
-                raise ConfigError(
-                    f"waf.{field_name}[{i}]",
-                    f"{cidr!r} is not an IP range in CIDR form",
-                    "write addresses as CIDR, e.g. 203.0.113.0/24",
-                ) from None
 
+
+def _validate_origin_protection(c: EnvironmentConfig) -> None:
     o = c.origin_protection
     _require_type("origin_protection.enabled", o.enabled, bool, "true or false")
     if o.prefix_list_id is not None and not re.fullmatch(r"pl-[0-9a-f]{8,17}", str(o.prefix_list_id)):

@@ -70,7 +70,7 @@ class Cdn(Construct):
         certificate_arn: str | None = None,
         domain_names: Sequence[str] = (),
         geo_allowlist: Sequence[str] = (),
-        tuning: CdnTuning = CdnTuning(),
+        tuning: CdnTuning,
         origin_region: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)

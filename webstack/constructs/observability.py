@@ -54,8 +54,8 @@ from constructs import Construct
 
 from webstack.config import Alarms as AlarmThresholds
 from webstack.constructs.keys import allow_cloudwatch_alarms
+from webstack_pitfalls.aws import CLOUDFRONT_REGION
 
-CLOUDFRONT_METRICS_REGION = "us-east-1"
 RUNBOOK = "docs/runbook.md"
 
 
@@ -184,7 +184,8 @@ class RegionalAlarms(_AlarmSet):
             threshold=t.cpu_high_percent,
             description=(
                 f"Web instances average above {t.cpu_high_percent}% CPU although scaling tracks CPU. First check: "
-                f"is the group at max capacity (raise capacity.max) or is one request type expensive? {runbook('asg-cpu-high')}"
+                f"is the group at max capacity (raise capacity.max) or is one request type expensive? "
+                f"{runbook('asg-cpu-high')}"
             ),
             # No datapoints means no instances: InServiceBelowMin covers that.
         )
@@ -243,8 +244,8 @@ class RegionalAlarms(_AlarmSet):
             target_5xx_rate,
             threshold=t.target_5xx_rate_percent,
             description=(
-                f"More than {t.target_5xx_rate_percent}% of requests fail in the application (target 5xx). First check: "
-                f"the latest deploy (instance refresh) and application logs. {runbook('target-5xx-rate')}"
+                f"More than {t.target_5xx_rate_percent}% of requests fail in the application (target 5xx). "
+                f"First check: the latest deploy (instance refresh) and application logs. {runbook('target-5xx-rate')}"
             ),
         )
         self.service_degraded = _composite(
@@ -280,7 +281,8 @@ class EdgeAlarms(_AlarmSet):
             threshold=t.cloudfront_4xx_rate_percent,
             description=(
                 f"More than {t.cloudfront_4xx_rate_percent}% of viewer requests got a 4xx. First check: a static "
-                f"deploy with missing objects, or one client hammering bad URLs (WAF sampled requests). {runbook('cloudfront-4xx-rate')}"
+                f"deploy with missing objects, or one client hammering bad URLs (WAF sampled requests). "
+                f"{runbook('cloudfront-4xx-rate')}"
             ),
         )
         self._alarm(
@@ -289,7 +291,8 @@ class EdgeAlarms(_AlarmSet):
             threshold=t.cloudfront_5xx_rate_percent,
             description=(
                 f"More than {t.cloudfront_5xx_rate_percent}% of viewer requests got a 5xx. First check: the origin "
-                f"(web tier alarms in the app region), then CloudFront's origin-error metrics. {runbook('cloudfront-5xx-rate')}"
+                f"(web tier alarms in the app region), then CloudFront's origin-error metrics. "
+                f"{runbook('cloudfront-5xx-rate')}"
             ),
         )
         if web_acl_metric_name:
@@ -299,7 +302,8 @@ class EdgeAlarms(_AlarmSet):
                 threshold=t.waf_blocked_requests,
                 description=(
                     f"WAF blocked more than {t.waf_blocked_requests} requests per period: an attack, or a rule that "
-                    f"blocks real users. First check: sampled requests of the top blocking rule. {runbook('waf-blocked-spike')}"
+                    f"blocks real users. First check: sampled requests of the top blocking rule. "
+                    f"{runbook('waf-blocked-spike')}"
                 ),
             )
         self.service_degraded = _composite(
@@ -332,7 +336,7 @@ def cloudfront_metric(distribution_id: str, metric_name: str, *, statistic: str,
         dimensions_map={"DistributionId": distribution_id, "Region": "Global"},
         statistic=statistic,
         period=period,
-        region=CLOUDFRONT_METRICS_REGION,
+        region=CLOUDFRONT_REGION,
     )
 
 
@@ -346,7 +350,7 @@ def waf_metric(web_acl_metric_name: str, metric_name: str, *, period: Duration) 
         dimensions_map={"WebACL": web_acl_metric_name, "Rule": "ALL"},
         statistic="Sum",
         period=period,
-        region=CLOUDFRONT_METRICS_REGION,
+        region=CLOUDFRONT_REGION,
     )
 
 

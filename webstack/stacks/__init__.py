@@ -33,12 +33,17 @@ def add_environment(app: App, config: EnvironmentConfig) -> EnvironmentStacks:
         f"{prefix}-web",
         config=config,
         web_acl_arn=edge.web_acl.arn if edge and edge.web_acl else None,
+        web_acl_metric_name=edge.web_acl.metric_prefix if edge and edge.web_acl else None,
         certificate_arn=edge.certificate.certificate_arn if edge and edge.certificate else None,
     )
     if edge is not None:
         web.add_stack_dependency(edge, "the distribution uses the edge stack's web ACL and certificate")
     edge_monitoring = EdgeMonitoringStack(
-        app, f"{prefix}-edge-monitoring", config=config, distribution_id=web.distribution.distribution_id
+        app,
+        f"{prefix}-edge-monitoring",
+        config=config,
+        distribution_id=web.distribution.distribution_id,
+        web_acl_metric_name=edge.web_acl.metric_prefix if edge and edge.web_acl else None,
     )
     edge_monitoring.add_stack_dependency(web, "alarms watch the distribution the web stack creates")
 

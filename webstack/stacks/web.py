@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from webstack.config import EnvironmentConfig
-from webstack.constructs.acknowledge import acknowledge
+from webstack.config import Domain, EnvironmentConfig
+from webstack.constructs.acknowledge import acknowledge, logical_id_of
 from webstack.constructs.cdn import Cdn
 from webstack.constructs.dns import SiteRecords, dns_validated_certificate, hosted_zone
 from webstack.constructs.keys import Keys
@@ -22,7 +25,12 @@ from webstack.stacks.base import EnvironmentStack
 
 
 class WebStack(EnvironmentStack):
-    """Keys, network, buckets, secrets, ALB + ASG, the distribution, regional alarms."""
+    """Keys, network, buckets, secrets, ALB + ASG, the distribution, regional alarms.
+
+    :param web_acl_arn: the CLOUDFRONT web ACL from the edge stack, or None.
+    :param web_acl_metric_name: that web ACL's CloudWatch metric name (for the dashboard), or None.
+    :param certificate_arn: the us-east-1 site certificate from the edge stack, or None.
+    """
 
     def __init__(
         self,
@@ -31,6 +39,7 @@ class WebStack(EnvironmentStack):
         *,
         config: EnvironmentConfig,
         web_acl_arn: str | None = None,
+        web_acl_metric_name: str | None = None,
         certificate_arn: str | None = None,
     ) -> None:
         super().__init__(
@@ -41,8 +50,6 @@ class WebStack(EnvironmentStack):
             purpose="web platform (network, data, web tier, CDN, alarms)",
         )
         removal = removal_policy(config.retain_data)
-        period = Duration.seconds(config.alarms.period_seconds)
-
         keys = Keys(self, "Keys", removal_policy=removal)
         network = Network(
             self,
@@ -71,31 +78,17 @@ class WebStack(EnvironmentStack):
             removal_policy=removal,
             origin_verify=config.origin_protection.enabled,
         )
-
-        alerts = AlertTopic(
-            self,
-            "Alerts",
-            emails=config.alarms.emails,
-            removal_policy=removal,
-            key=keys.telemetry,
-        )
-
-        domain = config.domain
-        zone = origin_certificate = None
-        if domain is not None:
-            zone = hosted_zone(self, "Zone", zone_id=domain.hosted_zone_id, zone_name=domain.zone_name)
-            if domain.origin_name:
-                origin_certificate = dns_validated_certificate(
-                    self, "OriginCertificate", zone=zone, names=[domain.origin_name]
-                )
-        guard = None
-        if config.origin_protection.enabled:
-            guard = OriginGuard(
+        alerts = AlertTopic(self, "Alerts", emails=config.alarms.emails, removal_policy=removal, key=keys.telemetry)
+        zone, origin_certificate = self._domain(config.domain)
+        guard = (
+            OriginGuard(
                 prefix_list_id=config.cloudfront_prefix_list_id,
                 header_name=config.origin_protection.header_name,
                 header_value=secrets.origin_verify_value(),
             )
-
+            if config.origin_protection.enabled
+            else None
+        )
         web = WebTier(
             self,
             "WebTier",
@@ -114,34 +107,10 @@ class WebStack(EnvironmentStack):
             waf_on_alb=config.waf.protect_alb,
         )
         if config.waf.protect_alb:
-            alb_acl = WebAcl(
-                self,
-                "AlbWaf",
-                scope_name="REGIONAL",
-                metric_prefix=web_acl_metric_name(config.name, "alb"),
-                managed_rule_groups=config.waf.managed_rule_groups,
-                rate_limit=config.waf.rate_limit,
-                allow_ips=config.waf.allow_ips,
-                block_ips=config.waf.block_ips,
-                logging=config.waf.logging,
-                log_key=keys.telemetry,
-                log_retention_days=config.log_retention_days,
-                removal_policy=removal,
-            )
-            wafv2.CfnWebACLAssociation(
-                self, "AlbWafAssociation", resource_arn=web.load_balancer.load_balancer_arn, web_acl_arn=alb_acl.arn
-            )
-        storage.content.grant_read(web.role)
-        acknowledge(
-            web.role,
-            "AwsSolutions-IAM5[Resource::<StorageContent05955A69.Arn>/*]",
-            "read access to every object of the content bucket is the point; objects are unknown at deploy time",
-        )
-        for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*"):
-            acknowledge(web.role, f"AwsSolutions-IAM5[Action::{action}]", "read-only action group from grant_read")
-        secrets.database.grant_read(web.role)
-        secrets.api_key.grant_read(web.role)
+            self._regional_web_acl(config, web, log_key=keys.telemetry, removal=removal)
+        self._grant_instance_reads(web, storage, secrets)
 
+        domain = config.domain
         cdn = Cdn(
             self,
             "Cdn",
@@ -158,7 +127,7 @@ class WebStack(EnvironmentStack):
             tuning=config.cdn,
             origin_region=config.region,
         )
-        if zone is not None:
+        if zone is not None and domain is not None:
             SiteRecords(
                 self,
                 "Dns",
@@ -188,8 +157,8 @@ class WebStack(EnvironmentStack):
             auto_scaling_group=web.auto_scaling_group,
             distribution_id=cdn.distribution.distribution_id,
             alarms=[alarms.service_degraded, *alarms.alarms.values()],
-            period=period,
-            web_acl_metric_name=web_acl_metric_name(config.name, "cdn") if config.waf.enabled else None,
+            period=Duration.seconds(config.alarms.period_seconds),
+            web_acl_metric_name=web_acl_metric_name,
         )
 
         # Attributes other stacks and tests use.
@@ -197,21 +166,66 @@ class WebStack(EnvironmentStack):
         self.content_bucket = storage.content
         self.load_balancer = web.load_balancer
 
-        # Non-secret outputs only (F6): no secret ARN or value leaves the stack.
-        CfnOutput(self, "S3BucketName", value=storage.content.bucket_name, description="Static content bucket")
-        CfnOutput(
-            self, "CloudFrontDomainName", value=cdn.distribution.distribution_domain_name, description="Site domain"
-        )
-        CfnOutput(self, "CloudFrontDistributionId", value=cdn.distribution.distribution_id)
         site_host = domain.site_names[0] if domain else cdn.distribution.distribution_domain_name
-        CfnOutput(self, "SiteUrl", value=f"https://{site_host}", description="Open this in a browser")
-        CfnOutput(self, "LoadBalancerDNS", value=web.load_balancer.load_balancer_dns_name, description="ALB (origin)")
-        CfnOutput(self, "AutoScalingGroupName", value=web.auto_scaling_group.auto_scaling_group_name)
-        CfnOutput(self, "VpcId", value=network.vpc.vpc_id)
-        CfnOutput(self, "AlertTopicArn", value=alerts.topic.topic_arn)
-        CfnOutput(self, "DashboardName", value=dashboard.dashboard.dashboard_name)
-        CfnOutput(self, "AccessLogBucketName", value=storage.access_logs.bucket_name)
-        CfnOutput(self, "AlbLogBucketName", value=storage.alb_logs.bucket_name)
-        CfnOutput(self, "CdnLogBucketName", value=storage.cdn_logs.bucket_name)
-        CfnOutput(self, "DataKeyArn", value=keys.data.key_arn)
-        CfnOutput(self, "TelemetryKeyArn", value=keys.telemetry.key_arn)
+        # Non-secret outputs only (F6): no secret ARN or value leaves the stack.
+        for key, value, description in (
+            ("S3BucketName", storage.content.bucket_name, "Static content bucket"),
+            ("CloudFrontDomainName", cdn.distribution.distribution_domain_name, "Site domain"),
+            ("CloudFrontDistributionId", cdn.distribution.distribution_id, None),
+            ("SiteUrl", f"https://{site_host}", "Open this in a browser"),
+            ("LoadBalancerDNS", web.load_balancer.load_balancer_dns_name, "ALB (origin)"),
+            ("AutoScalingGroupName", web.auto_scaling_group.auto_scaling_group_name, None),
+            ("VpcId", network.vpc.vpc_id, None),
+            ("AlertTopicArn", alerts.topic.topic_arn, None),
+            ("DashboardName", dashboard.dashboard.dashboard_name, None),
+            ("AccessLogBucketName", storage.access_logs.bucket_name, None),
+            ("AlbLogBucketName", storage.alb_logs.bucket_name, None),
+            ("CdnLogBucketName", storage.cdn_logs.bucket_name, None),
+            ("DataKeyArn", keys.data.key_arn, None),
+            ("TelemetryKeyArn", keys.telemetry.key_arn, None),
+        ):
+            CfnOutput(self, key, value=value, description=description)
+
+    def _domain(self, domain: Domain | None) -> tuple[route53.IHostedZone | None, acm.ICertificate | None]:
+        """The hosted zone, and the ALB's own certificate when an origin name is configured."""
+        if domain is None:
+            return None, None
+        zone = hosted_zone(self, "Zone", zone_id=domain.hosted_zone_id, zone_name=domain.zone_name)
+        if not domain.origin_name:
+            return zone, None
+        return zone, dns_validated_certificate(self, "OriginCertificate", zone=zone, names=[domain.origin_name])
+
+    def _regional_web_acl(
+        self, config: EnvironmentConfig, web: WebTier, *, log_key: kms.IKey, removal: RemovalPolicy
+    ) -> None:
+        """A REGIONAL web ACL on the ALB, with the same rules as CloudFront's (defence in depth)."""
+        alb_acl = WebAcl(
+            self,
+            "AlbWaf",
+            scope_name="REGIONAL",
+            metric_prefix=web_acl_metric_name(config.name, "alb"),
+            managed_rule_groups=config.waf.managed_rule_groups,
+            rate_limit=config.waf.rate_limit,
+            allow_ips=config.waf.allow_ips,
+            block_ips=config.waf.block_ips,
+            logging=config.waf.logging,
+            log_key=log_key,
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal,
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "AlbWafAssociation", resource_arn=web.load_balancer.load_balancer_arn, web_acl_arn=alb_acl.arn
+        )
+
+    def _grant_instance_reads(self, web: WebTier, storage: Storage, secrets: Secrets) -> None:
+        """The instances read the content bucket and their secrets, nothing more."""
+        storage.content.grant_read(web.role)
+        acknowledge(
+            web.role,
+            f"AwsSolutions-IAM5[Resource::<{logical_id_of(storage.content)}.Arn>/*]",
+            "read access to every object of the content bucket is the point; objects are unknown at deploy time",
+        )
+        for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*"):
+            acknowledge(web.role, f"AwsSolutions-IAM5[Action::{action}]", "read-only action group from grant_read")
+        secrets.database.grant_read(web.role)
+        secrets.api_key.grant_read(web.role)
