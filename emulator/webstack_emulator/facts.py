@@ -23,3 +23,33 @@ CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS: dict[str, str] = {
     "us-west-1": "pl-4ea04527",
     "us-west-2": "pl-82a045eb",
 }
+
+# Name of that prefix list (the same in every region).
+CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
+
+# CloudFront's control plane is in us-east-1: a distribution's ACM
+# certificate and a CLOUDFRONT-scoped WAF web ACL (or IP set) must be created
+# there (https://docs.aws.amazon.com/acm/latest/userguide/acm-services.html,
+# https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html: Scope).
+CLOUDFRONT_REGION = "us-east-1"
+
+# Route 53 alias hosted zones of Elastic Load Balancing, per region
+# (https://docs.aws.amazon.com/general/latest/gr/elb.html). moto answers
+# "Z2P70J7EXAMPLE" everywhere; templates alias Route 53 records to
+# CanonicalHostedZoneID. Regions not listed keep moto's value.
+ALB_HOSTED_ZONES: dict[str, str] = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
+}
+NLB_HOSTED_ZONES: dict[str, str] = {
+    "us-east-1": "Z26RNL4JYFTOTI",
+    "us-east-2": "ZLMOA37VPKANP",
+    "us-west-1": "Z24FKFUX50B4VW",
+    "us-west-2": "Z18D5FSROUN65G",
+    "eu-west-1": "Z2IFOLAFXWLO4F",
+    "eu-central-1": "Z3F0SRJ5LGBH90",
+}

@@ -22,6 +22,7 @@ creates any stack.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -170,8 +171,7 @@ def start(
     sdir.mkdir(parents=True, exist_ok=True)
     _state_file(sdir).unlink(missing_ok=True)
     port = port or free_port()
-    log = open(sdir / LOG_FILE_NAME, "ab")
-    try:
+    with open(sdir / LOG_FILE_NAME, "ab") as log:  # the child keeps its own descriptor
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -190,8 +190,6 @@ def start(
             cwd=str(sdir),
             close_fds=True,
         )
-    finally:
-        log.close()
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -211,10 +209,8 @@ def stop(state_dir: Path, timeout: float = 10.0) -> bool:
     info = status(state_dir)
     if info is None:
         return False
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(info.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _pid_alive(info.pid):
         _reap(info.pid)
@@ -231,10 +227,8 @@ def stop(state_dir: Path, timeout: float = 10.0) -> bool:
 
 def _reap(pid: int) -> None:
     """Collect the exit status if the server is our own child (tests)."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def reset(endpoint: str) -> None:

@@ -157,7 +157,7 @@ def test_failed_create_rolls_back_and_redeploy_works(deploy, aws):
 
 
 def test_depends_on_orders_creation(deploy):
-    from webstack_emulator.providers._engine import dependency_order
+    from webstack_emulator.engine.dependencies import dependency_order
 
     resources = {"A": {"DependsOn": "C"}, "B": {"Properties": {"X": {"Ref": "A"}}}, "C": {}}
     assert dependency_order(resources, ["B", "A", "C"]) == ["C", "A", "B"]

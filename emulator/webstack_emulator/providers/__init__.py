@@ -8,6 +8,7 @@ and which moto serves itself.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 
@@ -32,7 +33,6 @@ PROVIDER_MODULES = (
 )
 
 _RESET_HOOKS: list[Callable[[], None]] = []
-_installed = False
 
 
 def on_reset(hook: Callable[[], None]) -> Callable[[], None]:
@@ -48,7 +48,7 @@ def _modules() -> list[object]:
 def _our_classes() -> dict[str, type]:
     from moto.core.common_models import CloudFormationModel
 
-    from ._engine import CUSTOM_TYPES
+    from ..engine.registry import CUSTOM_TYPES
 
     found: dict[str, type] = {}
     for cls in CloudFormationModel.__subclasses__():
@@ -58,20 +58,19 @@ def _our_classes() -> dict[str, type]:
     return found
 
 
+@functools.cache
 def install() -> None:
-    """Register our providers with moto (idempotent)."""
-    global _installed
-    if _installed:
-        return
+    """Register our providers with moto and apply the engine fixes (once per
+    process: later calls do nothing)."""
     from moto.cloudformation import parsing
     from moto.moto_api._internal.models import MotoAPIBackend
 
-    from . import _engine
+    from .. import engine
 
     for module in _modules():
         # modules that patch moto itself (no CloudFormation types) say so
         getattr(module, "install", lambda: None)()
-    _engine.install()
+    engine.install()
     # moto caches the type map on first use; rebuild it with our classes.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
@@ -89,8 +88,7 @@ def install() -> None:
         for hook in _RESET_HOOKS:
             hook()
 
-    MotoAPIBackend.reset = reset  # type: ignore[method-assign]
-    _installed = True
+    engine.replace(MotoAPIBackend, "reset", reset)
 
 
 def type_registry() -> dict[str, str]:

@@ -12,6 +12,7 @@ likewise never completed automatically and fails. Ref = certificate ARN.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.acm.models import acm_backends
@@ -105,7 +106,5 @@ class Certificate(Provider, CloudFormationModel):
             cert.tags.add(tags_list(new))
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._backend().delete_certificate(self.physical_id)
-        except Exception:
-            pass

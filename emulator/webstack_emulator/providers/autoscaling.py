@@ -12,8 +12,9 @@ from typing import Any
 from moto.autoscaling.models import autoscaling_backends
 from moto.core.common_models import CloudFormationModel
 
+from ..engine import add, replace, require_pinned_moto
+from ..engine.registry import deleter
 from ._base import Provider
-from ._engine import deleter
 
 
 def _step_adjustments(steps: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -86,9 +87,14 @@ def _int(value: Any) -> int | None:
 
 
 def _update_group_in_place(original_update: Any) -> Any:
-    def update_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
-    ):
+    def update_from_cloudformation_json(  # noqa: PLR0917 - moto passes all five positionally
+        cls: Any,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
         props = cloudformation_json.get("Properties") or {}
         wanted = props.get("AutoScalingGroupName")
         backend = autoscaling_backends[account_id][region_name]
@@ -135,21 +141,17 @@ def _update_group_in_place(original_update: Any) -> Any:
     return classmethod(update_from_cloudformation_json)
 
 
-_installed = False
-
-
 def install() -> None:
-    global _installed
-    if _installed:
-        return
+    require_pinned_moto(__name__)
     from moto.autoscaling.models import FakeAutoScalingGroup, FakeScheduledAction
 
     # CloudFormation's physical id of a scheduled action is its name (moto: none)
-    FakeScheduledAction.physical_resource_id = property(lambda self: self.scheduled_action_name)  # type: ignore[attr-defined]
-    FakeAutoScalingGroup.update_from_cloudformation_json = _update_group_in_place(  # type: ignore[method-assign]
-        FakeAutoScalingGroup.__dict__["update_from_cloudformation_json"]
+    add(FakeScheduledAction, "physical_resource_id", property(lambda self: self.scheduled_action_name))
+    replace(
+        FakeAutoScalingGroup,
+        "update_from_cloudformation_json",
+        _update_group_in_place(vars(FakeAutoScalingGroup)["update_from_cloudformation_json"]),
     )
-    _installed = True
 
 
 @deleter("AWS::AutoScaling::ScheduledAction")

@@ -2,7 +2,8 @@
 
 moto hands every ``Custom::*`` type to its ``CustomModel``, which invokes the
 ServiceToken Lambda -- impossible without Docker -- and then waits for a
-callback that never comes. ``_engine`` routes the types registered here to
+callback that never comes. The engine (``engine.fix_03_custom_resources``)
+routes the types registered here to
 these providers instead; each reproduces the observable effect of CDK's
 handler (aws-cdk-lib 2.275.0) on create, update and delete.
 
@@ -22,11 +23,12 @@ handler (aws-cdk-lib 2.275.0) on create, update and delete.
   parameter ``aws-cdk:strong-ref:<prefix>=true`` and returns the imports as
   attributes: ``GetAtt Reader./cdk/exports/...`` gives the
   ``{{resolve:ssm:...}}`` dynamic reference, which the engine resolves
-  (``_engine`` adds dynamic-reference support to moto).
+  (``engine.fix_01_dynamic_references``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
@@ -34,14 +36,14 @@ from moto.ec2.models import ec2_backends
 from moto.s3.models import s3_backends
 from moto.ssm.models import ssm_backends
 
+from ..engine.registry import CUSTOM_TYPES
 from ._base import PARTITION, Provider
-from ._engine import CUSTOM_TYPES
 
 AUTO_DELETE_TAG = "aws-cdk:auto-delete-objects"
 
 
-def _register(cls: type) -> type:
-    CUSTOM_TYPES[cls.TYPE] = cls  # type: ignore[attr-defined]
+def _register(cls: type[Provider]) -> type[Provider]:
+    CUSTOM_TYPES[cls.TYPE] = cls
     return cls
 
 
@@ -130,10 +132,8 @@ class VpcRestrictDefaultSG(_CustomBase, CloudFormationModel):
             (ec2.authorize_security_group_ingress, ingress),
             (ec2.authorize_security_group_egress, egress),
         ):
-            try:
+            with contextlib.suppress(Exception):
                 authorize(**rule)
-            except Exception:
-                pass
 
     def create(self, props: dict[str, Any]) -> str:
         self._restrict(props["DefaultSecurityGroupId"])
@@ -212,10 +212,8 @@ class CrossRegionExportReader(_CustomBase, CloudFormationModel):
     def _untag(self, region: str, prefix: str, names: list[str]) -> None:
         ssm = ssm_backends[self.account_id][region]
         for name in names:
-            try:
+            with contextlib.suppress(Exception):
                 ssm.remove_tags_from_resource("Parameter", name, [f"aws-cdk:strong-ref:{prefix}"])
-            except Exception:
-                pass
 
     def create(self, props: dict[str, Any]) -> str:
         region, prefix, imports = self._props(props)

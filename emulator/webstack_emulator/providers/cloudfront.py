@@ -28,6 +28,7 @@ from moto.cloudfront.models import cloudfront_backends, random_id
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import utcnow
 
+from ..facts import CLOUDFRONT_REGION
 from . import on_reset
 from ._base import PARTITION, Provider, ProviderError, tags_list
 
@@ -89,39 +90,95 @@ def _behaviour(cb: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _origin(o: dict[str, Any]) -> dict[str, Any]:
+    origin: dict[str, Any] = {"Id": o["Id"], "DomainName": o["DomainName"]}
+    if o.get("OriginPath"):
+        origin["OriginPath"] = o["OriginPath"]
+    if "S3OriginConfig" in o:
+        origin["S3OriginConfig"] = {"OriginAccessIdentity": (o["S3OriginConfig"] or {}).get("OriginAccessIdentity", "")}
+    if "CustomOriginConfig" in o:
+        c = o["CustomOriginConfig"]
+        origin["CustomOriginConfig"] = {
+            "HTTPPort": c.get("HTTPPort", 80),
+            "HTTPSPort": c.get("HTTPSPort", 443),
+            "OriginProtocolPolicy": c["OriginProtocolPolicy"],
+            "OriginReadTimeout": c.get("OriginReadTimeout", 30),
+            "OriginKeepaliveTimeout": c.get("OriginKeepaliveTimeout", 5),
+            "OriginSslProtocols": _items(c.get("OriginSSLProtocols") or ["TLSv1.2"]),
+        }
+    if o.get("OriginCustomHeaders"):
+        origin["CustomHeaders"] = _items(
+            [{"HeaderName": h["HeaderName"], "HeaderValue": h["HeaderValue"]} for h in o["OriginCustomHeaders"]]
+        )
+    if o.get("OriginShield"):
+        origin["OriginShield"] = o["OriginShield"]
+    for key in ("ConnectionAttempts", "ConnectionTimeout"):
+        if o.get(key) is not None:
+            origin[key] = o[key]
+    return origin
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _error_response(e: dict[str, Any]) -> dict[str, Any]:
+    return _without_none(
+        {
+            "ErrorCode": e["ErrorCode"],
+            "ResponsePagePath": e.get("ResponsePagePath"),
+            "ResponseCode": str(e["ResponseCode"]) if e.get("ResponseCode") is not None else None,
+            "ErrorCachingMinTTL": e.get("ErrorCachingMinTTL"),
+        }
+    )
+
+
+def _logging(log: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Enabled": True,
+        "Bucket": log.get("Bucket", ""),
+        "Prefix": log.get("Prefix", ""),
+        "IncludeCookies": bool(log.get("IncludeCookies", False)),
+    }
+
+
+def _viewer_certificate(vc: dict[str, Any]) -> dict[str, Any]:
+    return _without_none(
+        {
+            "CloudFrontDefaultCertificate": bool(vc.get("CloudFrontDefaultCertificate", False)),
+            "ACMCertificateArn": vc.get("AcmCertificateArn"),
+            "IAMCertificateId": vc.get("IamCertificateId"),
+            "SSLSupportMethod": vc.get("SslSupportMethod"),
+            "MinimumProtocolVersion": vc.get("MinimumProtocolVersion"),
+        }
+    )
+
+
+def _optional_sections(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The API sections a DistributionConfig may leave out."""
+    api: dict[str, Any] = {}
+    if cfg.get("Aliases"):
+        api["Aliases"] = {"Items": list(cfg["Aliases"])}
+    if cfg.get("CacheBehaviors"):
+        api["CacheBehaviors"] = _items([_behaviour(cb) for cb in cfg["CacheBehaviors"]])
+    if cfg.get("CustomErrorResponses"):
+        api["CustomErrorResponses"] = _items([_error_response(e) for e in cfg["CustomErrorResponses"]])
+    if cfg.get("Logging"):
+        api["Logging"] = _logging(cfg["Logging"])
+    if cfg.get("ViewerCertificate"):
+        api["ViewerCertificate"] = _viewer_certificate(cfg["ViewerCertificate"])
+    geo = (cfg.get("Restrictions") or {}).get("GeoRestriction")
+    if geo:
+        api["Restrictions"] = {
+            "GeoRestriction": {"RestrictionType": geo["RestrictionType"], "Items": list(geo.get("Locations") or [])}
+        }
+    return api
+
+
 def distribution_config_to_api(cfg: dict[str, Any], caller_reference: str) -> dict[str, Any]:
-    origins = []
-    for o in cfg.get("Origins") or []:
-        origin: dict[str, Any] = {"Id": o["Id"], "DomainName": o["DomainName"]}
-        if o.get("OriginPath"):
-            origin["OriginPath"] = o["OriginPath"]
-        if "S3OriginConfig" in o:
-            origin["S3OriginConfig"] = {
-                "OriginAccessIdentity": (o["S3OriginConfig"] or {}).get("OriginAccessIdentity", "")
-            }
-        if "CustomOriginConfig" in o:
-            c = o["CustomOriginConfig"]
-            origin["CustomOriginConfig"] = {
-                "HTTPPort": c.get("HTTPPort", 80),
-                "HTTPSPort": c.get("HTTPSPort", 443),
-                "OriginProtocolPolicy": c["OriginProtocolPolicy"],
-                "OriginReadTimeout": c.get("OriginReadTimeout", 30),
-                "OriginKeepaliveTimeout": c.get("OriginKeepaliveTimeout", 5),
-                "OriginSslProtocols": _items(c.get("OriginSSLProtocols") or ["TLSv1.2"]),
-            }
-        if o.get("OriginCustomHeaders"):
-            origin["CustomHeaders"] = _items(
-                [{"HeaderName": h["HeaderName"], "HeaderValue": h["HeaderValue"]} for h in o["OriginCustomHeaders"]]
-            )
-        if o.get("OriginShield"):
-            origin["OriginShield"] = o["OriginShield"]
-        for key in ("ConnectionAttempts", "ConnectionTimeout"):
-            if o.get(key) is not None:
-                origin[key] = o[key]
-        origins.append(origin)
+    origins = [_origin(o) for o in cfg.get("Origins") or []]
     if not origins:
         raise ProviderError("DistributionConfig.Origins is required")
-
     api: dict[str, Any] = {
         "CallerReference": caller_reference,
         "Origins": {"Quantity": len(origins), "Items": origins},
@@ -134,66 +191,21 @@ def distribution_config_to_api(cfg: dict[str, Any], caller_reference: str) -> di
         "DefaultRootObject": cfg.get("DefaultRootObject", ""),
         "WebACLId": cfg.get("WebACLId", ""),
     }
-    if cfg.get("Aliases"):
-        api["Aliases"] = {"Items": list(cfg["Aliases"])}
-    if cfg.get("CacheBehaviors"):
-        api["CacheBehaviors"] = _items([_behaviour(cb) for cb in cfg["CacheBehaviors"]])
-    if cfg.get("CustomErrorResponses"):
-        api["CustomErrorResponses"] = _items(
-            [
-                {
-                    k: v
-                    for k, v in {
-                        "ErrorCode": e["ErrorCode"],
-                        "ResponsePagePath": e.get("ResponsePagePath"),
-                        "ResponseCode": str(e["ResponseCode"]) if e.get("ResponseCode") is not None else None,
-                        "ErrorCachingMinTTL": e.get("ErrorCachingMinTTL"),
-                    }.items()
-                    if v is not None
-                }
-                for e in cfg["CustomErrorResponses"]
-            ]
-        )
-    if cfg.get("Logging"):
-        log = cfg["Logging"]
-        api["Logging"] = {
-            "Enabled": True,
-            "Bucket": log.get("Bucket", ""),
-            "Prefix": log.get("Prefix", ""),
-            "IncludeCookies": bool(log.get("IncludeCookies", False)),
-        }
-    vc = cfg.get("ViewerCertificate")
-    if vc:
-        api["ViewerCertificate"] = {
-            k: v
-            for k, v in {
-                "CloudFrontDefaultCertificate": bool(vc.get("CloudFrontDefaultCertificate", False)),
-                "ACMCertificateArn": vc.get("AcmCertificateArn"),
-                "IAMCertificateId": vc.get("IamCertificateId"),
-                "SSLSupportMethod": vc.get("SslSupportMethod"),
-                "MinimumProtocolVersion": vc.get("MinimumProtocolVersion"),
-            }.items()
-            if v is not None
-        }
-    geo = (cfg.get("Restrictions") or {}).get("GeoRestriction")
-    if geo:
-        api["Restrictions"] = {
-            "GeoRestriction": {"RestrictionType": geo["RestrictionType"], "Items": list(geo.get("Locations") or [])}
-        }
+    api.update(_optional_sections(cfg))
     return api
 
 
 def _check_edge_constraints(cfg: dict[str, Any]) -> None:
     """What CloudFront itself rejects (pitfalls D3, D4)."""
     cert = (cfg.get("ViewerCertificate") or {}).get("AcmCertificateArn")
-    if cert and cert.split(":")[3] != "us-east-1":
+    if cert and cert.split(":")[3] != CLOUDFRONT_REGION:
         raise ProviderError(
-            "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, "
+            f"The specified SSL certificate doesn't exist, isn't in {CLOUDFRONT_REGION} region, isn't valid, "
             f"or doesn't include a valid certificate chain ({cert})"
         )
     acl = cfg.get("WebACLId")
     if acl and acl.startswith("arn:") and ":global/webacl/" not in acl:
-        raise ProviderError(f"WebACLId must be a CLOUDFRONT-scoped web ACL (us-east-1, global): {acl}")
+        raise ProviderError(f"WebACLId must be a CLOUDFRONT-scoped web ACL ({CLOUDFRONT_REGION}, global): {acl}")
 
 
 def _attach_oac(dist: Any, cfg: dict[str, Any]) -> None:

@@ -14,10 +14,11 @@ from typing import Any
 from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 
+from ..engine import replace, require_pinned_moto
 from ._base import Provider, as_bool, tags_list
 
 
-def _metric_queries(metrics: list[dict[str, Any]] | None) -> list[MetricDataQuery] | None:
+def _metric_queries(metrics: list[Any] | None) -> list[MetricDataQuery] | None:
     if not metrics:
         return None
     queries = []
@@ -116,11 +117,11 @@ class CompositeAlarm(_AlarmBase, CloudFormationModel):
             name=name,
             namespace=None,
             metric_name=None,
-            comparison_operator=None,  # type: ignore[arg-type]
-            evaluation_periods=None,  # type: ignore[arg-type]
-            period=None,  # type: ignore[arg-type]
-            threshold=None,  # type: ignore[arg-type]
-            statistic=None,  # type: ignore[arg-type]
+            comparison_operator=None,
+            evaluation_periods=None,
+            period=None,
+            threshold=None,
+            statistic=None,
             description=p.get("AlarmDescription"),
             dimensions=[],
             alarm_actions=p.get("AlarmActions") or [],
@@ -138,20 +139,21 @@ class CompositeAlarm(_AlarmBase, CloudFormationModel):
 # under a new random name); in CloudFormation a new DashboardBody is an
 # in-place update and only a new DashboardName replaces it.
 
-_installed = False
-
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
+    require_pinned_moto(__name__)
     from moto.cloudwatch.models import Dashboard, cloudwatch_backends
 
-    original = Dashboard.__dict__["update_from_cloudformation_json"]
+    original = vars(Dashboard)["update_from_cloudformation_json"]
 
-    def update_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
-    ):
+    def update_from_cloudformation_json(  # noqa: PLR0917 - moto passes all five positionally
+        cls: Any,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
         props = cloudformation_json.get("Properties") or {}
         wanted = props.get("DashboardName")
         if wanted and wanted != original_resource.name:
@@ -161,15 +163,14 @@ def install() -> None:
         backend = cloudwatch_backends[account_id][region_name]
         return backend.put_dashboard(name=original_resource.name, body=props["DashboardBody"])
 
-    def create_from_cloudformation_json(  # type: ignore[no-untyped-def]
-        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
-    ):
+    def create_from_cloudformation_json(
+        cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
         # CloudFormation names an unnamed dashboard after the stack and logical
         # id (Ref returns that name); moto used a bare UUID.
         props = cloudformation_json.get("Properties") or {}
         name = props.get("DashboardName") or resource_name
         return cloudwatch_backends[account_id][region_name].put_dashboard(name=name, body=props["DashboardBody"])
 
-    Dashboard.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)  # type: ignore[method-assign]
-    Dashboard.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)  # type: ignore[method-assign]
-    _installed = True
+    replace(Dashboard, "update_from_cloudformation_json", classmethod(update_from_cloudformation_json))
+    replace(Dashboard, "create_from_cloudformation_json", classmethod(create_from_cloudformation_json))

@@ -16,13 +16,16 @@ rule id (``sgr-...``), as CloudFormation does.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 
+from ..engine import replace, require_pinned_moto
+from ..engine.registry import deleter
+from ..facts import CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME, CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS
 from ._base import Provider, ProviderError
-from ._engine import deleter
 
 
 class _RuleBase(Provider):
@@ -81,10 +84,8 @@ class _RuleBase(Provider):
 
     def delete_resource(self) -> None:
         revoke = getattr(self._backend(), f"revoke_security_group_{self.DIRECTION}")
-        try:
+        with contextlib.suppress(Exception):
             revoke(**self._args)
-        except Exception:
-            pass
 
 
 class SecurityGroupIngress(_RuleBase, CloudFormationModel):
@@ -174,7 +175,9 @@ def _associate_for_real(original: Any) -> Any:
     association, the subnet keeps using the main table). Associate it, and
     make the association id (rtbassoc-...) the physical id, as in AWS."""
 
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):  # type: ignore[no-untyped-def]
+    def create_from_cloudformation_json(
+        cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
         assoc = original.__func__(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
         assoc.association_id = _ec2(account_id, region_name).associate_route_table(
             assoc.route_table_id, subnet_id=assoc.subnet_id
@@ -260,14 +263,9 @@ def _vpc_dependents(ec2: Any, vpc_id: str) -> list[str]:
     return found
 
 
-_installed = False
-
-
 def install() -> None:
     """Make EC2 deletions as strict (and instance ENIs as tidy) as AWS."""
-    global _installed
-    if _installed:
-        return
+    require_pinned_moto(__name__)
     from moto.ec2.exceptions import DependencyViolationError
     from moto.ec2.models import EC2Backend
     from moto.ec2.models.instances import Instance
@@ -288,7 +286,8 @@ def install() -> None:
         enis = sorted(e.id for e in self.enis.values() if getattr(e.subnet, "id", None) == subnet_id)
         if enis:
             raise DependencyViolationError(
-                f"The subnet '{subnet_id}' has dependencies and cannot be deleted. (network interfaces {', '.join(enis)})"
+                f"The subnet '{subnet_id}' has dependencies and cannot be deleted."
+                f" (network interfaces {', '.join(enis)})"
             )
         return original_delete_subnet(self, subnet_id)
 
@@ -312,23 +311,23 @@ def install() -> None:
             )
         return original_delete_group(self, vpc_id, group_id)
 
-    EC2Backend._delete_security_group = _delete_security_group  # type: ignore[method-assign]
+    replace(EC2Backend, "_delete_security_group", _delete_security_group)
     from moto.ec2.models.subnets import SubnetRouteTableAssociation
 
-    SubnetRouteTableAssociation.create_from_cloudformation_json = _associate_for_real(  # type: ignore[method-assign]
-        SubnetRouteTableAssociation.__dict__["create_from_cloudformation_json"]
+    replace(
+        SubnetRouteTableAssociation,
+        "create_from_cloudformation_json",
+        _associate_for_real(vars(SubnetRouteTableAssociation)["create_from_cloudformation_json"]),
     )
-    SubnetRouteTableAssociation.physical_resource_id = property(  # type: ignore[method-assign,assignment]
-        lambda self: getattr(self, "association_id", None) or self.route_table_id
+    replace(
+        SubnetRouteTableAssociation,
+        "physical_resource_id",
+        property(lambda self: getattr(self, "association_id", None) or self.route_table_id),
     )
-    EC2Backend.delete_vpc = delete_vpc  # type: ignore[method-assign]
-    EC2Backend.delete_subnet = delete_subnet  # type: ignore[method-assign]
-    Instance.prep_nics = prep_nics  # type: ignore[method-assign]
+    replace(EC2Backend, "delete_vpc", delete_vpc)
+    replace(EC2Backend, "delete_subnet", delete_subnet)
+    replace(Instance, "prep_nics", prep_nics)
     _install_published_prefix_list_ids()
-    _installed = True
-
-
-CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 def _install_published_prefix_list_ids() -> None:
@@ -337,19 +336,17 @@ def _install_published_prefix_list_ids() -> None:
     (security groups that admit CloudFront only). Use the published ids."""
     from moto.ec2.models.managed_prefixes import ManagedPrefixListBackend
 
-    from ..facts import CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS
-
     original = ManagedPrefixListBackend._create_aws_managed_prefix_list
 
     def create(self: Any, name: str, address_family: str, entries: list[dict[str, str]]) -> None:
         original(self, name, address_family, entries)
         published = CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS.get(getattr(self, "region_name", ""))
-        if name != CLOUDFRONT_ORIGIN_FACING or not published:
+        if name != CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME or not published:
             return
         for list_id, prefix_list in list(self.managed_prefix_lists.items()):
-            if prefix_list.prefix_list_name == CLOUDFRONT_ORIGIN_FACING and list_id != published:
+            if prefix_list.prefix_list_name == CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME and list_id != published:
                 del self.managed_prefix_lists[list_id]
                 prefix_list.id = published
                 self.managed_prefix_lists[published] = prefix_list
 
-    ManagedPrefixListBackend._create_aws_managed_prefix_list = create  # type: ignore[method-assign]
+    replace(ManagedPrefixListBackend, "_create_aws_managed_prefix_list", create)

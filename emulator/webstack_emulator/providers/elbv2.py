@@ -19,38 +19,21 @@ subnet or VPC cannot be deleted while the load balancer exists.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.elbv2.models import elbv2_backends
 
+from ..engine import replace, require_pinned_moto
+from ..engine.registry import deleter
+from ..facts import ALB_HOSTED_ZONES, NLB_HOSTED_ZONES
 from ._base import Provider, tags_list
-from ._engine import deleter
 
 
 def _backend(p: Provider) -> Any:
     return elbv2_backends[p.account_id][p.region_name]
-
-
-# Route 53 alias zones of ELB in the regions webstack uses (moto answers
-# "Z2P70J7EXAMPLE" everywhere); other regions keep moto's value.
-ALB_HOSTED_ZONES = {
-    "us-east-1": "Z35SXDOTRQ7X7K",
-    "us-east-2": "Z3AADJGX6KTTL2",
-    "us-west-1": "Z368ELLRRE2KJ0",
-    "us-west-2": "Z1H1FL5HABSF5",
-    "eu-west-1": "Z32O12XQLNTSW2",
-    "eu-central-1": "Z215JYRZR1TBD5",
-}
-NLB_HOSTED_ZONES = {
-    "us-east-1": "Z26RNL4JYFTOTI",
-    "us-east-2": "ZLMOA37VPKANP",
-    "us-west-1": "Z24FKFUX50B4VW",
-    "us-west-2": "Z18D5FSROUN65G",
-    "eu-west-1": "Z2IFOLAFXWLO4F",
-    "eu-central-1": "Z3F0SRJ5LGBH90",
-}
 
 
 class LoadBalancer(Provider, CloudFormationModel):
@@ -209,10 +192,8 @@ class TargetGroup(Provider, CloudFormationModel):
             backend.modify_target_group_attributes(self.physical_id, attrs)
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             _backend(self).delete_target_group(self.physical_id)
-        except Exception:
-            pass
 
 
 def _tolerant_delete(action: Any, arn: str) -> None:
@@ -241,13 +222,8 @@ def _delete_listener_rule(rule: Any, account_id: str, region_name: str) -> None:
 # what webstack's deletion_protection=True environments rely on.
 
 
-_installed = False
-
-
 def install() -> None:
-    global _installed
-    if _installed:
-        return
+    require_pinned_moto(__name__)
     from moto.elbv2.exceptions import ELBClientError
     from moto.elbv2.models import ELBv2Backend
 
@@ -264,5 +240,4 @@ def install() -> None:
             )
         return original(self, arn)
 
-    ELBv2Backend.delete_load_balancer = delete_load_balancer  # type: ignore[method-assign]
-    _installed = True
+    replace(ELBv2Backend, "delete_load_balancer", delete_load_balancer)

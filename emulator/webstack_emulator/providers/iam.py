@@ -11,6 +11,7 @@ Ref = role name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -55,7 +56,5 @@ class ServiceLinkedRole(Provider, CloudFormationModel):
         return name
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             iam_backends[self.account_id][PARTITION].delete_role(self.physical_id)
-        except Exception:
-            pass

@@ -13,6 +13,7 @@ pending window, as CloudFormation does (``describe_key`` shows
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
@@ -60,7 +61,5 @@ class Key(Provider, CloudFormationModel):
             (backend.enable_key if as_bool(new.get("Enabled"), True) else backend.disable_key)(self.physical_id)
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._backend().schedule_key_deletion(self.physical_id, int(self.properties.get("PendingWindowInDays", 30)))
-        except Exception:
-            pass

@@ -10,6 +10,7 @@ created with its key, retention and tags; update changes retention and key
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
@@ -51,7 +52,5 @@ class LogGroup(Provider, CloudFormationModel):
         backend.groups[self.physical_id].kms_key_id = new.get("KmsKeyId")
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._backend().delete_log_group(self.physical_id)
-        except Exception:
-            pass

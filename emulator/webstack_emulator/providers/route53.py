@@ -12,11 +12,11 @@ from moto.moto_api._internal import mock_random
 from moto.route53 import models as route53_models
 from moto.utilities.id_generator import ExistingIds, ResourceIdentifier, Tags, moto_id
 
-_installed = False
+from ..engine import replace, require_pinned_moto
 
 
 @moto_id
-def create_route53_zone_id(  # type: ignore[no-untyped-def]
+def create_route53_zone_id(
     resource_identifier: ResourceIdentifier,
     existing_ids: ExistingIds = None,
     tags: Tags = None,
@@ -25,11 +25,5 @@ def create_route53_zone_id(  # type: ignore[no-untyped-def]
 
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    if not callable(getattr(route53_models, "create_route53_zone_id", None)):
-        raise RuntimeError("moto.route53.models.create_route53_zone_id is gone: check the moto pin")
-    create_route53_zone_id.__wrapped_moto__ = route53_models.create_route53_zone_id  # type: ignore[attr-defined]
-    route53_models.create_route53_zone_id = create_route53_zone_id
-    _installed = True
+    require_pinned_moto(__name__)
+    replace(route53_models, "create_route53_zone_id", create_route53_zone_id)

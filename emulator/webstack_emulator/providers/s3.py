@@ -27,6 +27,7 @@ The stored policy is exactly the template's.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 from typing import Any
@@ -36,6 +37,7 @@ from moto.s3.cloud_formation import cfn_to_api_encryption
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.tagging_service import TaggingService
 
+from ..engine import replace, require_pinned_moto
 from . import on_reset
 from ._base import PARTITION, Provider, as_json_text
 
@@ -57,78 +59,98 @@ def _backend(account_id: str) -> Any:
 # ---------------------------------------------------------------------------
 # CloudFormation property -> S3 API shape
 # ---------------------------------------------------------------------------
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _lifecycle_filter(r: dict[str, Any]) -> dict[str, Any]:
+    flt: dict[str, Any] = {}
+    if r.get("Prefix") is not None:
+        flt["Prefix"] = r["Prefix"]
+    if r.get("TagFilters"):
+        tags = [{"Key": t["Key"], "Value": t["Value"]} for t in r["TagFilters"]]
+        flt = {"And": {"Prefix": flt.get("Prefix", ""), "Tag": tags}}
+    return flt or {"Prefix": ""}
+
+
+def _lifecycle_expiration(r: dict[str, Any]) -> dict[str, Any]:
+    expiration: dict[str, Any] = {}
+    if r.get("ExpirationInDays") is not None:
+        expiration["Days"] = int(r["ExpirationInDays"])
+    if r.get("ExpirationDate"):
+        expiration["Date"] = r["ExpirationDate"]
+    if r.get("ExpiredObjectDeleteMarker") is not None:
+        expiration["ExpiredObjectDeleteMarker"] = bool(r["ExpiredObjectDeleteMarker"])
+    return expiration
+
+
+def _plural_and_singular(r: dict[str, Any], plural: str, singular: str) -> list[dict[str, Any]]:
+    # CloudFormation has both a list property and a deprecated single one
+    items = list(r.get(plural) or [])
+    if r.get(singular):
+        items.append(r[singular])
+    return items
+
+
+def _lifecycle_transitions(r: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        _without_none(
+            {"Days": t.get("TransitionInDays"), "Date": t.get("TransitionDate"), "StorageClass": t["StorageClass"]}
+        )
+        for t in _plural_and_singular(r, "Transitions", "Transition")
+    ]
+
+
+def _noncurrent_expiration(r: dict[str, Any]) -> dict[str, Any] | None:
+    nve = r.get("NoncurrentVersionExpiration")
+    if nve:
+        return _without_none(
+            {
+                "NoncurrentDays": nve.get("NoncurrentDays"),
+                "NewerNoncurrentVersions": nve.get("NewerNoncurrentVersions"),
+            }
+        )
+    if r.get("NoncurrentVersionExpirationInDays") is not None:
+        return {"NoncurrentDays": int(r["NoncurrentVersionExpirationInDays"])}
+    return None
+
+
+def _noncurrent_transitions(r: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        _without_none(
+            {
+                "NoncurrentDays": t.get("TransitionInDays"),
+                "StorageClass": t["StorageClass"],
+                "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
+            }
+        )
+        for t in _plural_and_singular(r, "NoncurrentVersionTransitions", "NoncurrentVersionTransition")
+    ]
+
+
+def lifecycle_rule(r: dict[str, Any]) -> dict[str, Any]:
+    rule: dict[str, Any] = {"Status": r.get("Status", "Enabled")}
+    if r.get("Id"):
+        rule["ID"] = r["Id"]
+    rule["Filter"] = _lifecycle_filter(r)
+    if expiration := _lifecycle_expiration(r):
+        rule["Expiration"] = expiration
+    if transitions := _lifecycle_transitions(r):
+        rule["Transition"] = transitions
+    noncurrent_expiration = _noncurrent_expiration(r)
+    if noncurrent_expiration is not None:
+        rule["NoncurrentVersionExpiration"] = noncurrent_expiration
+    if noncurrent_transitions := _noncurrent_transitions(r):
+        rule["NoncurrentVersionTransition"] = noncurrent_transitions
+    if r.get("AbortIncompleteMultipartUpload"):
+        rule["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    return rule
+
+
 def lifecycle_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rules = []
-    for r in cfn_rules:
-        rule: dict[str, Any] = {"Status": r.get("Status", "Enabled")}
-        if r.get("Id"):
-            rule["ID"] = r["Id"]
-        flt: dict[str, Any] = {}
-        if r.get("Prefix") is not None:
-            flt["Prefix"] = r["Prefix"]
-        if r.get("TagFilters"):
-            tags = [{"Key": t["Key"], "Value": t["Value"]} for t in r["TagFilters"]]
-            flt = {"And": {"Prefix": flt.get("Prefix", ""), "Tag": tags}}
-        rule["Filter"] = flt or {"Prefix": ""}
-        expiration: dict[str, Any] = {}
-        if r.get("ExpirationInDays") is not None:
-            expiration["Days"] = int(r["ExpirationInDays"])
-        if r.get("ExpirationDate"):
-            expiration["Date"] = r["ExpirationDate"]
-        if r.get("ExpiredObjectDeleteMarker") is not None:
-            expiration["ExpiredObjectDeleteMarker"] = bool(r["ExpiredObjectDeleteMarker"])
-        if expiration:
-            rule["Expiration"] = expiration
-        transitions = list(r.get("Transitions") or [])
-        if r.get("Transition"):
-            transitions.append(r["Transition"])
-        if transitions:
-            rule["Transition"] = [
-                {
-                    k: v
-                    for k, v in {
-                        "Days": t.get("TransitionInDays"),
-                        "Date": t.get("TransitionDate"),
-                        "StorageClass": t["StorageClass"],
-                    }.items()
-                    if v is not None
-                }
-                for t in transitions
-            ]
-        nve = r.get("NoncurrentVersionExpiration")
-        if nve:
-            rule["NoncurrentVersionExpiration"] = {
-                k: v
-                for k, v in {
-                    "NoncurrentDays": nve.get("NoncurrentDays"),
-                    "NewerNoncurrentVersions": nve.get("NewerNoncurrentVersions"),
-                }.items()
-                if v is not None
-            }
-        elif r.get("NoncurrentVersionExpirationInDays") is not None:
-            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(r["NoncurrentVersionExpirationInDays"])}
-        nvts = list(r.get("NoncurrentVersionTransitions") or [])
-        if r.get("NoncurrentVersionTransition"):
-            nvts.append(r["NoncurrentVersionTransition"])
-        if nvts:
-            rule["NoncurrentVersionTransition"] = [
-                {
-                    k: v
-                    for k, v in {
-                        "NoncurrentDays": t.get("TransitionInDays"),
-                        "StorageClass": t["StorageClass"],
-                        "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
-                    }.items()
-                    if v is not None
-                }
-                for t in nvts
-            ]
-        if r.get("AbortIncompleteMultipartUpload"):
-            rule["AbortIncompleteMultipartUpload"] = {
-                "DaysAfterInitiation": int(r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
-            }
-        rules.append(rule)
-    return rules
+    return [lifecycle_rule(r) for r in cfn_rules]
 
 
 def cors_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -148,6 +170,103 @@ def cors_rules(cfn_rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rule["ID"] = r["Id"]
         out.append(rule)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Bucket properties: fn(backend, bucket, name, new value) applies a change
+# ---------------------------------------------------------------------------
+def _apply_encryption(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    if value:
+        backend.put_bucket_encryption(name, cfn_to_api_encryption(value))
+    else:
+        backend.delete_bucket_encryption(name)
+
+
+def _apply_tags(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    backend.put_bucket_tagging(name, TaggingService().flatten_tag_list(value or []))
+
+
+def _apply_versioning(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    status = (value or {}).get("Status")
+    if status:
+        backend.put_bucket_versioning(name, status)
+    elif bucket.versioning_status == "Enabled":
+        backend.put_bucket_versioning(name, "Suspended")
+
+
+def _apply_public_access_block(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    if value:
+        backend.put_public_access_block(
+            name, {k: str(bool(v)).lower() if isinstance(v, bool) else v for k, v in value.items()}
+        )
+    else:
+        backend.delete_public_access_block(name)
+
+
+def _apply_lifecycle(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    rules = (value or {}).get("Rules") or []
+    if rules:
+        backend.put_bucket_lifecycle(name, lifecycle_rules(rules))
+    else:
+        backend.delete_bucket_lifecycle(name)
+
+
+def _apply_ownership(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    rules = (value or {}).get("Rules") or []
+    if rules:
+        backend.put_bucket_ownership_controls(name, rules[0]["ObjectOwnership"])
+    else:
+        backend.delete_bucket_ownership_controls(name)
+
+
+def _apply_cors(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    rules = (value or {}).get("CorsRules") or []
+    if rules:
+        backend.put_bucket_cors(name, cors_rules(rules))
+    else:
+        backend.delete_bucket_cors(name)
+
+
+def _apply_website(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    if not value:
+        bucket.website_configuration = None
+        return
+    cfg: dict[str, Any] = {}
+    if value.get("IndexDocument"):
+        cfg["IndexDocument"] = {"Suffix": value["IndexDocument"]}
+    if value.get("ErrorDocument"):
+        cfg["ErrorDocument"] = {"Key": value["ErrorDocument"]}
+    bucket.website_configuration = cfg
+
+
+def _apply_logging(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    if not value:
+        bucket.logging = {}
+        return
+    config = {"TargetBucket": value.get("DestinationBucketName") or name}
+    if value.get("LogFilePrefix") is not None:
+        config["TargetPrefix"] = value["LogFilePrefix"]
+    try:
+        backend.put_bucket_logging(name, config)
+    except Exception:
+        # moto insists the target grants log delivery *before* the source
+        # is configured; in a template the target's BucketPolicy may come
+        # later. AWS accepts it; store it.
+        bucket.logging = config
+
+
+# CloudFormation property -> how a change of it is applied (in this order).
+_BUCKET_PROPERTIES: dict[str, Any] = {
+    "BucketEncryption": _apply_encryption,
+    "Tags": _apply_tags,
+    "VersioningConfiguration": _apply_versioning,
+    "PublicAccessBlockConfiguration": _apply_public_access_block,
+    "LifecycleConfiguration": _apply_lifecycle,
+    "OwnershipControls": _apply_ownership,
+    "CorsConfiguration": _apply_cors,
+    "WebsiteConfiguration": _apply_website,
+    "LoggingConfiguration": _apply_logging,
+}
 
 
 class Bucket(Provider, CloudFormationModel):
@@ -175,77 +294,10 @@ class Bucket(Provider, CloudFormationModel):
 
     def _apply(self, name: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         backend = _backend(self.account_id)
-        bucket: FakeBucket = backend.get_bucket(name)
-
-        def changed(key: str) -> bool:
-            return old.get(key) != new.get(key)
-
-        if changed("BucketEncryption"):
-            if new.get("BucketEncryption"):
-                backend.put_bucket_encryption(name, cfn_to_api_encryption(new["BucketEncryption"]))
-            else:
-                backend.delete_bucket_encryption(name)
-        if changed("Tags"):
-            tags = TaggingService().flatten_tag_list(new.get("Tags") or [])
-            backend.put_bucket_tagging(name, tags)
-        if changed("VersioningConfiguration"):
-            status = (new.get("VersioningConfiguration") or {}).get("Status")
-            if status:
-                backend.put_bucket_versioning(name, status)
-            elif bucket.versioning_status == "Enabled":
-                backend.put_bucket_versioning(name, "Suspended")
-        if changed("PublicAccessBlockConfiguration"):
-            pab = new.get("PublicAccessBlockConfiguration")
-            if pab:
-                backend.put_public_access_block(
-                    name, {k: str(bool(v)).lower() if isinstance(v, bool) else v for k, v in pab.items()}
-                )
-            else:
-                backend.delete_public_access_block(name)
-        if changed("LifecycleConfiguration"):
-            rules = (new.get("LifecycleConfiguration") or {}).get("Rules") or []
-            if rules:
-                backend.put_bucket_lifecycle(name, lifecycle_rules(rules))
-            else:
-                backend.delete_bucket_lifecycle(name)
-        if changed("OwnershipControls"):
-            rules = (new.get("OwnershipControls") or {}).get("Rules") or []
-            if rules:
-                backend.put_bucket_ownership_controls(name, rules[0]["ObjectOwnership"])
-            else:
-                backend.delete_bucket_ownership_controls(name)
-        if changed("CorsConfiguration"):
-            rules = (new.get("CorsConfiguration") or {}).get("CorsRules") or []
-            if rules:
-                backend.put_bucket_cors(name, cors_rules(rules))
-            else:
-                backend.delete_bucket_cors(name)
-        if changed("WebsiteConfiguration"):
-            site = new.get("WebsiteConfiguration")
-            if site:
-                cfg: dict[str, Any] = {}
-                if site.get("IndexDocument"):
-                    cfg["IndexDocument"] = {"Suffix": site["IndexDocument"]}
-                if site.get("ErrorDocument"):
-                    cfg["ErrorDocument"] = {"Key": site["ErrorDocument"]}
-                bucket.website_configuration = cfg
-            else:
-                bucket.website_configuration = None
-        if changed("LoggingConfiguration"):
-            log = new.get("LoggingConfiguration")
-            if log:
-                config = {"TargetBucket": log.get("DestinationBucketName") or name}
-                if log.get("LogFilePrefix") is not None:
-                    config["TargetPrefix"] = log["LogFilePrefix"]
-                try:
-                    backend.put_bucket_logging(name, config)
-                except Exception:
-                    # moto insists the target grants log delivery *before*
-                    # the source is configured; in a template the target's
-                    # BucketPolicy may come later. AWS accepts it; store it.
-                    bucket.logging = config
-            else:
-                bucket.logging = {}
+        bucket = backend.get_bucket(name)
+        for key, apply in _BUCKET_PROPERTIES.items():
+            if old.get(key) != new.get(key):
+                apply(backend, bucket, name, new.get(key))
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         if new.get("BucketName") and new["BucketName"] != self.physical_id:
@@ -281,10 +333,8 @@ class BucketPolicy(Provider, CloudFormationModel):
         self._put(new)
 
     def _delete(self, bucket: str) -> None:
-        try:
+        with contextlib.suppress(Exception):
             _backend(self.account_id).delete_bucket_policy(bucket)
-        except Exception:
-            pass
 
     def delete_resource(self) -> None:
         self._delete(self.properties["Bucket"])
@@ -381,4 +431,6 @@ def _get_permission(self: FakeBucket, action: str, resource: str) -> Any:
     return PermissionResult[result]
 
 
-FakeBucket.get_permission = _get_permission  # type: ignore[method-assign]
+def install() -> None:
+    require_pinned_moto(__name__)
+    replace(FakeBucket, "get_permission", _get_permission)

@@ -16,8 +16,10 @@ moto would need Docker to run it. Ref = secret ARN.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import string
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
@@ -25,6 +27,10 @@ from moto.moto_api._internal import mock_random
 from moto.secretsmanager.models import secretsmanager_backends
 
 from ._base import Provider, as_bool, as_json_text, tags_list
+
+
+def _random_suffix(length: int = 12) -> str:
+    return "".join(mock_random.choice(string.ascii_letters) for _ in range(length))
 
 
 def _backend(p: Provider) -> Any:
@@ -57,10 +63,7 @@ class Secret(Provider, CloudFormationModel):
 
     def create(self, props: dict[str, Any]) -> str:
         backend = _backend(self)
-        name = (
-            props.get("Name")
-            or f"{self.logical_id}-{''.join(mock_random.choice('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') for _ in range(12))}"
-        )
+        name = props.get("Name") or f"{self.logical_id}-{_random_suffix()}"
         if props.get("GenerateSecretString") is not None:
             value = generate_secret_string(backend, props["GenerateSecretString"])
         else:
@@ -103,10 +106,8 @@ class Secret(Provider, CloudFormationModel):
             secret.tags = tags_list(new) or None
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             _backend(self).delete_secret(self.physical_id, None, True)
-        except Exception:
-            pass
 
 
 def _rotation_days(rules: dict[str, Any]) -> int:

@@ -10,6 +10,7 @@ RawMessageDelivery, RedrivePolicy; Ref = subscription ARN.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -75,7 +76,5 @@ class Subscription(Provider, CloudFormationModel):
         return sub.arn
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             _backend(self, self.properties["TopicArn"]).unsubscribe(self.physical_id)
-        except Exception:
-            pass

@@ -15,11 +15,13 @@ resources such as an ALB; CloudFront uses the distribution's WebACLId).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 from moto.wafv2.models import GLOBAL_REGION, wafv2_backends
 
+from ..facts import CLOUDFRONT_REGION
 from ._base import Provider, ProviderError, tags_list
 
 
@@ -48,10 +50,10 @@ class WebACL(Provider, CloudFormationModel):
 
     def create(self, props: dict[str, Any]) -> str:
         scope = props["Scope"]
-        if scope == "CLOUDFRONT" and self.region_name != "us-east-1":
+        if scope == "CLOUDFRONT" and self.region_name != CLOUDFRONT_REGION:
             raise ProviderError(
                 "Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT "
-                "(a CLOUDFRONT web ACL must be created in us-east-1)"
+                f"(a CLOUDFRONT web ACL must be created in {CLOUDFRONT_REGION})"
             )
         name = props.get("Name") or self.generated_name(128)
         acl = _backend(self, scope=scope).create_web_acl(
@@ -100,10 +102,8 @@ class WebACL(Provider, CloudFormationModel):
 
     def delete_resource(self) -> None:
         acl = self._acl
-        try:
+        with contextlib.suppress(Exception):
             _backend(self, acl.arn).delete_web_acl(acl.name, self.properties["Scope"], acl.id, acl.lock_token)
-        except Exception:
-            pass
 
 
 class IPSet(Provider, CloudFormationModel):
@@ -113,7 +113,7 @@ class IPSet(Provider, CloudFormationModel):
 
     def create(self, props: dict[str, Any]) -> str:
         scope = props["Scope"]
-        if scope == "CLOUDFRONT" and self.region_name != "us-east-1":
+        if scope == "CLOUDFRONT" and self.region_name != CLOUDFRONT_REGION:
             raise ProviderError("Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT")
         name = props.get("Name") or self.generated_name(128)
         ip_set = _backend(self, scope=scope).create_ip_set(
@@ -146,12 +146,10 @@ class IPSet(Provider, CloudFormationModel):
 
     def delete_resource(self) -> None:
         ip_set = self._ip_set
-        try:
+        with contextlib.suppress(Exception):
             _backend(self, ip_set.arn).delete_ip_set(
                 ip_set.name, self.properties["Scope"], ip_set.ip_set_id, ip_set.lock_token
             )
-        except Exception:
-            pass
 
 
 class WebACLAssociation(Provider, CloudFormationModel):
@@ -197,7 +195,5 @@ class LoggingConfiguration(Provider, CloudFormationModel):
         self.physical_id = self.create(new)
 
     def delete_resource(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._logging_backend().delete_logging_configuration(self.physical_id)
-        except Exception:
-            pass
