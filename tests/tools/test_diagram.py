@@ -7,7 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from webstack_tools.diagram import DOCS, StackTemplate, build_dot, build_graph, stacks_of, title_for
+
+from webstack_tools.assembly import CloudAssembly, SynthesizedStack
+from webstack_tools.diagram import DOCS, TemplateIndex, build_dot, build_graph, title_for
 
 COMMITTED_DOT = DOCS / "architecture-prod.dot"
 
@@ -19,9 +21,9 @@ ASG = "AWS::AutoScaling::AutoScalingGroup"
 
 
 @pytest.fixture(scope="module")
-def prod_stacks(prod) -> list[StackTemplate]:
+def prod_stacks(prod) -> CloudAssembly:
     # The session's prod app is already synthesized; app.synth() returns the cached assembly.
-    return stacks_of(prod.stacks.web.node.root.synth())
+    return CloudAssembly.of(prod.stacks.web.node.root.synth())
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def graph(prod_stacks):
 
 def _origin_of(graph, stack: str, template: dict, path_pattern: str | None):
     """The node a distribution behaviour sends traffic to, read from the template."""
-    dist_id, dist = next((k, r) for k, r in template["Resources"].items() if r["Type"] == DISTRIBUTION)
+    dist = next(r for r in template["Resources"].values() if r["Type"] == DISTRIBUTION)
     cfg = dist["Properties"]["DistributionConfig"]
     if path_pattern is None:
         origin_id = cfg["DefaultCacheBehavior"]["TargetOriginId"]
@@ -130,19 +132,23 @@ def test_plumbing_is_not_drawn(graph):
     assert len(graph.nodes) < 50
 
 
+def _stack(name: str, region: str, template: dict) -> SynthesizedStack:
+    return SynthesizedStack(name, region, "123456789012", template)
+
+
 def test_generic_input_and_deterministic_output():
-    """Plain (name, region, template) tuples work; the DOT does not depend on input order."""
+    """Any stacks of an assembly work; the DOT does not depend on input order."""
     bucket = {
         "Type": "AWS::S3::Bucket",
         "Properties": {"LoggingConfiguration": {"DestinationBucketName": {"Ref": "LogsABCDEF12"}}},
     }
     stacks = [
-        (
+        _stack(
             "one",
             "eu-west-1",
             {"Resources": {"SiteBucket0123ABCD": bucket, "LogsABCDEF12": {"Type": "AWS::S3::Bucket"}}},
         ),
-        ("two", "us-east-1", {"Resources": {"Topic99887766": {"Type": "AWS::SNS::Topic"}}}),
+        _stack("two", "us-east-1", {"Resources": {"Topic99887766": {"Type": "AWS::SNS::Topic"}}}),
     ]
     dot = build_dot(stacks)
     assert dot == build_dot(list(reversed(stacks)))
@@ -151,12 +157,99 @@ def test_generic_input_and_deterministic_output():
     assert graph.has_edge("one/SiteBucket0123ABCD", "one/LogsABCDEF12", "logging")
 
 
+KEY = {"Type": "AWS::KMS::Key"}
+LOGS = {"Type": "AWS::S3::Bucket"}
+
+
+def test_ref_getatt_and_sub_come_from_the_cfn_lint_graph():
+    """References under Properties become edges; DependsOn orders deployment and draws nothing."""
+    bucket = {
+        "Type": "AWS::S3::Bucket",
+        "DependsOn": "Topic99887766",
+        "Properties": {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"KMSMasterKeyID": {"Fn::GetAtt": ["KeyAAAAAAAA", "Arn"]}}}
+                ]
+            },
+            "LoggingConfiguration": {"DestinationBucketName": {"Ref": "LogsBBBBBBBB"}},
+        },
+    }
+    alarm = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {"AlarmActions": [{"Fn::Sub": "${Topic99887766}"}]},
+    }
+    resources = {
+        "KeyAAAAAAAA": KEY,
+        "LogsBBBBBBBB": LOGS,
+        "SiteCCCCCCCC": bucket,
+        "Topic99887766": {"Type": "AWS::SNS::Topic"},
+        "AlarmDDDDDDDD": alarm,
+    }
+    stacks = [_stack("one", "eu-west-1", {"Resources": resources})]
+    refs = TemplateIndex(stacks).refs("one", "SiteCCCCCCCC")
+    assert [(r.target, r.path) for r in refs] == [
+        (
+            "KeyAAAAAAAA",
+            (
+                "BucketEncryption",
+                "ServerSideEncryptionConfiguration",
+                "0",
+                "ServerSideEncryptionByDefault",
+                "KMSMasterKeyID",
+            ),
+        ),
+        ("LogsBBBBBBBB", ("LoggingConfiguration", "DestinationBucketName")),
+    ]
+    graph = build_graph(stacks)
+    assert graph.has_edge("one/KeyAAAAAAAA", "one/SiteCCCCCCCC", "encryption")
+    assert graph.has_edge("one/SiteCCCCCCCC", "one/LogsBBBBBBBB", "logging")
+    assert graph.has_edge("one/AlarmDDDDDDDD", "one/Topic99887766", "alerting")
+    assert not graph.edges_between("one/SiteCCCCCCCC", "one/Topic99887766")
+
+
+def test_key_value_lists_are_read_by_their_key():
+    """cfn-lint records list positions; ALB attributes are only meaningful by their Key."""
+    alb = {
+        "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "Properties": {
+            "LoadBalancerAttributes": [
+                {"Key": "deletion_protection.enabled", "Value": "true"},
+                {"Key": "access_logs.s3.bucket", "Value": {"Ref": "LogsBBBBBBBB"}},
+            ]
+        },
+    }
+    stacks = [_stack("one", "eu-west-1", {"Resources": {"AlbEEEEEEEE": alb, "LogsBBBBBBBB": LOGS}})]
+    (ref,) = TemplateIndex(stacks).refs("one", "AlbEEEEEEEE")
+    assert ref.at == ("LoadBalancerAttributes", 1, "Value")
+    assert ref.path == ("LoadBalancerAttributes", "access_logs.s3.bucket", "Value")
+    assert build_graph(stacks).has_edge("one/AlbEEEEEEEE", "one/LogsBBBBBBBB", "logging")
+
+
+@pytest.mark.parametrize("how", ["Fn::GetStackOutput", "Fn::ImportValue"])
+def test_references_through_another_stacks_outputs_cross_stacks(how: str):
+    producer = {
+        "Resources": {"Topic99887766": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"TopicArn": {"Value": {"Ref": "Topic99887766"}, "Export": {"Name": "one-topic-arn"}}},
+    }
+    if how == "Fn::GetStackOutput":
+        action = {how: {"StackName": "one", "Region": "eu-west-1", "OutputName": "TopicArn"}}
+    else:
+        action = {how: "one-topic-arn"}
+    alarm = {"Type": "AWS::CloudWatch::Alarm", "Properties": {"AlarmActions": [action]}}
+    consumer = {"Resources": {"AlarmDDDDDDDD": alarm}}
+    graph = build_graph([_stack("one", "eu-west-1", producer), _stack("two", "us-east-1", consumer)])
+    (edge,) = graph.edges_between("two/AlarmDDDDDDDD", "one/Topic99887766", "alerting")
+    assert edge.cross_stack
+
+
 def test_committed_diagram_is_current(prod_stacks):
     assert COMMITTED_DOT.is_file(), (
         "docs/architecture-prod.dot is missing: run `python -m webstack_tools.diagram --env prod`"
     )
     assert COMMITTED_DOT.read_text() == build_dot(prod_stacks, title_for("prod")), (
-        "docs/architecture-prod.* is stale: run `make diagram ENV=prod` (python -m webstack_tools.diagram --env prod) and commit docs/"
+        "docs/architecture-prod.* is stale: run `make diagram ENV=prod` "
+        "(python -m webstack_tools.diagram --env prod) and commit docs/"
     )
 
 
@@ -165,6 +258,6 @@ def test_graphviz_accepts_the_dot(prod_stacks, tmp_path: Path):
     source = tmp_path / "a.dot"
     source.write_text(build_dot(prod_stacks))
     result = subprocess.run(
-        ["dot", "-Tsvg", "-o", str(tmp_path / "a.svg"), str(source)], capture_output=True, text=True
+        ["dot", "-Tsvg", "-o", str(tmp_path / "a.svg"), str(source)], check=False, capture_output=True, text=True
     )
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
