@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         server.serve(args.port, args.state_dir)
         return 0
     if args.command == "start":
-        info = server.start(args.state_dir, port=args.port)
-        print(f"{info.endpoint} pid={info.pid}")
+        started = server.start(args.state_dir, port=args.port)
+        print(f"{started.endpoint} pid={started.pid}")
         return 0
     if args.command == "stop":
         print("stopped" if server.stop(args.state_dir) else "not running")

@@ -43,6 +43,7 @@ class Provider:
     account_id: str
     region_name: str
     logical_id: str
+    resource_name: str  # moto's: BucketName/Name..., or its generated stack-logicalId-SUFFIX
     stack_id: str
     properties: dict[str, Any]
     physical_id: str
@@ -74,7 +75,7 @@ class Provider:
         return True
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],
@@ -94,7 +95,7 @@ class Provider:
         return obj
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls,
         original_resource: Provider,
         new_resource_name: str,
@@ -119,7 +120,7 @@ class Provider:
         return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
+    def delete_from_cloudformation_json(
         cls,
         resource_name: str,
         cloudformation_json: dict[str, Any],

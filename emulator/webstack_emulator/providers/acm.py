@@ -73,7 +73,7 @@ class Certificate(Provider, CloudFormationModel):
         return None
 
     def _write_validation_records(self, cert: Any, zones: dict[str, str | None]) -> None:
-        r53 = route53_backends[self.account_id][PARTITION]
+        r53: Any = route53_backends[self.account_id][PARTITION]
         for option in cert.describe()["Certificate"]["DomainValidationOptions"]:
             zone = self._zone_for(option["DomainName"], zones)
             record = option["ResourceRecord"]

@@ -20,7 +20,7 @@ from ._base import Provider
 def _step_adjustments(steps: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     out = []
     for s in steps or []:
-        step = {"ScalingAdjustment": int(s["ScalingAdjustment"])}
+        step: dict[str, Any] = {"ScalingAdjustment": int(s["ScalingAdjustment"])}
         if s.get("MetricIntervalLowerBound") is not None:
             step["MetricIntervalLowerBound"] = float(s["MetricIntervalLowerBound"])
         if s.get("MetricIntervalUpperBound") is not None:
@@ -55,7 +55,7 @@ class ScalingPolicy(Provider, CloudFormationModel):
             scaling_adjustment=int(p["ScalingAdjustment"]) if p.get("ScalingAdjustment") is not None else None,
             cooldown=int(p["Cooldown"]) if p.get("Cooldown") is not None else None,
             target_tracking_config=ttc,
-            step_adjustments=_step_adjustments(p.get("StepAdjustments")),  # type: ignore[arg-type]
+            step_adjustments=_step_adjustments(p.get("StepAdjustments")),
             estimated_instance_warmup=p.get("EstimatedInstanceWarmup"),
             predictive_scaling_configuration=p.get("PredictiveScalingConfiguration"),
         )
@@ -97,7 +97,7 @@ def _update_group_in_place(original_update: Any) -> Any:
     ) -> Any:
         props = cloudformation_json.get("Properties") or {}
         wanted = props.get("AutoScalingGroupName")
-        backend = autoscaling_backends[account_id][region_name]
+        backend: Any = autoscaling_backends[account_id][region_name]
         name = original_resource.name
         if (wanted and wanted != name) or name not in backend.autoscaling_groups:
             return original_update.__func__(

@@ -158,7 +158,7 @@ class CrossRegionExportWriter(_CustomBase, CloudFormationModel):
         return writer["region"], dict(writer.get("exports") or {})
 
     def _put(self, region: str, exports: dict[str, str]) -> None:
-        ssm = ssm_backends[self.account_id][region]
+        ssm: Any = ssm_backends[self.account_id][region]
         for name, value in exports.items():
             ssm.put_parameter(
                 name=name,

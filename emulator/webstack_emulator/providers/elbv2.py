@@ -100,7 +100,7 @@ class LoadBalancer(Provider, CloudFormationModel):
         self._apply_attributes(old, new, lb.arn)
 
     def _create_enis(self, lb: Any, full_name: str) -> None:
-        ec2 = ec2_backends[self.account_id][self.region_name]
+        ec2: Any = ec2_backends[self.account_id][self.region_name]
         self.eni_ids = []
         for subnet in lb.subnets:
             eni = ec2.create_network_interface(

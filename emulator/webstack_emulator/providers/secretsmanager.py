@@ -64,6 +64,7 @@ class Secret(Provider, CloudFormationModel):
     def create(self, props: dict[str, Any]) -> str:
         backend = _backend(self)
         name = props.get("Name") or f"{self.logical_id}-{_random_suffix()}"
+        value: str | None
         if props.get("GenerateSecretString") is not None:
             value = generate_secret_string(backend, props["GenerateSecretString"])
         else:

@@ -40,7 +40,7 @@ class SsmParameter(CloudFormationModel):
         return cfn
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def create_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
     ) -> Any:
         cfn = cls._named(resource_name, cloudformation_json, kwargs.get("LogicalId", "Parameter"))
@@ -49,7 +49,7 @@ class SsmParameter(CloudFormationModel):
         )
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
+    def update_from_cloudformation_json(
         cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
     ) -> Any:
         cfn = copy.deepcopy(cloudformation_json)
@@ -61,7 +61,7 @@ class SsmParameter(CloudFormationModel):
         )
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
+    def delete_from_cloudformation_json(
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
     ) -> None:
         MotoParameter.delete_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name)
