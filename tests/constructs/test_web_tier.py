@@ -1,0 +1,211 @@
+"""WebTier alone: one fresh stack per option (certificate, origin guard, mixed types, schedules, Graviton)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_sns as sns
+
+from tests.constructs.conftest import bucket_in, key_in, only_one, props_of, resources, template, vpc_in
+from webstack.config import Capacity, LoadBalancing, Scaling, ScheduledScaling
+from webstack.constructs.web_tier import HEALTH_PATH, OriginGuard, WebTier
+
+PREFIX_LIST = "pl-82a045eb"
+GUARD = OriginGuard(prefix_list_id=PREFIX_LIST, header_name="X-Origin-Verify", header_value="{{resolve:test}}")
+CERT_ARN = "arn:aws:acm:us-west-2:111111111111:certificate/0b5b8b8e-1111-2222-3333-444455556666"
+
+
+def web_tier(stack: Stack, **options: Any) -> WebTier:
+    defaults: dict[str, Any] = {
+        "instance_type": "t3.small",
+        "capacity": Capacity(min=2, desired=2, max=4),
+        "scaling": Scaling(),
+        "load_balancing": LoadBalancing(),
+        "deletion_protection": False,
+    }
+    return WebTier(
+        stack,
+        "WebTier",
+        vpc=vpc_in(stack),
+        volume_key=key_in(stack),
+        access_log_bucket=bucket_in(stack, "AlbLogs"),
+        **{**defaults, **options},
+    )
+
+
+def certificate(stack: Stack) -> acm.ICertificate:
+    return acm.Certificate.from_certificate_arn(stack, "Cert", CERT_ARN)
+
+
+def listeners(stack: Stack) -> dict[int, dict[str, Any]]:
+    return {p["Port"]: p for p in props_of(resources(stack, "AWS::ElasticLoadBalancingV2::Listener"))}
+
+
+def ingress(stack: Stack) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    for props in props_of(resources(stack, "AWS::EC2::SecurityGroup")):
+        rules += props.get("SecurityGroupIngress", [])
+    rules += list(props_of(resources(stack, "AWS::EC2::SecurityGroupIngress")))
+    return rules
+
+
+def test_launch_template_is_hardened(stack):
+    web_tier(stack)
+    data = only_one(resources(stack, "AWS::EC2::LaunchTemplate"))["Properties"]["LaunchTemplateData"]
+    assert data["MetadataOptions"] == {"HttpPutResponseHopLimit": 1, "HttpTokens": "required"}
+    assert "KeyName" not in data, "no SSH key pair: access is through SSM Session Manager"
+    (device,) = data["BlockDeviceMappings"]
+    assert device["Ebs"]["Encrypted"] is True
+    assert device["Ebs"]["VolumeType"] == "gp3"
+    assert "KmsKeyId" in device["Ebs"], "EBS uses the customer-managed key, not the AWS default"
+    assert data["Monitoring"] == {"Enabled": True}
+
+
+def test_without_certificate_http_serves_and_is_open_without_guard(stack):
+    tier = web_tier(stack)
+    assert tier.redirect_listener is None
+    assert set(listeners(stack)) == {80}
+    assert any(r.get("CidrIp") == "0.0.0.0/0" and r.get("FromPort") == 80 for r in ingress(stack))
+
+
+def test_with_certificate_https_serves_and_http_only_redirects(stack):
+    web_tier(stack, certificate=certificate(stack))
+    found = listeners(stack)
+    assert set(found) == {80, 443}
+    assert found[443]["Protocol"] == "HTTPS"
+    assert found[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    (redirect,) = found[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"] == {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"}
+
+
+def test_origin_guard_admits_cloudfront_only_and_requires_the_header(stack):
+    web_tier(stack, origin_guard=GUARD)
+    rules = [r for r in ingress(stack) if r.get("FromPort") in (80, 443)]
+    alb_rules = [r for r in rules if "SourceSecurityGroupId" not in r]
+    assert alb_rules and all(r.get("SourcePrefixListId") == PREFIX_LIST for r in alb_rules)
+    assert not any("CidrIp" in r for r in rules), "no CIDR ingress when only CloudFront may connect"
+    (serving,) = listeners(stack).values()
+    (deny,) = serving["DefaultActions"]
+    assert deny["Type"] == "fixed-response" and deny["FixedResponseConfig"]["StatusCode"] == "403"
+    rule = only_one(resources(stack, "AWS::ElasticLoadBalancingV2::ListenerRule"))["Properties"]
+    assert rule["Priority"] == 10
+    assert rule["Conditions"] == [
+        {
+            "Field": "http-header",
+            "HttpHeaderConfig": {"HttpHeaderName": "X-Origin-Verify", "Values": ["{{resolve:test}}"]},
+        }
+    ]
+
+
+def test_origin_guard_with_certificate_uses_one_group_per_port(stack):
+    """The prefix list weighs ~55 rules against the 60-rule quota: one port per group (D9)."""
+    web_tier(stack, origin_guard=GUARD, certificate=certificate(stack))
+    by_group: dict[str, set[int]] = {}
+    for lid, sg in resources(stack, "AWS::EC2::SecurityGroup").items():
+        for rule in sg["Properties"].get("SecurityGroupIngress", []):
+            if "SourcePrefixListId" in rule:
+                by_group.setdefault(lid, set()).add(rule["FromPort"])
+    for rule in props_of(resources(stack, "AWS::EC2::SecurityGroupIngress")):
+        if "SourcePrefixListId" in rule:
+            by_group.setdefault(rule["GroupId"]["Fn::GetAtt"][0], set()).add(rule["FromPort"])
+    assert sorted(map(sorted, by_group.values())) == [[80], [443]]
+
+
+def test_one_instance_type_uses_the_launch_template_directly(stack):
+    web_tier(stack)
+    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))["Properties"]
+    assert "LaunchTemplate" in group and "MixedInstancesPolicy" not in group
+
+
+def test_extra_instance_types_make_a_mixed_instances_policy(stack):
+    web_tier(stack, scaling=Scaling(extra_instance_types=("t3a.small", "m5.large")))
+    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))["Properties"]
+    assert "LaunchTemplate" not in group
+    policy = group["MixedInstancesPolicy"]
+    assert [o["InstanceType"] for o in policy["LaunchTemplate"]["Overrides"]] == ["t3.small", "t3a.small", "m5.large"]
+    assert policy["InstancesDistribution"]["OnDemandPercentageAboveBaseCapacity"] == 100
+
+
+def test_schedules_become_scheduled_actions_in_utc(stack):
+    schedules = (
+        ScheduledScaling(name="BusinessHours", cron="0 7 * * 1-5", min=3, max=6),
+        ScheduledScaling(name="Night", cron="0 20 * * *", min=1, max=2),
+    )
+    web_tier(stack, scaling=Scaling(schedules=schedules))
+    actions = sorted(props_of(resources(stack, "AWS::AutoScaling::ScheduledAction")), key=lambda p: p["Recurrence"])
+    assert [(a["Recurrence"], a["MinSize"], a["MaxSize"], a["TimeZone"]) for a in actions] == [
+        ("0 20 * * *", 1, 2, "UTC"),
+        ("0 7 * * 1-5", 3, 6, "UTC"),
+    ]
+
+
+def test_no_schedules_no_scheduled_actions(stack):
+    web_tier(stack)
+    assert resources(stack, "AWS::AutoScaling::ScheduledAction") == {}
+
+
+def _image_parameter(stack: Stack) -> str:
+    for parameter in template(stack).to_json().get("Parameters", {}).values():
+        if "al2023" in str(parameter.get("Default", "")):
+            return str(parameter["Default"])
+    raise AssertionError("no Amazon Linux 2023 image parameter in the template")
+
+
+def test_x86_instance_type_selects_the_x86_64_image(stack):
+    web_tier(stack, instance_type="t3.small")
+    assert _image_parameter(stack).endswith("x86_64")
+
+
+def test_graviton_instance_type_selects_the_arm64_image(stack):
+    web_tier(stack, instance_type="t4g.small")
+    assert _image_parameter(stack).endswith("arm64")
+
+
+def test_scales_on_cpu_and_on_requests(stack):
+    web_tier(stack, scaling=Scaling(cpu_target_percent=55, requests_per_target=700))
+    tracking = [p["TargetTrackingConfiguration"] for p in props_of(resources(stack, "AWS::AutoScaling::ScalingPolicy"))]
+    kinds = {t["PredefinedMetricSpecification"]["PredefinedMetricType"]: t["TargetValue"] for t in tracking}
+    assert kinds == {"ASGAverageCPUUtilization": 55, "ALBRequestCountPerTarget": 700}
+
+
+def test_rolling_update_keeps_the_healthy_floor(stack):
+    web_tier(stack, capacity=Capacity(min=3, desired=3, max=6), scaling=Scaling(min_healthy_percent=100))
+    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))
+    rolling = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
+    assert rolling["MaxBatchSize"] == 1
+    assert rolling["MinInstancesInService"] == 3
+
+
+def test_no_topics_no_notifications(stack):
+    web_tier(stack)
+    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))["Properties"]
+    assert "NotificationConfigurations" not in group
+
+
+def test_errors_and_all_events_go_to_their_topics(stack):
+    web_tier(stack, alert_topic=sns.Topic(stack, "Alerts"), events_topic=sns.Topic(stack, "Events"))
+    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))["Properties"]
+    assert len(group["NotificationConfigurations"]) == 2
+
+
+def test_target_group_health_check_and_timings(stack):
+    web_tier(stack, load_balancing=LoadBalancing(deregistration_delay_seconds=45, slow_start_seconds=0))
+    group = only_one(resources(stack, "AWS::ElasticLoadBalancingV2::TargetGroup"))["Properties"]
+    assert group["HealthCheckPath"] == HEALTH_PATH
+    attributes = {a["Key"]: a["Value"] for a in group["TargetGroupAttributes"]}
+    assert attributes["deregistration_delay.timeout_seconds"] == "45"
+    assert "slow_start.duration_seconds" not in attributes
+
+
+def test_deletion_protection_follows_the_option(stack):
+    web_tier(stack, deletion_protection=True)
+    alb = only_one(resources(stack, "AWS::ElasticLoadBalancingV2::LoadBalancer"))["Properties"]
+    attributes = {a["Key"]: a["Value"] for a in alb["LoadBalancerAttributes"]}
+    assert attributes["deletion_protection.enabled"] == "true"
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    template(stack).has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer", {"Scheme": "internet-facing", "Type": "application"}
+    )
