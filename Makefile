@@ -34,23 +34,23 @@ graphviz: ## Graphviz `dot` for the architecture diagram (Debian's package)
 install: $(VENV)/.installed node_modules/.installed graphviz ## venv + pinned Python deps + pinned CDK CLI + graphviz (idempotent)
 
 synth: install ## synthesize ENV (default dev) into cdk.out; nothing is written on invalid config
-	$(PY) -m webstack_tools.cli synth --env $(ENV) $(CONFIG_ARG)
+	$(PY) -m webstack_tools synth --env $(ENV) $(CONFIG_ARG)
 
 summary: synth ## synthesize ENV and print stacks, regions, resource counts, outputs
-	$(PY) -m webstack_tools.cli summary --env $(ENV)
+	$(PY) -m webstack_tools summary --env $(ENV)
 
 check: lint ## hygiene gates, then the compliance gate: cdk-nag packs + pitfall rules + cfn-lint on every env and combination; reports/
-	$(PY) -m webstack_tools.compliance
+	$(PY) -m webstack_tools check
 
 up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs
-	$(PY) -m webstack_tools.compliance --env $(ENV) --quick $(CONFIG_ARG)
-	$(PY) -m webstack_tools.deploy up --env $(ENV) $(CONFIG_ARG)
+	$(PY) -m webstack_tools check --env $(ENV) --quick $(CONFIG_ARG)
+	$(PY) -m webstack_tools up --env $(ENV) $(CONFIG_ARG)
 
 down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs
-	$(PY) -m webstack_tools.deploy down
+	$(PY) -m webstack_tools down
 
 destroy: install ## cdk destroy --all of ENV in the running emulator
-	$(PY) -m webstack_tools.deploy destroy --env $(ENV)
+	$(PY) -m webstack_tools destroy --env $(ENV)
 
 # Test layers, by intent (tests/README.md); `make test` runs them all.
 LAYERS := config constructs stacks rules emulator compliance tools packaging integration
@@ -77,13 +77,13 @@ test: lint ## the whole test suite (after the hygiene gates)
 	$(PY) -m pytest -q
 
 diagram: install ## draw ENV's architecture from its templates: docs/architecture-ENV.{dot,svg,png}
-	$(PY) -m webstack_tools.diagram --env $(ENV) $(CONFIG_ARG) --out docs
+	$(PY) -m webstack_tools diagram --env $(ENV) $(CONFIG_ARG) --out docs
 
 bench: install ## time synth (vs. empty-app floor), suites, compliance gate, local deploys; bench/results.json
-	$(PY) -m webstack_tools.bench
+	$(PY) -m webstack_tools bench
 
 docs: install ## regenerate docs/configuration.md from webstack/config.py
-	$(PY) -m webstack_tools.docs
+	$(PY) -m webstack_tools docs
 
 clean: ## remove build output
 	rm -rf cdk.out .cdk.out.* .pytest_cache reports cfn-outputs

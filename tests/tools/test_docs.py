@@ -6,9 +6,8 @@ import dataclasses
 import types
 import typing
 
-from webstack_tools import docs
-
 from webstack.config import ENVIRONMENTS, EnvironmentConfig
+from webstack_tools import docs
 
 
 def _leaf_paths(cls: type, prefix: str = "") -> set[str]:
@@ -31,9 +30,10 @@ def _leaf_paths(cls: type, prefix: str = "") -> set[str]:
 
 
 def test_committed_reference_is_current():
-    assert docs.OUT.is_file(), "docs/configuration.md is missing: run `python -m webstack_tools.docs`"
-    assert docs.OUT.read_text() == docs.render(), (
-        "docs/configuration.md is stale: run `make docs` (python -m webstack_tools.docs) and commit it"
+    reference = docs.reference_path()
+    assert reference.is_file(), "docs/configuration.md is missing: run `make docs` (python -m webstack_tools docs)"
+    assert reference.read_text() == docs.render(), (
+        "docs/configuration.md is stale: run `make docs` (python -m webstack_tools docs) and commit it"
     )
 
 

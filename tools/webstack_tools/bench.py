@@ -1,8 +1,8 @@
 """Benchmark harness: how long synth, the test suites and a local deploy take here.
 
-    python -m webstack_tools.bench                 # 5 synth samples, suites and deploys once
-    python -m webstack_tools.bench --runs 3        # 3 synth samples
-    python -m webstack_tools.bench --quick         # 1 sample each, no suites (a smoke run)
+    python -m webstack_tools bench                 # 5 synth samples, suites and deploys once
+    python -m webstack_tools bench --runs 3        # 3 synth samples
+    python -m webstack_tools bench --quick         # 1 sample each, no suites (a smoke run)
 
 Every number is the median of its samples, measured in this one run on this
 machine, so the ratios compare like with like:
@@ -21,8 +21,9 @@ machine, so the ratios compare like with like:
   environment into a freshly reset local emulator of the bench's own (own
   state dir and port; stopped at the end).
 
-Targets live here and in the printed table only; the tests never assert on
-time. Results go to ``bench/results.json`` (gitignored).
+Timing goals (the table's "target" column) live here and in the printed
+table only; the tests never assert on time. Results go to
+``bench/results.json`` (gitignored).
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from webstack_tools.cli import ROOT, tool_env
+from webstack_tools.assembly import CloudAssembly
+from webstack_tools.cdk import cdk_cli_env, synth
+from webstack_tools.project import project_root
 
 ENVS = ("dev", "staging", "prod")
-RESULTS = ROOT / "bench" / "results.json"
+RESULTS = Path("bench") / "results.json"  # under the project root
 SCHEMA_VERSION = 1
 
 EMPTY_APP = """\
@@ -74,7 +77,7 @@ app.synth()
 """
 
 # The compliance gate (`make check`) without writing reports/: same work.
-COMPLIANCE = "import sys; from webstack_tools.compliance import ENVIRONMENTS, run; sys.exit(run(list(ENVIRONMENTS), write=False))"
+COMPLIANCE = "import sys; from webstack_tools.compliance import ENVIRONMENTS, run; sys.exit(run(list(ENVIRONMENTS)))"
 
 FLOOR = "synth.empty"
 MAKE_TEST_PROXY = "suite.make_test_proxy"
@@ -98,8 +101,8 @@ ORDER = list(LABELS)
 
 
 @dataclass(frozen=True)
-class Target:
-    """A speed target: ``value <= limit`` (or ``<`` when strict).
+class TimingGoal:
+    """How fast a measurement should be: ``value <= limit`` (or ``<`` when strict).
 
     ``on="ratio"`` compares the ratio to the empty-app floor, ``"seconds"``
     the median itself."""
@@ -121,11 +124,11 @@ class Target:
         return value < self.limit if self.strict else value <= self.limit
 
 
-TARGETS: dict[str, Target] = {
-    "synth.prod": Target(2.5, on="ratio"),
-    "suite.unit": Target(90, strict=True),
-    MAKE_TEST_PROXY: Target(360, strict=True),
-    "deploy.dev": Target(60, strict=True),
+GOALS: dict[str, TimingGoal] = {
+    "synth.prod": TimingGoal(2.5, on="ratio"),
+    "suite.unit": TimingGoal(90, strict=True),
+    MAKE_TEST_PROXY: TimingGoal(360, strict=True),
+    "deploy.dev": TimingGoal(60, strict=True),
 }
 
 
@@ -150,8 +153,8 @@ class Row:
     key: str
     median: float | None
     ratio: float | None
-    target: str
-    met: bool | None  # None: no target, or nothing measured
+    goal: str  # the timing goal, described ("<= 2.5x floor"); "" when there is none
+    met: bool | None  # None: no goal, or nothing measured
     samples: list[float]
     error: str | None = None
     cpu_samples: list[float] = field(default_factory=list)
@@ -167,6 +170,28 @@ class Row:
         return LABELS.get(self.key, self.key)
 
 
+def _notes_with_proxy(notes: dict[str, str] | None) -> dict[str, str]:
+    """The notes, plus one on the ``make test`` proxy when a part of it ran with failures."""
+    notes = dict(notes or {})
+    if MAKE_TEST_PROXY not in notes and any(p in notes for p in MAKE_TEST_PARTS):
+        notes[MAKE_TEST_PROXY] = "a part ran with failures"
+    return notes
+
+
+def _medians_with_proxy(samples: dict[str, list[float]]) -> dict[str, float]:
+    """Median of every measured key, plus the ``make test`` proxy (the sum of its parts) when all were measured."""
+    medians = {k: median(v) for k, v in samples.items() if v}
+    if all(p in medians for p in MAKE_TEST_PARTS):
+        medians[MAKE_TEST_PROXY] = sum(medians[p] for p in MAKE_TEST_PARTS)
+    return medians
+
+
+def _row_keys(medians: dict[str, float], samples: dict[str, list[float]], errors: dict[str, str]) -> list[str]:
+    """Table order first, then any other key alphabetically."""
+    keys = [k for k in ORDER if k in medians or k in errors or k in samples]
+    return keys + sorted(k for k in {*samples, *errors} if k not in ORDER)
+
+
 def summarize(
     samples: dict[str, list[float]],
     errors: dict[str, str] | None = None,
@@ -174,38 +199,31 @@ def summarize(
     notes: dict[str, str] | None = None,
 ) -> list[Row]:
     """Medians, ratios to the floor (synths only), the derived ``make test``
-    proxy and target verdicts, in table order. ``cpu``: CPU seconds per
+    proxy and goal verdicts, in table order. ``cpu``: CPU seconds per
     sample where known (not for deploys, whose work is split with the emulator)."""
     errors = dict(errors or {})
     cpu = dict(cpu or {})
     cpu_medians = {k: median(v) for k, v in cpu.items() if v}
-    notes = dict(notes or {})
-    if MAKE_TEST_PROXY not in notes and any(p in notes for p in MAKE_TEST_PARTS):
-        notes[MAKE_TEST_PROXY] = "a part ran with failures"
-    medians = {k: median(v) for k, v in samples.items() if v}
-    derived: dict[str, list[float]] = {}
-    if all(p in medians for p in MAKE_TEST_PARTS):
-        medians[MAKE_TEST_PROXY] = sum(medians[p] for p in MAKE_TEST_PARTS)
-        derived[MAKE_TEST_PROXY] = []
+    notes = _notes_with_proxy(notes)
+    medians = _medians_with_proxy(samples)
     floor = medians.get(FLOOR)
-    keys = [k for k in ORDER if k in medians or k in errors or k in samples]
-    keys += sorted(k for k in {*samples, *errors} if k not in ORDER)
     rows = []
-    for key in keys:
+    for key in _row_keys(medians, samples, errors):
         m = medians.get(key)
-        r = ratio(m, floor) if key.startswith("synth.") else None
-        target = TARGETS.get(key)
+        synth = key.startswith("synth.")
+        r = ratio(m, floor) if synth else None
+        goal = GOALS.get(key)
         rows.append(
             Row(
                 key=key,
                 median=m,
                 ratio=r,
-                target=target.describe() if target else "",
-                met=target.met(m, r) if target else None,
-                samples=list(samples.get(key, derived.get(key, []))),
+                goal=goal.describe() if goal else "",
+                met=goal.met(m, r) if goal else None,
+                samples=list(samples.get(key, [])),
                 error=errors.get(key),
                 cpu_samples=list(cpu.get(key, [])),
-                cpu_ratio=ratio(cpu_medians.get(key), cpu_medians.get(FLOOR)) if key.startswith("synth.") else None,
+                cpu_ratio=ratio(cpu_medians.get(key), cpu_medians.get(FLOOR)) if synth else None,
                 note=notes.get(key) if key in medians else None,
             )
         )
@@ -215,42 +233,53 @@ def summarize(
 def _verdict(row: Row) -> str:
     if row.error:
         return "FAILED"
-    if not row.target:
+    if not row.goal:
         return ""
     if row.met is None:
         return "not measured"
     return ("yes" if row.met else "NO") + ("*" if row.note else "")
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _cells(row: Row) -> list[str]:
+    """One table line's cells, in the header's order."""
+    count = str(len(row.samples)) if row.samples else ("sum" if row.key == MAKE_TEST_PROXY else "0")
+    return [
+        row.label,
+        _seconds(row.median),
+        _seconds(row.ratio),
+        _seconds(row.cpu_median),
+        count,
+        row.goal or "-",
+        _verdict(row) or "-",
+    ]
+
+
 def format_table(rows: Sequence[Row]) -> str:
     """A Markdown table (prints well and pastes into bench/README.md)."""
     header = ["measurement", "median s", "x floor", "cpu s", "n", "target", "met"]
-    body = []
-    for row in rows:
-        body.append(
-            [
-                row.label,
-                "-" if row.median is None else f"{row.median:.2f}",
-                "-" if row.ratio is None else f"{row.ratio:.2f}",
-                "-" if row.cpu_median is None else f"{row.cpu_median:.2f}",
-                str(len(row.samples)) if row.samples else ("sum" if row.key == MAKE_TEST_PROXY else "0"),
-                row.target or "-",
-                _verdict(row) or "-",
-            ]
-        )
+    body = [_cells(row) for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)]
     right = {1, 2, 3, 4}
 
     def line(cells: Sequence[str]) -> str:
-        out = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
+        out = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
         return "| " + " | ".join(out) + " |"
 
     sep = "|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|"
-    notes = [f"{'*' if row.target else '-'} {row.label}: {row.note}" for row in rows if row.note]
-    return "\n".join([line(header), sep, *(line(r) for r in body), *([""] + notes if notes else [])])
+    notes = [f"{'*' if row.goal else '-'} {row.label}: {row.note}" for row in rows if row.note]
+    return "\n".join([line(header), sep, *(line(r) for r in body), *(["", *notes] if notes else [])])
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[str, int]) -> dict[str, Any]:
+    """``bench/results.json``; a measurement's ``target`` is its timing goal, described."""
     return {
         "schema": SCHEMA_VERSION,
         "machine": machine,
@@ -259,13 +288,13 @@ def results_document(rows: Sequence[Row], machine: dict[str, Any], runs: dict[st
             row.key: {
                 "label": row.label,
                 "samples": [round(s, 3) for s in row.samples],
-                "median": None if row.median is None else round(row.median, 3),
-                "min": round(min(row.samples), 3) if row.samples else None,
+                "median": _rounded(row.median),
+                "min": _rounded(min(row.samples)) if row.samples else None,
                 "cpu_samples": [round(s, 3) for s in row.cpu_samples],
-                "cpu_median": None if row.cpu_median is None else round(row.cpu_median, 3),
-                "cpu_ratio_to_floor": None if row.cpu_ratio is None else round(row.cpu_ratio, 3),
-                "ratio_to_floor": None if row.ratio is None else round(row.ratio, 3),
-                "target": row.target or None,
+                "cpu_median": _rounded(row.cpu_median),
+                "cpu_ratio_to_floor": _rounded(row.cpu_ratio),
+                "ratio_to_floor": _rounded(row.ratio),
+                "target": row.goal or None,
                 "met": row.met,
                 "error": row.error,
                 "note": row.note,
@@ -304,6 +333,20 @@ MEASUREMENT_KEYS = (
 )
 
 
+def _measurement_problems(key: str, m: dict[str, Any]) -> list[str]:
+    missing = [k for k in MEASUREMENT_KEYS if k not in m]
+    if missing:
+        return [f"measurements.{key}: missing {', '.join(missing)}"]
+    problems = []
+    if not all(isinstance(s, (int, float)) for s in m["samples"]):
+        problems.append(f"measurements.{key}.samples: not numbers")
+    if m["samples"] and m["median"] != round(median(m["samples"]), 3):
+        problems.append(f"measurements.{key}.median: not the median of its samples")
+    if m["median"] is None and m["error"] is None:
+        problems.append(f"measurements.{key}: neither a median nor an error")
+    return problems
+
+
 def validate_results(doc: dict[str, Any]) -> list[str]:
     """Problems with a results document (empty list: it fits the schema)."""
     problems = []
@@ -318,18 +361,9 @@ def validate_results(doc: dict[str, Any]) -> list[str]:
         problems.append("runs: missing")
     measurements = doc.get("measurements")
     if not isinstance(measurements, dict):
-        return problems + ["measurements: missing"]
+        return [*problems, "measurements: missing"]
     for key, m in measurements.items():
-        missing = [k for k in MEASUREMENT_KEYS if k not in m]
-        if missing:
-            problems.append(f"measurements.{key}: missing {', '.join(missing)}")
-            continue
-        if not all(isinstance(s, (int, float)) for s in m["samples"]):
-            problems.append(f"measurements.{key}.samples: not numbers")
-        if m["samples"] and m["median"] != round(median(m["samples"]), 3):
-            problems.append(f"measurements.{key}.median: not the median of its samples")
-        if m["median"] is None and m["error"] is None:
-            problems.append(f"measurements.{key}: neither a median nor an error")
+        problems += _measurement_problems(key, m)
     return problems
 
 
@@ -378,29 +412,54 @@ def timed_run(
     does: the pair tells a slow machine from a slow program."""
     cpu_before = _children_cpu()
     started = time.perf_counter()
-    if log is None:
-        result = subprocess.run(list(cmd), cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-        output = (result.stdout or "") + (result.stderr or "")
-    else:
-        with open(log, "w") as fh:
-            result = subprocess.run(list(cmd), cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT, timeout=timeout)
-        output = log.read_text(errors="replace")
+    returncode, output = _run_for_output(cmd, cwd=cwd, env=env, log=log, timeout=timeout)
     seconds = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
-    if result.returncode not in ok:
-        raise MeasurementError(f"{' '.join(cmd)} exited {result.returncode}:\n{_tail(output)}")
-    if result.returncode != 0:
-        raise RanWithFailures(seconds, cpu, result.returncode, output)
+    if returncode not in ok:
+        raise MeasurementError(f"{' '.join(cmd)} exited {returncode}:\n{_tail(output)}")
+    if returncode != 0:
+        raise RanWithFailures(seconds, cpu, returncode, output)
     return seconds, cpu
 
 
+def _run_for_output(
+    cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path | None, timeout: float | None
+) -> tuple[int, str]:
+    """(exit code, stdout + stderr) of one command; the output goes through ``log`` when given."""
+    if log is None:
+        result = subprocess.run(
+            list(cmd), check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
+        return result.returncode, (result.stdout or "") + (result.stderr or "")
+    with open(log, "w") as fh:
+        logged = subprocess.run(
+            list(cmd), check=False, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT, timeout=timeout
+        )
+    return logged.returncode, log.read_text(errors="replace")
+
+
 def synth_env(outdir: Path, context: dict[str, Any] | None = None) -> dict[str, str]:
-    env = tool_env()
+    env = cdk_cli_env()
     env["CDK_OUTDIR"] = str(outdir)
     env.pop("CDK_CONTEXT_JSON", None)
     if context is not None:
         env["CDK_CONTEXT_JSON"] = json.dumps(context)
     return env
+
+
+@dataclass
+class Measurements:
+    """What one bench run collected, by measurement key."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)  # wall seconds
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # CPU seconds, where known
+    errors: dict[str, str] = field(default_factory=dict)  # a failed measurement stops being sampled
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def add(self, key: str, seconds: float, cpu_seconds: float | None = None) -> None:
+        self.samples.setdefault(key, []).append(seconds)
+        if cpu_seconds is not None:
+            self.cpu.setdefault(key, []).append(cpu_seconds)
 
 
 def measure_empty_floor(workdir: Path, python: str = sys.executable) -> float:
@@ -415,57 +474,48 @@ def measure_empty_floor(workdir: Path, python: str = sys.executable) -> float:
 
 
 def synth_commands(
-    workdir: Path, python: str = sys.executable
+    workdir: Path, root: Path, python: str = sys.executable
 ) -> dict[str, tuple[list[str], Path, dict[str, Any] | None]]:
-    """key -> (command, cwd, CDK_CONTEXT_JSON) of every synth measurement."""
+    """key -> (command, cwd, CDK_CONTEXT_JSON) of every synth measurement (apps of the project at ``root``)."""
     (workdir / "empty_app.py").write_text(EMPTY_APP)
     (workdir / "prod_nopacks_app.py").write_text(NOPACKS_APP)
     cmds: dict[str, tuple[list[str], Path, dict[str, Any] | None]] = {
         "synth.empty": ([python, str(workdir / "empty_app.py")], workdir, None),
     }
     for env in ENVS:
-        cmds[f"synth.{env}"] = ([python, "app.py"], ROOT, {"env": env})
-    cmds["synth.prod_nopacks"] = ([python, str(workdir / "prod_nopacks_app.py")], ROOT, {"env": "prod"})
+        cmds[f"synth.{env}"] = ([python, "app.py"], root, {"env": env})
+    cmds["synth.prod_nopacks"] = ([python, str(workdir / "prod_nopacks_app.py")], root, {"env": "prod"})
     return cmds
 
 
-def measure_synths(
-    workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str], cpu: dict[str, list[float]]
-) -> None:
+def measure_synths(workdir: Path, root: Path, runs: int, m: Measurements) -> None:
     """Interleaved: run i of every synth before run i+1 of any, so drift in
     machine load spreads over all measurements instead of biasing one."""
-    cmds = synth_commands(workdir)
+    cmds = synth_commands(workdir, root)
     for i in range(runs):
         for key, (cmd, cwd, context) in cmds.items():
-            if key in errors:
+            if key in m.errors:
                 continue
             out = Path(tempfile.mkdtemp(prefix=f"out-{key}.", dir=workdir))
             try:
                 seconds, cpu_seconds = timed_run(cmd, cwd=cwd, env=synth_env(out, context))
-                samples.setdefault(key, []).append(seconds)
-                cpu.setdefault(key, []).append(cpu_seconds)
+                m.add(key, seconds, cpu_seconds)
                 say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.2f} s (cpu {cpu_seconds:.2f} s)")
             except MeasurementError as err:
-                errors[key] = str(err)
+                m.errors[key] = str(err)
                 say(f"{key:<20} FAILED: {_tail(str(err), 300)}")
             finally:
                 shutil.rmtree(out, ignore_errors=True)
 
 
-def measure_suites(
-    workdir: Path,
-    runs: int,
-    samples: dict[str, list[float]],
-    errors: dict[str, str],
-    cpu: dict[str, list[float]],
-    notes: dict[str, str],
-) -> None:
+def suite_commands(workdir: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """key -> (command, environment) of every suite measurement."""
     py = sys.executable
-    env = tool_env()
+    env = cdk_cli_env()
     # The integration suite gets an emulator (and outputs) of its own, which it
     # starts and stops itself: a cold run, like `make test` on a fresh machine.
     integ_env = {**env, "WEBSTACK_LOCAL_STATE_DIR": str(workdir / "integration-state")}
-    suites = {
+    return {
         "suite.unit": (
             [py, "-m", "pytest", "tests", "--ignore=tests/integration", "-q", "-p", "no:cacheprovider"],
             env,
@@ -473,24 +523,32 @@ def measure_suites(
         "suite.integration": ([py, "-m", "pytest", "tests/integration", "-q", "-p", "no:cacheprovider"], integ_env),
         "suite.compliance": ([py, "-c", COMPLIANCE], env),
     }
+
+
+def _time_suite(key: str, cmd: list[str], *, env: dict[str, str], root: Path, log: Path, m: Measurements) -> float:
+    """Wall seconds of one suite run (recorded in ``m``); pytest exit 1 (some tests failed)
+    still counts, with a note: the suite ran to the end."""
+    try:
+        seconds, cpu_seconds = timed_run(cmd, cwd=root, env=env, log=log, ok=(0, 1))
+    except RanWithFailures as ran:
+        seconds, cpu_seconds = ran.seconds, ran.cpu
+        m.notes[key] = ran.note
+        say(f"{key:<20} ran with failures ({ran.note}); timed anyway")
+    m.add(key, seconds, cpu_seconds)
+    return seconds
+
+
+def measure_suites(workdir: Path, root: Path, runs: int, m: Measurements) -> None:
+    suites = suite_commands(workdir)
     for i in range(runs):
         for key, (cmd, run_env) in suites.items():
-            if key in errors:
+            if key in m.errors:
                 continue
-            log = workdir / f"{key}.log"
             try:
-                try:
-                    # pytest exit 1 = some tests failed: the suite ran, its time counts (with a note).
-                    seconds, cpu_seconds = timed_run(cmd, cwd=ROOT, env=run_env, log=log, ok=(0, 1))
-                except RanWithFailures as ran:
-                    seconds, cpu_seconds = ran.seconds, ran.cpu
-                    notes[key] = ran.note
-                    say(f"{key:<20} ran with failures ({ran.note}); timed anyway")
-                samples.setdefault(key, []).append(seconds)
-                cpu.setdefault(key, []).append(cpu_seconds)
-                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s (cpu {cpu_seconds:.1f} s)")
+                seconds = _time_suite(key, cmd, env=run_env, root=root, log=workdir / f"{key}.log", m=m)
+                say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s (cpu {m.cpu[key][-1]:.1f} s)")
             except MeasurementError as err:
-                errors[key] = str(err)
+                m.errors[key] = str(err)
                 say(f"{key:<20} FAILED: {_tail(str(err), 600)}")
 
 
@@ -513,59 +571,59 @@ def output_to(path: Path) -> Iterator[None]:
                 os.close(copy)
 
 
-def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], errors: dict[str, str]) -> None:
-    """bootstrap + deploy of each environment into a freshly reset emulator of our own."""
-    import webstack_tools.deploy as deploy_module
-    from webstack_emulator import ACCOUNT_ID, endpoint_env, reset, start, stop
-    from webstack_tools.cli import load_assembly, synth
-
-    state = workdir / "emulator"
-    # deploy() writes its outputs to these module globals: keep ours out of the repo's cfn-outputs/.
-    deploy_module.OUTPUTS_DIR = state / "cfn-outputs"
-    deploy_module.FLAT_OUTPUTS = deploy_module.OUTPUTS_DIR / "flat-outputs.json"
-    log = workdir / "deploy.log"
+def _synthesize_all(workdir: Path, log: Path, m: Measurements) -> dict[str, CloudAssembly]:
+    """Each environment's assembly to deploy; a failed synth is the deploy measurement's error."""
     assemblies = {}
     for env in ENVS:
         out = workdir / f"cdk.out.{env}"
         with output_to(log):
             rc = synth(env, out)
         if rc != 0:
-            errors[f"deploy.{env}"] = f"synth of {env} failed (exit {rc}):\n{_tail(log.read_text(errors='replace'))}"
+            m.errors[f"deploy.{env}"] = f"synth of {env} failed (exit {rc}):\n{_tail(log.read_text(errors='replace'))}"
             continue
-        assemblies[env] = (out, load_assembly(out))
+        assemblies[env] = CloudAssembly.read(out)
+    return assemblies
+
+
+def measure_deploys(workdir: Path, runs: int, m: Measurements) -> None:
+    """bootstrap + deploy of each environment into a freshly reset emulator of our own."""
+    from webstack_emulator import reset, start, stop
+    from webstack_tools.deploy import DeployError, bootstrap, deploy, emulator_target
+
+    state = workdir / "emulator"
+    outputs = state / "cfn-outputs"  # never the repo's cfn-outputs/: that one belongs to `make up`
+    log = workdir / "deploy.log"
+    assemblies = _synthesize_all(workdir, log, m)
     if not assemblies:
         return
     say("starting a local emulator of the bench's own")
-    info = start(state_dir=state)
+    info = start(state)
     try:
-        target = deploy_module.Target(
-            endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)}
-        )
+        target = emulator_target(info.endpoint)
         for i in range(runs):
-            for env, (out, stacks) in assemblies.items():
+            for env, assembly in assemblies.items():
                 key = f"deploy.{env}"
-                if key in errors:
+                if key in m.errors:
                     continue
                 reset(info.endpoint)
-                regions = sorted({s["region"] for s in stacks})
                 started = time.perf_counter()
                 try:
                     with output_to(log):
-                        deploy_module.bootstrap(target, regions)
+                        bootstrap(target, sorted(set(assembly.regions)))
                         bootstrapped = time.perf_counter()
-                        deploy_module.deploy(target, out, stacks)
-                except deploy_module.DeployError as err:
-                    errors[key] = f"{err}\n--- CDK output (tail) ---\n{_tail(log.read_text(errors='replace'))}"
+                        deploy(target, assembly, outputs)
+                except DeployError as err:
+                    m.errors[key] = f"{err}\n--- CDK output (tail) ---\n{_tail(log.read_text(errors='replace'))}"
                     say(f"{key:<20} FAILED: {_tail(str(err), 600)}")
                     continue
                 seconds = time.perf_counter() - started
-                samples.setdefault(key, []).append(seconds)
+                m.add(key, seconds)
                 say(
                     f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s "
                     f"(bootstrap {bootstrapped - started:.1f} s, deploy {seconds - (bootstrapped - started):.1f} s)"
                 )
     finally:
-        stop(state_dir=state)
+        stop(state)
         say("emulator stopped")
 
 
@@ -574,7 +632,8 @@ def measure_deploys(workdir: Path, runs: int, samples: dict[str, list[float]], e
 # --------------------------------------------------------------------------
 def _version(cmd: Sequence[str]) -> str | None:
     try:
-        return subprocess.run(list(cmd), capture_output=True, text=True, timeout=30, cwd=ROOT).stdout.strip() or None
+        result = subprocess.run(list(cmd), capture_output=True, text=True, timeout=30, cwd=project_root(), check=False)
+        return result.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -612,51 +671,54 @@ def say(message: str) -> None:
 # --------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webstack_tools.bench", description=__doc__.split("\n\n")[0])
+def _parse(argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, int]]:
+    """The options and the number of samples per kind of measurement (0: skipped)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m webstack_tools bench", description=(__doc__ or "").split("\n\n")[0]
+    )
     parser.add_argument("--runs", type=int, default=5, help="samples per synth measurement (default 5)")
     parser.add_argument("--slow-runs", type=int, default=1, help="samples per suite and deploy (default 1)")
     parser.add_argument("--quick", action="store_true", help="1 sample each and no test suites")
     parser.add_argument("--no-suites", action="store_true", help="skip the test suites")
     parser.add_argument("--no-deploys", action="store_true", help="skip the local deploys")
-    parser.add_argument("--out", type=Path, default=RESULTS, help=f"results file (default {RESULTS.relative_to(ROOT)})")
+    parser.add_argument("--out", type=Path, default=None, help=f"results file (default {RESULTS})")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.slow_runs < 1:
         parser.error("--runs and --slow-runs must be at least 1")
     runs = {"synth": 1 if args.quick else args.runs, "suite": 0 if (args.quick or args.no_suites) else args.slow_runs}
     runs["deploy"] = 0 if args.no_deploys else (1 if args.quick else args.slow_runs)
+    return args, runs
 
+
+def main(argv: list[str] | None = None) -> int:
+    args, runs = _parse(argv)
+    root = project_root()
+    out: Path = args.out or root / RESULTS
     machine = machine_facts()
-    samples: dict[str, list[float]] = {}
-    errors: dict[str, str] = {}
-    cpu: dict[str, list[float]] = {}
-    notes: dict[str, str] = {}
+    m = Measurements()
     with tempfile.TemporaryDirectory(prefix="webstack-bench.") as tmp:
         work = Path(tmp)
-        measure_synths(work, runs["synth"], samples, errors, cpu)
+        measure_synths(work, root, runs["synth"], m)
         if runs["suite"]:
-            measure_suites(work, runs["suite"], samples, errors, cpu, notes)
+            measure_suites(work, root, runs["suite"], m)
         if runs["deploy"]:
-            measure_deploys(work, runs["deploy"], samples, errors)
+            measure_deploys(work, runs["deploy"], m)
     machine["loadavg_end"] = list(os.getloadavg())
 
-    rows = summarize(samples, errors, cpu, notes)
+    rows = summarize(m.samples, m.errors, m.cpu, m.notes)
     doc = results_document(rows, machine, runs)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
     print(format_table(rows))
     if any(r.key == MAKE_TEST_PROXY for r in rows):
         print(
-            "\n`make test` is estimated as unit + integration suite + compliance gate, each timed once (a proxy, not `make test` itself)."
+            "\n`make test` is estimated as unit + integration suite + compliance gate, each timed once "
+            "(a proxy, not `make test` itself)."
         )
     print(
         f"\n{machine['cpu_count']} CPUs, Python {machine['python']}, Node {machine['node']}, "
-        f"load average {machine['loadavg_start'][0]:.2f} -> {machine['loadavg_end'][0]:.2f}; results in {args.out}"
+        f"load average {machine['loadavg_start'][0]:.2f} -> {machine['loadavg_end'][0]:.2f}; results in {out}"
     )
-    for key, err in errors.items():
-        print(f"\nwebstack_tools.bench: {key} failed:\n{_tail(err, 800)}", file=sys.stderr)
-    return 1 if errors else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    for key, err in m.errors.items():
+        print(f"\nwebstack_tools bench: {key} failed:\n{_tail(err, 800)}", file=sys.stderr)
+    return 1 if m.errors else 0

@@ -1,120 +1,84 @@
-"""Command-line helpers behind the Makefile: atomic synth and summaries.
+"""The developer tools' one command line: ``python -m webstack_tools <command> [flags]``.
 
-    python -m webstack_tools.cli synth   --env dev [--config FILE] [--out cdk.out]
-    python -m webstack_tools.cli summary --env dev [--out cdk.out]
-
-``synth`` runs the pinned CDK CLI into a temporary directory and moves it
-into place only on success, so invalid input never leaves a partial
-``cdk.out`` behind.
+The Makefile is the front door and calls these; the console script
+``webstack-dev`` is the same entry. Each command's flags belong to the
+module that implements it (``<command> --help`` shows them); the module is
+imported only when its command runs, so a slow or broken one (the diagram
+needs Graphviz, the gate imports the whole CDK) never stands in the way of
+the others.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import subprocess
+import importlib
 import sys
-import tempfile
-from collections import Counter
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from webstack_tools.project import project_root
-
-ROOT = project_root()
+from webstack_tools.assembly import AssemblyError
+from webstack_tools.project import NotInProject
 
 
-def tool_env() -> dict[str, str]:
-    """The process environment for the CDK CLI and the app it runs."""
-    env = dict(os.environ)
-    env.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    venv_bin = ROOT / ".venv" / "bin"
-    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
-    return env
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: ``module.main(leading + argv)`` runs it."""
+
+    name: str
+    help: str
+    module: str
+    leading: tuple[str, ...] = ()
+
+    def entry(self) -> Callable[[list[str] | None], int]:
+        main: Callable[[list[str] | None], int] = importlib.import_module(self.module).main
+        return main
 
 
-def cdk_command() -> list[str]:
-    return [str(ROOT / "node_modules" / ".bin" / "cdk")]
+COMMANDS = (
+    Command("synth", "synthesize ENV into cdk.out; nothing is written on invalid config", "webstack_tools.cdk"),
+    Command("summary", "print a synthesized ENV's stacks, regions, resource counts, outputs", "webstack_tools.summary"),
+    Command(
+        "check",
+        "the compliance gate: rule packs + pitfall rules + cfn-lint on every env and combination",
+        "webstack_tools.compliance",
+    ),
+    Command(
+        "up",
+        "synthesize ENV, deploy it to the local emulator (started if needed), verify, print outputs",
+        "webstack_tools.deploy",
+        ("up",),
+    ),
+    Command("down", "stop the local emulator and remove cfn-outputs", "webstack_tools.deploy", ("down",)),
+    Command("destroy", "cdk destroy --all of ENV in the running emulator", "webstack_tools.deploy", ("destroy",)),
+    Command("diagram", "draw ENV's architecture from its templates", "webstack_tools.diagram"),
+    Command("docs", "regenerate docs/configuration.md from webstack/config.py", "webstack_tools.docs"),
+    Command("bench", "time synth, the suites, the compliance gate and local deploys", "webstack_tools.bench"),
+)
 
 
-def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = True) -> int:
-    out = out if out.is_absolute() else ROOT / out
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    cmd = [*cdk_command(), "synth", "-c", f"env={env_name}", "-o", str(tmp)]
-    if config:
-        cmd += ["-c", f"config={config}"]
-    if quiet:
-        cmd.append("-q")
-    try:
-        result = subprocess.run(cmd, cwd=ROOT, env=tool_env())
-        if result.returncode != 0:
-            print(f"webstack: synth of env {env_name!r} failed; nothing was written to {out}", file=sys.stderr)
-            return result.returncode
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-        return 0
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def load_assembly(out: Path) -> list[dict]:
-    """Stacks of a synthesized assembly, in deploy order, with their templates."""
-    manifest = json.loads((out / "manifest.json").read_text())
-    stacks = []
-    for name, artifact in manifest["artifacts"].items():
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        template = json.loads((out / artifact["properties"]["templateFile"]).read_text())
-        region = artifact["environment"].rsplit("/", 1)[-1]
-        stacks.append(
-            {
-                "name": artifact.get("displayName", name),
-                "region": region,
-                "template": template,
-                "depends_on": [d for d in artifact.get("dependencies", []) if not d.endswith(".assets")],
-            }
-        )
-    return stacks
-
-
-def summary(env_name: str, out: Path) -> str:
-    stacks = load_assembly(out if out.is_absolute() else ROOT / out)
-    lines = [f"webstack {env_name}: {len(stacks)} stacks", ""]
-    lines.append(f"{'stack':<34} {'region':<11} {'resources':>9}  depends on")
-    for s in stacks:
-        resources = s["template"].get("Resources", {})
-        lines.append(f"{s['name']:<34} {s['region']:<11} {len(resources):>9}  {', '.join(s['depends_on']) or '-'}")
-    lines += ["", "resources by type:"]
-    counts = Counter(r["Type"] for s in stacks for r in s["template"].get("Resources", {}).values())
-    for rtype, n in sorted(counts.items()):
-        lines.append(f"  {n:>3}  {rtype}")
-    lines += ["", "outputs to expect after deploy (cfn-outputs/flat-outputs.json):"]
-    for s in stacks:
-        for key, output in s["template"].get("Outputs", {}).items():
-            if key.startswith("PublishOutput") or key.startswith("ExportsOutput"):
-                continue  # cross-stack plumbing, not for people
-            lines.append(f"  {key:<26} {output.get('Description', '')}  [{s['name']}]")
-    return "\n".join(lines)
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m webstack_tools",
+        description="webstack's developer tools (the Makefile calls these). `<command> --help` lists its flags.",
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="<command>")
+    for command in COMMANDS:
+        # add_help=False: `<command> --help` reaches the command's own parser, which knows its flags.
+        sub.add_parser(command.name, help=command.help, add_help=False)
+    return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="webstack")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("synth", "summary"):
-        p = sub.add_parser(name)
-        p.add_argument("--env", default="dev")
-        p.add_argument("--out", default="cdk.out", type=Path)
-        if name == "synth":
-            p.add_argument("--config", default=None)
-    args = parser.parse_args(argv)
-    if args.command == "synth":
-        return synth(args.env, args.out, args.config)
-    print(summary(args.env, args.out))
-    return 0
+    args, rest = parser().parse_known_args(sys.argv[1:] if argv is None else argv)
+    command = next(c for c in COMMANDS if c.name == args.command)
+    try:
+        return command.entry()([*command.leading, *rest])
+    except AssemblyError as err:
+        print(f"webstack: {err}", file=sys.stderr)
+        return 2
+    except NotInProject as err:
+        print(err, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

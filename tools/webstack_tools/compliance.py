@@ -1,7 +1,7 @@
 """The compliance gate: every environment and configuration combination through
 AwsSolutions, NIST 800-53 rev 5, webstack's pitfall rules and cfn-lint.
 
-    python -m webstack_tools.compliance [--env dev] [--quick]
+    python -m webstack_tools check [--env dev] [--quick] [--config FILE]
 
 Prints a table (pack x configuration -> findings, acknowledgements), writes
 ``reports/compliance.json`` and ``reports/compliance.md``, and exits 1 on any
@@ -17,19 +17,19 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
-from webstack_tools.cli import ROOT
+from aws_cdk import App, Stack, cx_api
 
 from webstack.app import cdk_json_context
 from webstack.config import ENVIRONMENTS, load_config
 from webstack.stacks import add_environment
+from webstack_pitfalls import ACKNOWLEDGED_RULES_METADATA_KEY as ACK_METADATA
+from webstack_tools.project import project_root
 
-REPORTS = ROOT / "reports"
-CFNLINT_CONFIG = ROOT / ".cfnlintrc.yaml"
-ACK_METADATA = "aws:cdk:acknowledged-rules"
 _ACK_PREFIX = re.compile(r"^(Annotation|WebstackPitfalls)::", re.IGNORECASE)
 PACKS = ("AwsSolutions", "NIST.800.53.R5", "WebstackPitfalls", "cfn-lint")
 
@@ -66,26 +66,32 @@ def variants(envs: list[str], quick: bool = False) -> list[Variant]:
                 }
                 if domain:
                     overrides["domain"] = SAMPLE_DOMAIN
-                name = f"domain={'on' if domain else 'off'} waf={'on' if waf else 'off'} protection={'on' if guard else 'off'}"
-                found.append(Variant("staging", name, overrides))
+                found.append(Variant("staging", _combination_name(domain, waf, guard), overrides))
     return found
 
 
-def _cfnlint_ignores() -> list[str]:
+def _combination_name(domain: bool, waf: bool, protection: bool) -> str:
+    def on(flag: bool) -> str:
+        return "on" if flag else "off"
+
+    return f"domain={on(domain)} waf={on(waf)} protection={on(protection)}"
+
+
+def _cfnlint_ignores(config_file: Path) -> list[str]:
     """Rule ids from .cfnlintrc.yaml (the one place that lists them, with reasons)."""
     ignores = []
-    for line in CFNLINT_CONFIG.read_text().splitlines():
+    for line in config_file.read_text().splitlines():
         stripped = line.strip()
         if stripped.startswith("- ") and stripped[2:].split()[0][:1] in "EWI":
             ignores.append(stripped[2:].split()[0])
     return ignores
 
 
-def cfn_lint(app_assembly, stacks) -> list[dict[str, str]]:
+def cfn_lint(app_assembly: cx_api.CloudAssembly, stacks: Sequence[Stack]) -> list[dict[str, str]]:
     from cfnlint.api import ManualArgs, lint
 
     problems = []
-    ignores = _cfnlint_ignores()
+    ignores = _cfnlint_ignores(project_root() / ".cfnlintrc.yaml")
     for stack in stacks:
         template = json.dumps(app_assembly.get_stack_by_name(stack.stack_name).template)
         for match in lint(template, config=ManualArgs(regions=[stack.region], ignore_checks=ignores)):
@@ -115,7 +121,7 @@ def check_variant(variant: Variant) -> dict[str, Any]:
     from webstack_pitfalls import findings
 
     config = load_config(variant.env, variant.overrides)
-    app = App(context={**cdk_json_context(ROOT / "cdk.json"), "aws:cdk:bundling-stacks": []})
+    app = App(context={**cdk_json_context(project_root() / "cdk.json"), "aws:cdk:bundling-stacks": []})
     stacks = add_environment(app, config)
     assembly = app.synth()
     nag = findings(app)
@@ -192,7 +198,22 @@ def markdown(results: list[dict[str, Any]], seconds: float) -> str:
     return "\n".join(out) + "\n"
 
 
-def run(envs: list[str], quick: bool = False, write: bool = True, overrides: dict[str, Any] | None = None) -> int:
+def write_reports(results: list[dict[str, Any]], seconds: float, reports: Path) -> None:
+    reports.mkdir(exist_ok=True)
+    (reports / "compliance.json").write_text(
+        json.dumps({"seconds": round(seconds, 1), "results": results}, indent=2) + "\n"
+    )
+    (reports / "compliance.md").write_text(markdown(results, seconds))
+    print(f"\nreports: {reports / 'compliance.md'} and compliance.json ({seconds:.0f} s)")
+
+
+def run(
+    envs: list[str],
+    quick: bool = False,
+    reports: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> int:
+    """Check every configuration; print the table, write ``reports/`` when given; 1 on any finding."""
     started = time.monotonic()
     results = []
     chosen = [Variant(env, "configured", overrides) for env in envs] if overrides else variants(envs, quick)
@@ -202,17 +223,13 @@ def run(envs: list[str], quick: bool = False, write: bool = True, overrides: dic
     seconds = time.monotonic() - started
     print()
     print(table(results))
-    if write:
-        REPORTS.mkdir(exist_ok=True)
-        (REPORTS / "compliance.json").write_text(
-            json.dumps({"seconds": round(seconds, 1), "results": results}, indent=2) + "\n"
-        )
-        (REPORTS / "compliance.md").write_text(markdown(results, seconds))
-        print(f"\nreports: {REPORTS / 'compliance.md'} and compliance.json ({seconds:.0f} s)")
+    if reports is not None:
+        write_reports(results, seconds, reports)
     total = sum(len(r["findings"]) for r in results)
     if total:
         print(
-            f"\nwebstack: {total} compliance findings; fix them (or acknowledge with a reason on the narrowest construct)",
+            f"\nwebstack: {total} compliance findings; "
+            "fix them (or acknowledge with a reason on the narrowest construct)",
             file=sys.stderr,
         )
         for r in results:
@@ -223,7 +240,7 @@ def run(envs: list[str], quick: bool = False, write: bool = True, overrides: dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webstack_tools.compliance")
+    parser = argparse.ArgumentParser(prog="python -m webstack_tools check", description="the compliance gate")
     parser.add_argument("--env", action="append", choices=list(ENVIRONMENTS), help="only this environment (repeatable)")
     parser.add_argument("--quick", action="store_true", help="environment defaults only, no combinations")
     parser.add_argument("--config", help="check ENV with these overrides (JSON file) instead of the combinations")
@@ -243,8 +260,5 @@ def main(argv: list[str] | None = None) -> int:
     # Only the full gate (make check) writes reports/: make up's gate for one
     # configuration must not overwrite the complete report.
     full = not (args.quick or overrides or args.env)
-    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides, write=full)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    reports = project_root() / "reports" if full else None
+    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides, reports=reports)

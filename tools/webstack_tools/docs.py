@@ -1,6 +1,6 @@
 """Configuration reference generated from the config model.
 
-    python -m webstack_tools.docs [--out docs/configuration.md]
+    python -m webstack_tools docs [--out docs/configuration.md]
 
 Reads the dataclasses of :mod:`webstack.config` (``EnvironmentConfig`` and
 the dataclasses it nests) and the ``ENVIRONMENTS`` defaults, and writes one
@@ -30,12 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from webstack_tools.project import project_root
-
 from webstack.config import ENVIRONMENTS, EnvironmentConfig
-
-ROOT = project_root()
-OUT = ROOT / "docs" / "configuration.md"
+from webstack_tools.project import project_root
 
 # Fields that are not configuration: the environment's name is the key you select with.
 SKIP = frozenset({"name"})
@@ -47,7 +43,9 @@ DESCRIPTIONS: dict[str, str] = {
     "account": "12-digit AWS account id. Optional: without it, the CLI credentials decide the account.",
     "availability_zones": "Explicit zones of the region (at least two; an ALB needs two). Synth never looks zones up.",
     "vpc_cidr": "VPC address block: a private (RFC 1918) /16 to /20.",
-    "nat_gateways": "NAT gateways for the private subnets' egress: 1 to the number of zones (one per zone survives a zone outage).",
+    "nat_gateways": (
+        "NAT gateways for the private subnets' egress: 1 to the number of zones (one per zone survives a zone outage)."
+    ),
     "instance_type": "EC2 instance type of the web instances; Graviton types (such as t4g, m7g) select the arm64 AMI.",
     "capacity.min": "Auto Scaling group minimum size.",
     "capacity.desired": "Auto Scaling group desired size at deploy (min <= desired <= max).",
@@ -61,29 +59,46 @@ DESCRIPTIONS: dict[str, str] = {
     "alarms.cloudfront_4xx_rate_percent": "Alarm threshold on CloudFront's 4xx error rate (%), evaluated in us-east-1.",
     "alarms.evaluation_periods": "Periods an alarm's condition must hold before it fires.",
     "alarms.period_seconds": "Alarm period: 10, 30 or a multiple of 60 seconds.",
-    "log_retention_days": "CloudWatch Logs retention of every log group (only the values CloudWatch accepts, e.g. 7, 30, 365).",
-    "retain_data": "true: keys, buckets, secrets and log groups are RETAINed on stack deletion; false: destroyed, buckets emptied automatically.",
+    "log_retention_days": (
+        "CloudWatch Logs retention of every log group (only the values CloudWatch accepts, e.g. 7, 30, 365)."
+    ),
+    "retain_data": (
+        "true: keys, buckets, secrets and log groups are RETAINed on stack deletion; false: destroyed, "
+        "buckets emptied automatically."
+    ),
     "deletion_protection": "Stack termination protection and ALB deletion protection (requires retain_data: true).",
     "price_class": "CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All.",
     "noncurrent_version_expiration_days": "Days the content bucket keeps noncurrent object versions.",
     "log_bucket_expiration_days": "Days log buckets keep objects.",
     "tags": "Extra tags on every resource (Project and Environment are always set).",
     "domain": "Custom domain for the site; null serves the default *.cloudfront.net name and certificate.",
-    "domain.hosted_zone_id": "Route 53 hosted zone that validates the certificate and holds the alias records (required when domain is set).",
+    "domain.hosted_zone_id": (
+        "Route 53 hosted zone that validates the certificate and holds the alias records (required when domain is set)."
+    ),
     "domain.zone_name": "The hosted zone's domain name (required when domain is set).",
     "domain.site_names": "Names CloudFront serves, inside the zone (required when domain is set).",
     "waf.enabled": "Attach an AWS WAF web ACL (CLOUDFRONT scope, deployed in us-east-1) to the distribution.",
     "waf.managed_rule_groups": "AWS managed rule groups in the web ACL, in order.",
     "waf.managed_rule_groups[].name": "Rule group name, e.g. AWSManagedRulesCommonRuleSet (required).",
     "waf.managed_rule_groups[].vendor": "Rule group vendor.",
-    "waf.managed_rule_groups[].count_rules": "Rules of the group set to count instead of block (for tuning false positives).",
+    "waf.managed_rule_groups[].count_rules": (
+        "Rules of the group set to count instead of block (for tuning false positives)."
+    ),
     "waf.allow_ips": "CIDRs always allowed past the web ACL's rules.",
     "waf.block_ips": "CIDRs always blocked.",
     "waf.logging": "Send web ACL logs to an encrypted CloudWatch log group.",
-    "origin_protection.enabled": "Only CloudFront may reach the ALB: CloudFront's origin-facing prefix list on the ALB security group plus a secret header.",
-    "origin_protection.prefix_list_id": "Override of the region's CloudFront origin-facing managed prefix list id; null uses webstack's table.",
+    "origin_protection.enabled": (
+        "Only CloudFront may reach the ALB: CloudFront's origin-facing prefix list on the ALB security group "
+        "plus a secret header."
+    ),
+    "origin_protection.prefix_list_id": (
+        "Override of the region's CloudFront origin-facing managed prefix list id; null uses webstack's table."
+    ),
     "origin_protection.header_name": "Name of the secret header CloudFront adds and the ALB requires.",
-    "edge_region": "Region of the edge stack and the CloudFront alarms. CloudFront accepts web ACLs and certificates only from us-east-1.",
+    "edge_region": (
+        "Region of the edge stack and the CloudFront alarms. CloudFront accepts web ACLs and certificates "
+        "only from us-east-1."
+    ),
 }
 
 
@@ -137,11 +152,16 @@ def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
+def _dataclass_type(tp: Any) -> type | None:
+    """``tp`` if it is a dataclass (the class, not an instance), else None."""
+    return tp if isinstance(tp, type) and dataclasses.is_dataclass(tp) else None
+
+
 def _item_dataclass(tp: Any) -> type | None:
     """The dataclass of a ``tuple[SomeDataclass, ...]`` field, if it is one."""
     args = typing.get_args(tp)
-    if typing.get_origin(tp) in (tuple, list) and args and dataclasses.is_dataclass(args[0]):
-        return args[0]
+    if typing.get_origin(tp) in (tuple, list) and args:
+        return _dataclass_type(args[0])
     return None
 
 
@@ -194,8 +214,8 @@ def _env_value(value: Any, default: Any) -> str:
 def _default_of(f: dataclasses.Field) -> Any:
     if f.default is not dataclasses.MISSING:
         return f.default
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        return f.default_factory()  # type: ignore[misc]
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
     return dataclasses.MISSING
 
 
@@ -213,10 +233,11 @@ def _rows(cls: type, instances: list[Any], prefix: str) -> Iterator[tuple[str, t
             continue
         path = f"{prefix}{f.name}"
         tp = hints[f.name]
-        inner, optional = _unwrap_optional(tp)
+        unwrapped, optional = _unwrap_optional(tp)
+        nested = _dataclass_type(unwrapped)
         values = [getattr(i, f.name) if i is not None else None for i in instances]
-        if dataclasses.is_dataclass(inner) and not optional:
-            yield from _rows(inner, values, f"{path}.")
+        if nested is not None and not optional:
+            yield from _rows(nested, values, f"{path}.")
             continue
         default = _default_of(f)
         row = Row(
@@ -226,12 +247,12 @@ def _rows(cls: type, instances: list[Any], prefix: str) -> Iterator[tuple[str, t
             tuple(_env_value(v, default) for v in values),
             meaning(cls, f, path),
         )
-        if dataclasses.is_dataclass(inner):  # optional object: its own row opens its section
-            yield path, inner, row
-            yield from _rows(inner, values, f"{path}.")
+        if nested is not None:  # optional object: its own row opens its section
+            yield path, nested, row
+            yield from _rows(nested, values, f"{path}.")
             continue
         yield section, cls, row
-        item = _item_dataclass(inner)
+        item = _item_dataclass(unwrapped)
         if item is not None:  # list of objects: the fields of one item
             item_hints = typing.get_type_hints(item, vars(sys.modules[item.__module__]))
             for sub in dataclasses.fields(item):
@@ -280,7 +301,8 @@ def _cell(text: str) -> str:
 def render(environments: Mapping[str, EnvironmentConfig] = ENVIRONMENTS) -> str:
     envs = list(environments)
     out = [
-        "<!-- Generated by `python -m webstack_tools.docs` from webstack/config.py. Do not edit: change the model and regenerate. -->",
+        "<!-- Generated by `python -m webstack_tools.docs` from webstack/config.py. "
+        "Do not edit: change the model and regenerate. -->",
         "",
         "# Configuration reference",
         "",
@@ -293,7 +315,8 @@ def render(environments: Mapping[str, EnvironmentConfig] = ENVIRONMENTS) -> str:
         "```",
         "",
         "Invalid values stop synth before anything is written, with one line naming the field and the fix.",
-        f"Columns: the model's default (`required` = no default), then the value in each environment ({', '.join(envs)});",
+        "Columns: the model's default (`required` = no default), "
+        f"then the value in each environment ({', '.join(envs)});",
         "`–` is null/unset, `·` means per list item.",
         "",
     ]
@@ -312,15 +335,22 @@ def render(environments: Mapping[str, EnvironmentConfig] = ENVIRONMENTS) -> str:
     return "\n".join(out)
 
 
+def reference_path() -> Path:
+    """The committed reference, ``docs/configuration.md`` of the project."""
+    return project_root() / "docs" / "configuration.md"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m webstack_tools.docs", description="Write docs/configuration.md from the config model."
+        prog="python -m webstack_tools docs", description="Write docs/configuration.md from the config model."
     )
-    parser.add_argument("--out", default=OUT, type=Path)
+    parser.add_argument("--out", default=None, type=Path, help="where to write (default docs/configuration.md)")
     args = parser.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render())
-    print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    root = project_root()
+    out: Path = args.out or reference_path()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render())
+    print(f"wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Where the project is: the directory holding ``cdk.json``, found from the working directory."""
+"""Where the project is: the directory holding ``cdk.json``, found from the working directory.
+
+Nothing here runs at import time: the tools call these functions when a
+command runs, so importing a tool module never touches the file system.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 
 class NotInProject(SystemExit):
-    """Raised (exit 2) when no ``cdk.json`` is in the working directory or above."""
+    """No ``cdk.json`` in the working directory or above (the command line exits 2 with the message)."""
 
 
 @functools.cache
@@ -18,3 +22,13 @@ def project_root(start: Path | None = None) -> Path:
         if (candidate / "cdk.json").is_file():
             return candidate
     raise NotInProject(f"webstack: no cdk.json in {here} or above. Fix: run this from the webstack repository")
+
+
+def emulator_state_dir() -> Path:
+    """The state directory (server.json, server.log) of the emulator ``make up`` and ``make down`` share."""
+    return project_root() / ".local-aws"
+
+
+def outputs_dir() -> Path:
+    """Where ``make up`` writes the deployed stacks' outputs (``flat-outputs.json``)."""
+    return project_root() / "cfn-outputs"

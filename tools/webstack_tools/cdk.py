@@ -1,0 +1,67 @@
+"""The pinned CDK CLI (``node_modules/.bin/cdk``) and an atomic synth through it.
+
+    python -m webstack_tools synth --env dev [--config FILE] [--out cdk.out]
+
+``synth`` runs the CLI into a temporary directory and moves it into place
+only on success, so invalid input never leaves a partial ``cdk.out`` behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from webstack_tools.project import project_root
+
+
+def cdk_cli_env() -> dict[str, str]:
+    """The process environment for the CDK CLI and the app it runs (the venv's python first on PATH)."""
+    env = dict(os.environ)
+    env.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    venv_bin = project_root() / ".venv" / "bin"
+    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def cdk_cli() -> list[str]:
+    """The command that runs the project's pinned CDK CLI (package-lock.json), never a global one."""
+    return [str(project_root() / "node_modules" / ".bin" / "cdk")]
+
+
+def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = True) -> int:
+    """``cdk synth`` of one environment into ``out`` (relative: to the project root); the CLI's exit code."""
+    root = project_root()
+    out = out if out.is_absolute() else root / out
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    cmd = [*cdk_cli(), "synth", "-c", f"env={env_name}", "-o", str(tmp)]
+    if config:
+        cmd += ["-c", f"config={config}"]
+    if quiet:
+        cmd.append("-q")
+    try:
+        result = subprocess.run(cmd, check=False, cwd=root, env=cdk_cli_env())
+        if result.returncode != 0:
+            print(f"webstack: synth of env {env_name!r} failed; nothing was written to {out}", file=sys.stderr)
+            return result.returncode
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+        return 0
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m webstack_tools synth", description="synthesize ENV into cdk.out")
+    parser.add_argument("--env", default="dev")
+    parser.add_argument("--out", default="cdk.out", type=Path)
+    parser.add_argument("--config", default=None, help="JSON file of configuration overrides")
+    args = parser.parse_args(argv)
+    return synth(args.env, args.out, args.config)
