@@ -1,4 +1,4 @@
-"""One in-process emulator for the whole tests/local session.
+"""One in-process emulator for the whole tests/emulator session.
 
 Tests deploy tiny templates through boto3's CloudFormation client, exactly
 as the CDK CLI does, and then assert with the services' own describe calls.
@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from webstack_emulator.server import InProcessServer, endpoint_env
 
 _counter = itertools.count()
@@ -71,6 +72,7 @@ def deploy(aws: Callable[..., Any]) -> Callable[..., Deployed]:
     def _deploy(
         resources: dict[str, Any],
         outputs: dict[str, Any] | None = None,
+        *,
         region: str = "us-east-1",
         expect_ok: bool = True,
         update_of: Deployed | None = None,

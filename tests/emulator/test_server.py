@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import boto3
+
 from webstack_emulator import server
 
 

@@ -1,11 +1,18 @@
-"""Engine fixes: Fn::GetStackOutput (CDK's cross-region references), deletion
-(DeletionPolicy, dependency order, VPC cleanup) and updates."""
+"""Engine fixes (webstack_emulator/engine): Fn::GetStackOutput (CDK's
+cross-region references), dynamic references, exports, failure handling,
+deletion (DeletionPolicy, dependency order, VPC cleanup), updates, change
+sets, termination protection, and the moto version guard."""
 
 from __future__ import annotations
 
+import json
+
+import botocore.exceptions
 import pytest
 
-from tests.emulator.test_providers import _distribution
+from tests.emulator.templates import KEY_POLICY, distribution
+from webstack_emulator import engine
+from webstack_emulator.engine import _guard
 
 ALARM = {
     "Namespace": "AWS/CloudFront",
@@ -83,7 +90,7 @@ def test_get_stack_output_feeds_distribution_acl_and_certificate(deploy, aws):
         outputs={"Acl": {"Fn::GetAtt": ["W", "Arn"]}, "Cert": {"Ref": "C"}},
     )
     web = deploy(
-        _distribution(
+        distribution(
             90,
             {
                 "Aliases": ["www.gso.test"],
@@ -138,7 +145,6 @@ def test_get_stack_output_missing_stack_or_output_fails_the_deploy(deploy):
 
 
 def test_termination_protection_blocks_delete_until_disabled(deploy, aws):
-    import botocore.exceptions
     import pytest
 
     stack = deploy({"T": {"Type": "AWS::SNS::Topic"}})
@@ -324,50 +330,6 @@ def test_vpc_stack_deletes_completely_in_dependency_order(deploy, aws):
     assert ec2.describe_vpc_endpoints(Filters=vpc)["VpcEndpoints"] == []
 
 
-def test_delete_vpc_and_subnet_refuse_while_dependents_exist(aws):
-    import botocore.exceptions
-    import pytest
-
-    ec2 = aws("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.60.0.0/24")["Subnet"]["SubnetId"]
-    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    group = ec2.create_security_group(GroupName="used", Description="used", VpcId=vpc)["GroupId"]
-    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]["NetworkInterfaceId"]
-    with pytest.raises(botocore.exceptions.ClientError, match="DependencyViolation"):
-        ec2.delete_subnet(SubnetId=subnet)
-    with pytest.raises(botocore.exceptions.ClientError, match="has a dependent object"):
-        ec2.delete_security_group(GroupId=group)
-    ec2.delete_network_interface(NetworkInterfaceId=eni)
-    ec2.delete_security_group(GroupId=group)
-    ec2.delete_subnet(SubnetId=subnet)
-    with pytest.raises(botocore.exceptions.ClientError, match=f"has dependencies.*internet gateway {igw}"):
-        ec2.delete_vpc(VpcId=vpc)
-    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    ec2.delete_vpc(VpcId=vpc)
-
-
-def test_terminated_instance_takes_its_primary_network_interface(aws):
-    ec2 = aws("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.61.0.0/16")["Vpc"]["VpcId"]
-    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.61.0.0/24")["Subnet"]["SubnetId"]
-    instance = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet)["Instances"][0]
-    assert instance["NetworkInterfaces"][0]["Attachment"]["DeleteOnTermination"] is True
-    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
-    assert (
-        ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"] == []
-    )
-
-
-KEY_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
-    ],
-}
-
-
 def test_deletion_policy_retain_keeps_resources_and_data(deploy, aws):
     stack = deploy(
         {
@@ -425,7 +387,6 @@ def test_update_removing_a_retained_resource_keeps_it(deploy, aws):
 
 
 def test_delete_change_set_by_name_succeeds_while_the_stack_exists(deploy, aws):
-    import botocore.exceptions
     import pytest
 
     stack = deploy({"T": {"Type": "AWS::SNS::Topic"}})
@@ -439,7 +400,6 @@ def test_delete_change_set_by_name_succeeds_while_the_stack_exists(deploy, aws):
 
 def test_update_with_previous_value_of_an_ssm_typed_parameter(aws):
     """What `cdk deploy` sends for MachineImage.latest_amazon_linux2023()."""
-    import json
 
     cfn, ssm = aws("cloudformation"), aws("ssm")
     ssm.put_parameter(Name="/test/ami", Value="ami-11111111", Type="String")
@@ -550,7 +510,6 @@ def test_get_stack_output_is_resolved_again_when_the_consumer_is_updated(deploy,
 
 def test_change_sets_are_per_stack_and_go_away_once_executed(aws):
     """Two stacks of a region, both deployed with the CLI's fixed change-set name."""
-    import json
 
     cfn = aws("cloudformation")
     body = json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
@@ -570,3 +529,97 @@ def test_change_sets_are_per_stack_and_go_away_once_executed(aws):
     with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):
         cfn.describe_change_set(ChangeSetName="cdk-deploy-change-set", StackName="cs-a")
     assert cfn.describe_change_set(ChangeSetName="cdk-deploy-change-set", StackName="cs-b")["StackName"] == "cs-b"
+
+
+def test_change_set_outputs_and_exports_feed_import_value(deploy):
+    producer = deploy({"B": {"Type": "AWS::S3::Bucket"}}, outputs={"Name": {"Ref": "B"}})
+    producer.cfn.update_stack  # noqa: B018 - same client
+    exporting = deploy({"Q": {"Type": "AWS::SQS::Queue"}}, outputs={"QueueArn": {"Fn::GetAtt": ["Q", "Arn"]}})
+    # give the output an export by redeploying with Export
+
+    template = {
+        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": {"QueueArn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "shared-queue-arn"}}},
+    }
+    cs = exporting.cfn.create_change_set(
+        StackName=exporting.name, ChangeSetName="exp", ChangeSetType="UPDATE", TemplateBody=json.dumps(template)
+    )
+    exporting.cfn.execute_change_set(ChangeSetName=cs["Id"])
+    importer = deploy(
+        {
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "shared-queue-arn"}},
+            }
+        },
+        outputs={"V": {"Fn::ImportValue": "shared-queue-arn"}},
+    )
+    assert producer.outputs["Name"] == producer.resources["B"]
+    assert importer.outputs["V"].startswith("arn:aws:sqs:")
+
+
+def test_failed_create_rolls_back_and_redeploy_works(deploy, aws):
+    bad = deploy(
+        {
+            "B": {"Type": "AWS::S3::Bucket"},
+            "X": {"Type": "AWS::CertificateManager::Certificate", "Properties": {"DomainName": "x.corp.test"}},
+        },
+        expect_ok=False,
+    )
+    assert bad.status == "ROLLBACK_COMPLETE" and bad.resources == {}
+    assert any(f.startswith("X:") for f in bad.failures())
+    cfn = aws("cloudformation")
+    cfn.delete_stack(StackName=bad.name)
+    again = deploy({"B": {"Type": "AWS::S3::Bucket"}})
+    assert again.status == "CREATE_COMPLETE"
+
+
+def test_depends_on_orders_creation(deploy):
+    from webstack_emulator.engine.dependencies import dependency_order
+
+    resources = {"A": {"DependsOn": "C"}, "B": {"Properties": {"X": {"Ref": "A"}}}, "C": {}}
+    assert dependency_order(resources, ["B", "A", "C"]) == ["C", "A", "B"]
+
+
+@pytest.mark.parametrize("fix", engine.FIXES, ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_every_fix_refuses_a_moto_other_than_the_pinned_one(fix, monkeypatch):
+    from moto.cloudformation import models, parsing, responses
+
+    def moto_state():
+        return [
+            vars(owner).get(name)
+            for owner in (parsing, parsing.ResourceMap, models.Stack, models.CloudFormationBackend)
+            for name in sorted(vars(owner))
+        ] + [vars(responses.CloudFormationResponse).get("update_termination_protection")]
+
+    before = moto_state()
+    monkeypatch.setattr(_guard, "installed_moto_version", lambda: "5.3.0")
+    with pytest.raises(engine.MotoVersionMismatch) as refused:
+        fix.install()
+    message = str(refused.value)
+    assert fix.__name__ in message
+    assert f"verified against moto {engine.PINNED_MOTO_VERSION}" in message
+    assert "re-verify this fix against moto 5.3.0" in message
+    assert moto_state() == before  # refused before patching anything
+
+
+def test_the_guard_accepts_the_pinned_moto_and_install_is_idempotent():
+    from moto.cloudformation import parsing
+
+    assert _guard.installed_moto_version() == engine.PINNED_MOTO_VERSION == "5.2.5"
+    _guard.require_pinned_moto("any fix")
+    engine.install()
+    patched = (parsing.clean_json, parsing.ResourceMap.delete)
+    engine.install()
+    assert (parsing.clean_json, parsing.ResourceMap.delete) == patched
+    moto_clean_json = parsing.clean_json.__wrapped__.__wrapped__  # fix 02 around fix 01 around moto's
+    assert not hasattr(moto_clean_json, "__wrapped__")
+
+
+def test_provider_patches_are_guarded_too(monkeypatch):
+    from webstack_emulator.providers import autoscaling, cloudwatch, ec2, elbv2, route53, s3
+
+    monkeypatch.setattr(_guard, "installed_moto_version", lambda: "6.0.0")
+    for module in (autoscaling, cloudwatch, ec2, elbv2, route53, s3):
+        with pytest.raises(engine.MotoVersionMismatch, match=module.__name__):
+            module.install()

@@ -1,5 +1,4 @@
-"""Native emulation of CDK's Lambda-backed custom resources, and the engine
-fixes they rely on (dynamic references, exports, failure handling)."""
+"""Native emulation of CDK's Lambda-backed custom resources (providers/cdk_custom.py)."""
 
 from __future__ import annotations
 
@@ -83,7 +82,7 @@ def test_cross_region_writer_and_reader(deploy, aws):
                     "ReaderProps": {
                         "region": "us-west-2",
                         "prefix": "Consumer",
-                        "imports": {name: "{{resolve:ssm:%s}}" % name},
+                        "imports": {name: "{{resolve:ssm:" + name + "}}"},
                     },
                 },
             },
@@ -110,54 +109,3 @@ def test_cross_region_writer_and_reader(deploy, aws):
         update_of=producer,
     )
     assert ssm_west.get_parameters(Names=[name])["InvalidParameters"] == [name]
-
-
-def test_change_set_outputs_and_exports_feed_import_value(deploy):
-    producer = deploy({"B": {"Type": "AWS::S3::Bucket"}}, outputs={"Name": {"Ref": "B"}})
-    producer.cfn.update_stack  # noqa: B018 - same client
-    exporting = deploy({"Q": {"Type": "AWS::SQS::Queue"}}, outputs={"QueueArn": {"Fn::GetAtt": ["Q", "Arn"]}})
-    # give the output an export by redeploying with Export
-    import json
-
-    template = {
-        "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
-        "Outputs": {"QueueArn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}, "Export": {"Name": "shared-queue-arn"}}},
-    }
-    cs = exporting.cfn.create_change_set(
-        StackName=exporting.name, ChangeSetName="exp", ChangeSetType="UPDATE", TemplateBody=json.dumps(template)
-    )
-    exporting.cfn.execute_change_set(ChangeSetName=cs["Id"])
-    importer = deploy(
-        {
-            "P": {
-                "Type": "AWS::SSM::Parameter",
-                "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "shared-queue-arn"}},
-            }
-        },
-        outputs={"V": {"Fn::ImportValue": "shared-queue-arn"}},
-    )
-    assert producer.outputs["Name"] == producer.resources["B"]
-    assert importer.outputs["V"].startswith("arn:aws:sqs:")
-
-
-def test_failed_create_rolls_back_and_redeploy_works(deploy, aws):
-    bad = deploy(
-        {
-            "B": {"Type": "AWS::S3::Bucket"},
-            "X": {"Type": "AWS::CertificateManager::Certificate", "Properties": {"DomainName": "x.corp.test"}},
-        },
-        expect_ok=False,
-    )
-    assert bad.status == "ROLLBACK_COMPLETE" and bad.resources == {}
-    assert any(f.startswith("X:") for f in bad.failures())
-    cfn = aws("cloudformation")
-    cfn.delete_stack(StackName=bad.name)
-    again = deploy({"B": {"Type": "AWS::S3::Bucket"}})
-    assert again.status == "CREATE_COMPLETE"
-
-
-def test_depends_on_orders_creation(deploy):
-    from webstack_emulator.engine.dependencies import dependency_order
-
-    resources = {"A": {"DependsOn": "C"}, "B": {"Properties": {"X": {"Ref": "A"}}}, "C": {}}
-    assert dependency_order(resources, ["B", "A", "C"]) == ["C", "A", "B"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from webstack_emulator.providers import s3 as s3_provider
 
 TLS_ONLY = {
