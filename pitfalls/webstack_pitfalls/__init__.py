@@ -1,17 +1,22 @@
-"""Project rules (deployment pitfalls) as a CDK policy-validation plugin.
+"""Deployment pitfalls of AWS CDK apps as a CDK policy-validation plugin.
 
     from aws_cdk import Validations
     from webstack_pitfalls import PitfallChecks
 
     Validations.of(app).add_plugins(PitfallChecks())
 
-See README.md in this package.
+Modules: :mod:`.rules` (one module per AWS service, assembled into
+``RULES``), :mod:`.template` (:class:`TemplateView`, what a rule sees),
+:mod:`.pack` (the plugin), :mod:`.report` (findings of an app across packs,
+the rule catalogue), :mod:`.aws` (AWS facts defined once). See README.md in
+this package.
 """
 
 from .aws import ACKNOWLEDGED_RULES_METADATA_KEY, CLOUDFRONT_REGION
 from .pack import PLUGIN_NAME, PitfallChecks, RawFinding
 from .report import Finding, default_packs, findings, rule_catalog, rules_markdown
 from .rules import RULES, Hit, Rule
+from .template import TemplateView
 
 __all__ = [
     "ACKNOWLEDGED_RULES_METADATA_KEY",
@@ -23,6 +28,7 @@ __all__ = [
     "PitfallChecks",
     "RawFinding",
     "Rule",
+    "TemplateView",
     "default_packs",
     "findings",
     "rule_catalog",

@@ -9,11 +9,13 @@ overrides; all of that is in the synthesized template, which is exactly what
 CDK hands a validation plugin. So this class implements
 ``IPolicyValidationPlugin`` directly and copies cdk-nag's conventions:
 
-* rule ids ``Webstack-<pitfall>``, finding ids ``Webstack-<pitfall>[<finding>]``;
+* rule ids ``Webstack-<name>``, finding ids ``Webstack-<name>[<finding>]``
+  (``Webstack-AsgEbsKeyUsableByAutoScaling[KeyPolicy]``); the pitfall id
+  (``D1``) is ``Rule.pitfall`` and is in the description;
 * ``Validations.of(construct).acknowledge(id=..., reason=...)`` on the
   resource or any ancestor (stack, stage, app) suppresses exactly that id;
-  the namespaced form ``WebstackPitfalls::Webstack-D8`` works as well (that
-  one is also honoured by CDK core itself);
+  the namespaced form ``WebstackPitfalls::Webstack-BucketNameGenerated``
+  works as well (that one is also honoured by CDK core itself);
 * ``validate_scope(scope)`` for tests, returning the same
   ``PolicyValidationPluginReport`` as ``NagPack.validate_scope``.
 """
@@ -28,12 +30,13 @@ import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
-from ._template import StackTemplate
 from .aws import ACKNOWLEDGED_RULES_METADATA_KEY
 from .rules import RULES, Rule
+from .template import TemplateView
 
 PLUGIN_NAME = "WebstackPitfalls"
-PLUGIN_VERSION = "1.0.0"
+# 2.0.0: rule ids name what they check (Webstack-BucketNameGenerated), not the pitfall (Webstack-D8).
+PLUGIN_VERSION = "2.0.0"
 _ACK_KEY = ACKNOWLEDGED_RULES_METADATA_KEY
 # acknowledge() stores ids as "Annotation::<id>" (aws-cdk-lib >= 2.262.1) or
 # "annotation::<id>"; a user may also name our namespace explicitly.
@@ -44,7 +47,7 @@ _ACK_PREFIX = re.compile(rf"^(annotation|{PLUGIN_NAME})::", re.IGNORECASE)
 class RawFinding:
     rule: Rule
     rule_id: str
-    """``Webstack-D9`` or ``Webstack-D9[OpenIngress]``."""
+    """``Webstack-BucketNameGenerated`` or ``Webstack-PrefixListSecurityGroupOnePortNotOpen[OpenIngress]``."""
     construct_path: str
     logical_id: str
     template_path: str
@@ -79,18 +82,17 @@ class _Acknowledgements:
         return self._ids[path]
 
     def covers(self, path: str, rule_id: str) -> bool:
+        """``rule_id`` is acknowledged on the construct at ``path`` or on one of its ancestors."""
         parts = path.split("/") if path else []
-        for i in range(len(parts), -1, -1):
-            if rule_id in self._here("/".join(parts[:i])):
-                return True
-        return False
+        return any(rule_id in self._here("/".join(parts[:i])) for i in range(len(parts), -1, -1))
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
 class PitfallChecks:
-    """Webstack deployment-pitfall rules (pitfalls.md D1..D12, F2, F5..F7).
+    """Webstack deployment-pitfall rules (pitfalls D1..D12, F2, F5..F7; see :mod:`webstack_pitfalls.rules`).
 
-    Attach to an app with ``Validations.of(app).add_plugins(PitfallChecks())``.
+    Attach to an app with ``Validations.of(app).add_plugins(PitfallChecks())``;
+    ``rules`` runs a subset (or your own :class:`~webstack_pitfalls.rules.base.Rule` s).
     """
 
     def __init__(self, *, verbose: bool = True, rules: Sequence[Rule] = RULES) -> None:
@@ -113,7 +115,7 @@ class PitfallChecks:
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         stacks = [
-            StackTemplate.load(
+            TemplateView.load(
                 stack_path=s.stack_construct_path,
                 template_path=s.template_path,
                 region=s.region,
@@ -146,7 +148,7 @@ class PitfallChecks:
                 continue
             env = artifact.environment
             stacks.append(
-                StackTemplate.load(
+                TemplateView.load(
                     stack_path=path,
                     template_path=artifact.template_full_path,
                     region=env.region,
@@ -155,13 +157,13 @@ class PitfallChecks:
             )
         return [f for f in self.evaluate(root, stacks) if _under(f.construct_path, scope_path)]
 
-    def evaluate(self, root: IConstruct, stacks: Iterable[StackTemplate]) -> list[RawFinding]:
+    def evaluate(self, root: IConstruct, stacks: Iterable[TemplateView]) -> list[RawFinding]:
         acks = _Acknowledgements(root)
         out: list[RawFinding] = []
         for st in stacks:
             for rule in self._rules:
                 for hit in rule.check(st):
-                    rule_id = rule.id if hit.finding is None else f"{rule.id}[{hit.finding}]"
+                    rule_id = rule.finding_id(hit)
                     path = st.logical_to_path.get(hit.logical_id, f"{st.stack_path}/{hit.logical_id}")
                     if acks.covers(path, rule_id):
                         continue
@@ -180,7 +182,7 @@ class PitfallChecks:
             violations.append(
                 cdk.PolicyViolation(
                     rule_name=rule_id,
-                    description=f"{rule.info} Fix: {rule.explanation}" if self._verbose else rule.info,
+                    description=_description(rule, verbose=self._verbose),
                     fix=rule.link,
                     severity=rule.level,
                     violating_resources=[
@@ -199,6 +201,11 @@ class PitfallChecks:
             violations=violations,
             plugin_version=PLUGIN_VERSION,
         )
+
+
+def _description(rule: Rule, *, verbose: bool) -> str:
+    text = f"{rule.info} Fix: {rule.explanation}" if verbose else rule.info
+    return f"[pitfall {rule.pitfall}] {text}"
 
 
 def _under(path: str, scope_path: str) -> bool:

@@ -15,7 +15,8 @@ from .rules import RULES
 @dataclass(frozen=True, order=True)
 class Finding:
     rule_id: str
-    """e.g. ``AwsSolutions-S1``, ``NIST.800.53.R5-S3BucketLoggingEnabled``, ``Webstack-D9[OpenIngress]``."""
+    """e.g. ``AwsSolutions-S1``, ``NIST.800.53.R5-S3BucketLoggingEnabled``,
+    ``Webstack-PrefixListSecurityGroupOnePortNotOpen[OpenIngress]``."""
     path: str
     """Construct path of the violating resource (or output)."""
     level: str
@@ -24,7 +25,11 @@ class Finding:
 
 
 def default_packs() -> list[Any]:
-    """AwsSolutions, NIST 800-53 rev 5 and the webstack pitfalls."""
+    """AwsSolutions, NIST 800-53 rev 5 and the webstack pitfalls.
+
+    Needs cdk-nag installed (``pip install cdk-nag``): it is imported here, not
+    at module load, because the pack's own runtime dependency is aws-cdk-lib only.
+    """
     from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
     return [AwsSolutionsChecks(), NIST80053R5Checks(), PitfallChecks()]
@@ -55,14 +60,40 @@ def findings(scope: IConstruct, packs: Sequence[Any] | None = None) -> list[Find
 
 
 def rule_catalog() -> list[dict[str, str]]:
-    """The webstack pitfall rules for docs: id, level, summary, fix, link."""
-    return [{"id": r.id, "level": r.level, "summary": r.info, "fix": r.explanation, "link": r.link} for r in RULES]
+    """The webstack pitfall rules for docs: id, name, pitfall, module, level, summary, fix, link.
+
+    ``id`` (``Webstack-<name>``) is what reports show and, with a ``[<finding>]``
+    suffix where the summary names findings, what ``acknowledge`` takes.
+    """
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "pitfall": r.pitfall,
+            "module": r.module,
+            "level": r.level,
+            "summary": r.info,
+            "fix": r.explanation,
+            "link": r.link,
+        }
+        for r in RULES
+    ]
 
 
 def rules_markdown() -> str:
-    """The catalogue as a Markdown table (for README/docs generation)."""
-    lines = ["| Rule | Summary | Fix | Reference |", "| --- | --- | --- | --- |"]
+    """The catalogue as a Markdown table (the rule table of this package's README)."""
+    lines = [
+        "| Rule id | Pitfall | Module | What it checks | Fix | Source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for r in rule_catalog():
-        cells = [f"`{r['id']}`", r["summary"], r["fix"], f"[link]({r['link']})"]
+        cells = [
+            f"`{r['id']}`",
+            r["pitfall"],
+            f"`rules/{r['module']}.py`",
+            r["summary"],
+            r["fix"],
+            f"[link]({r['link']})",
+        ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 import pytest
+
 from webstack_pitfalls import Finding, PitfallChecks, findings
 
 ACCOUNT = "123456789012"
@@ -61,8 +62,12 @@ class Fired:
     def by_stack(self) -> dict[str, set[str]]:
         return {stack: {f.rule_id for f in fs} for stack, fs in self.findings_by_stack.items()}
 
+    def dirty_compliant_cases(self) -> dict[str, set[str]]:
+        """Compliant cases (``...Good...``) where any rule fired, with the ids that fired."""
+        return {c: self.by_stack[c] for c in self.cases if "Good" in c and self.by_stack.get(c)}
+
     def __call__(self, case: str, rule: str) -> set[str]:
-        """Ids of ``rule`` (``Webstack-D9``) that fired in ``case``, with their finding suffix."""
+        """Ids of ``rule`` (``Webstack-BucketNameGenerated``) that fired in ``case``, with their finding suffix."""
         return {f.rule_id for f in self.of(case, rule)}
 
     def of(self, case: str, rule: str) -> list[Finding]:

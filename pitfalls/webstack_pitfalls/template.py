@@ -1,9 +1,20 @@
-"""A read-only view of one synthesized stack template, with helpers the rules share.
+"""What a rule sees: :class:`TemplateView`, one synthesized stack template, and helpers on its JSON.
 
 Rules work on the *synthesized* JSON rather than on L1 objects: it carries
 property overrides, resolved tokens, Parameters and Outputs, and lets a rule
 follow a ``Ref``/``Fn::GetAtt`` from one resource to another (a launch
 template to its KMS key, an alarm to its SNS topic).
+
+A rule is a function ``check(view: TemplateView) -> Iterable[Hit]``
+(see :mod:`webstack_pitfalls.rules.base`). Besides the view's navigation
+methods it may use:
+
+* :func:`direct_ref`, :func:`getatt_attribute`, :func:`all_refs` -- follow
+  ``Ref``, ``Fn::GetAtt`` and ``${X}`` in ``Fn::Sub``;
+* :func:`render` -- flatten an intrinsic value into a string for pattern checks;
+* :func:`iter_strings`, :func:`is_literal` -- literal values written in code;
+* :func:`statements` -- IAM / key policy statements with rendered principals
+  and conditions; :func:`as_list` for CloudFormation's "one or a list".
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +33,8 @@ _PSEUDO_PREFIX = "AWS::"
 
 
 @dataclass
-class StackTemplate:
-    """One stack of a synthesized app, as the rules see it."""
+class TemplateView:
+    """Read-only view of one synthesized stack: its template JSON, region, account and construct paths."""
 
     stack_path: str
     """Construct path of the stack (``Stage/Stack`` or ``Stack``)."""
@@ -45,7 +56,8 @@ class StackTemplate:
         template_path: str,
         region: str | None,
         account: str | None,
-    ) -> StackTemplate:
+    ) -> TemplateView:
+        """Read ``template_path`` and the ``manifest.json`` beside it (for construct paths)."""
         with open(template_path, encoding="utf-8") as fh:
             template = json.load(fh)
         return cls(
@@ -72,17 +84,20 @@ class StackTemplate:
         return self.template.get("Parameters") or {}
 
     def of_type(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(logical id, Properties)`` of every resource of one of ``types``."""
         for lid, res in self.resources.items():
             if res.get("Type") in types:
                 yield lid, res.get("Properties") or {}
 
     def type_of(self, lid: str | None) -> str | None:
+        """Resource type of ``lid``, ``None`` if it is no resource of this stack."""
         if lid is None:
             return None
         res = self.resources.get(lid)
         return res.get("Type") if res else None
 
     def props(self, lid: str) -> dict[str, Any]:
+        """Properties of resource ``lid`` (empty if absent)."""
         return (self.resources.get(lid) or {}).get("Properties") or {}
 
     def target(self, value: Any, *types: str) -> str | None:
@@ -111,7 +126,7 @@ class StackTemplate:
         return render(value, self.parameters)
 
     def region_finding(self) -> str | None:
-        """``None`` when the stack is pinned to us-east-1, else a finding id."""
+        """``None`` when the stack is pinned to us-east-1, else a finding id (``Region``, ``RegionUnknown``)."""
         if self.region is None:
             return "RegionUnknown"
         if self.region != US_EAST_1:
@@ -191,6 +206,7 @@ def _sub_vars(text: str) -> Iterator[str]:
 
 
 def render(value: Any, parameters: dict[str, Any] | None = None) -> str:
+    """Flatten ``value`` into a string; see :meth:`TemplateView.render`."""
     parameters = parameters or {}
     if isinstance(value, str):
         return value
@@ -200,22 +216,51 @@ def render(value: Any, parameters: dict[str, Any] | None = None) -> str:
         return ",".join(render(v, parameters) for v in value)
     if isinstance(value, dict) and len(value) == 1:
         ((key, arg),) = value.items()
-        if key == "Ref" and isinstance(arg, str):
-            param = parameters.get(arg)
-            if param is not None and "Default" in param:
-                return render(param["Default"], parameters)
-            return "${" + arg + "}"
-        if key == "Fn::GetAtt":
-            return "${" + (".".join(arg) if isinstance(arg, list) else str(arg)) + "}"
-        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
-            sep, parts = arg
-            if isinstance(parts, list):
-                return str(sep).join(render(p, parameters) for p in parts)
-        if key == "Fn::Sub":
-            return arg if isinstance(arg, str) else render(arg[0], parameters)
-        if key == "Fn::ImportValue":
-            return "${Import:" + render(arg, parameters) + "}"
+        renderer = _INTRINSICS.get(key)
+        text = renderer(arg, parameters) if renderer is not None else None
+        if text is not None:
+            return text
     return json.dumps(value, sort_keys=True)
+
+
+# Each returns None when the intrinsic is malformed: render() then falls back to its JSON.
+
+
+def _render_ref(arg: Any, parameters: dict[str, Any]) -> str | None:
+    if not isinstance(arg, str):
+        return None
+    param = parameters.get(arg)
+    if param is not None and "Default" in param:
+        return render(param["Default"], parameters)
+    return "${" + arg + "}"
+
+
+def _render_getatt(arg: Any, parameters: dict[str, Any]) -> str:
+    return "${" + (".".join(arg) if isinstance(arg, list) else str(arg)) + "}"
+
+
+def _render_join(arg: Any, parameters: dict[str, Any]) -> str | None:
+    if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list)):
+        return None
+    sep, parts = arg
+    return str(sep).join(render(p, parameters) for p in parts)
+
+
+def _render_sub(arg: Any, parameters: dict[str, Any]) -> str:
+    return arg if isinstance(arg, str) else render(arg[0], parameters)
+
+
+def _render_import(arg: Any, parameters: dict[str, Any]) -> str:
+    return "${Import:" + render(arg, parameters) + "}"
+
+
+_INTRINSICS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
+    "Ref": _render_ref,
+    "Fn::GetAtt": _render_getatt,
+    "Fn::Join": _render_join,
+    "Fn::Sub": _render_sub,
+    "Fn::ImportValue": _render_import,
+}
 
 
 def iter_strings(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -230,7 +275,7 @@ def iter_strings(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple
         if direct_ref(value) is not None or "Ref" in value or "Fn::ImportValue" in value:
             return
         for k, v in value.items():
-            yield from iter_strings(v, path + (k,))
+            yield from iter_strings(v, (*path, k))
     elif isinstance(value, list):
         for v in value:
             yield from iter_strings(v, path)
@@ -253,6 +298,7 @@ def is_literal(value: Any) -> bool:
 
 
 def as_list(value: Any) -> list[Any]:
+    """CloudFormation's "a value or a list of them" as a list (``None`` -> ``[]``)."""
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
@@ -260,9 +306,13 @@ def as_list(value: Any) -> list[Any]:
 
 @dataclass(frozen=True)
 class Statement:
+    """One policy statement, its values rendered (see :func:`render`) for matching."""
+
     raw: dict[str, Any]
     rendered_principals: dict[str, list[str]]
+    """principal kind (``AWS``, ``Service``, ``*``) -> rendered principals"""
     actions: list[str]
+    """lower-cased actions, possibly with wildcards (matched by :meth:`covers`)"""
     conditions: dict[str, dict[str, list[str]]]
     """operator -> {condition key (lower case) -> rendered values}"""
 
@@ -275,6 +325,7 @@ class Statement:
         return self.rendered_principals.get("*") == ["*"] or "*" in aws
 
     def covers(self, action: str) -> bool:
+        """``action`` is granted by one of the statement's (wildcard) actions."""
         a = action.lower()
         return any(fnmatch.fnmatchcase(a, pat) for pat in self.actions)
 
@@ -291,32 +342,35 @@ class Statement:
 
 
 def statements(document: Any, parameters: dict[str, Any] | None = None) -> list[Statement]:
+    """Statements of a policy document, principals and condition values rendered with ``parameters``."""
     if not isinstance(document, dict):
         return []
-    out = []
-    for raw in as_list(document.get("Statement")):
-        if not isinstance(raw, dict):
-            continue
-        principal = raw.get("Principal")
-        rendered: dict[str, list[str]] = {}
-        if principal == "*":
-            rendered["*"] = ["*"]
-        elif isinstance(principal, dict):
-            for kind, vals in principal.items():
-                rendered[kind] = [render(v, parameters) for v in as_list(vals)]
-        conditions: dict[str, dict[str, list[str]]] = {}
-        for op, body in (raw.get("Condition") or {}).items():
-            if isinstance(body, dict):
-                conditions[op] = {k.lower(): [render(v, parameters) for v in as_list(vals)] for k, vals in body.items()}
-        out.append(
-            Statement(
-                raw=raw,
-                rendered_principals=rendered,
-                actions=[str(a).lower() for a in as_list(raw.get("Action"))],
-                conditions=conditions,
-            )
+    return [
+        Statement(
+            raw=raw,
+            rendered_principals=_rendered_principals(raw.get("Principal"), parameters),
+            actions=[str(a).lower() for a in as_list(raw.get("Action"))],
+            conditions=_rendered_conditions(raw.get("Condition"), parameters),
         )
-    return out
+        for raw in as_list(document.get("Statement"))
+        if isinstance(raw, dict)
+    ]
+
+
+def _rendered_principals(principal: Any, parameters: dict[str, Any] | None) -> dict[str, list[str]]:
+    if principal == "*":
+        return {"*": ["*"]}
+    if not isinstance(principal, dict):
+        return {}
+    return {kind: [render(v, parameters) for v in as_list(vals)] for kind, vals in principal.items()}
+
+
+def _rendered_conditions(condition: Any, parameters: dict[str, Any] | None) -> dict[str, dict[str, list[str]]]:
+    return {
+        op: {k.lower(): [render(v, parameters) for v in as_list(vals)] for k, vals in body.items()}
+        for op, body in (condition or {}).items()
+        if isinstance(body, dict)
+    }
 
 
 # -- cloud assembly ---------------------------------------------------------
@@ -329,36 +383,43 @@ def _logical_ids_from_assembly(template_path: str, template: dict[str, Any]) -> 
     inline in ``manifest.json`` or in its ``additionalMetadataFile``. Falls back
     to the ``aws:cdk:path`` resource metadata when present.
     """
-    mapping: dict[str, str] = {}
-    outdir = os.path.dirname(template_path)
-    manifest_path = os.path.join(outdir, "manifest.json")
-    try:
-        with open(manifest_path, encoding="utf-8") as fh:
-            manifest = json.load(fh)
-    except (OSError, ValueError):
-        manifest = {}
-    name = os.path.basename(template_path)
-    for artifact in (manifest.get("artifacts") or {}).values():
-        if (artifact.get("properties") or {}).get("templateFile") != name:
-            continue
-        metadata = artifact.get("metadata")
-        extra = artifact.get("additionalMetadataFile")
-        if extra:
-            try:
-                with open(os.path.join(outdir, extra), encoding="utf-8") as fh:
-                    metadata = {**(metadata or {}), **json.load(fh)}
-            except (OSError, ValueError):
-                pass
-        for path, entries in (metadata or {}).items():
-            for entry in entries or []:
-                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
-                    mapping[entry["data"]] = path.lstrip("/")
+    mapping = _logical_ids_from_manifest(template_path)
     for lid, res in (template.get("Resources") or {}).items():
         cdk_path = ((res.get("Metadata") or {}).get("aws:cdk:path")) if isinstance(res, dict) else None
-        if lid not in mapping and isinstance(cdk_path, str):
-            mapping[lid] = cdk_path
+        if isinstance(cdk_path, str):
+            mapping.setdefault(lid, cdk_path)
     return mapping
 
 
-def first(iterable: Iterable[Any]) -> Any:
-    return next(iter(iterable), None)
+def _logical_ids_from_manifest(template_path: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    outdir = os.path.dirname(template_path)
+    manifest = _read_json(os.path.join(outdir, "manifest.json"))
+    name = os.path.basename(template_path)
+    for artifact in ((manifest or {}).get("artifacts") or {}).values():
+        if (artifact.get("properties") or {}).get("templateFile") != name:
+            continue
+        for path, entries in (_artifact_metadata(outdir, artifact) or {}).items():
+            for entry in entries or []:
+                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
+                    mapping[entry["data"]] = path.lstrip("/")
+    return mapping
+
+
+def _artifact_metadata(outdir: str, artifact: dict[str, Any]) -> Any:
+    """A stack artifact's metadata: inline, merged with its ``additionalMetadataFile`` when readable."""
+    metadata = artifact.get("metadata")
+    extra = artifact.get("additionalMetadataFile")
+    extra_metadata = _read_json(os.path.join(outdir, extra)) if extra else None
+    if extra_metadata is not None:
+        metadata = {**(metadata or {}), **extra_metadata}
+    return metadata
+
+
+def _read_json(path: str) -> Any:
+    """Parsed JSON of ``path``, ``None`` when it is missing or not JSON."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None

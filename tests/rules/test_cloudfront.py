@@ -1,0 +1,101 @@
+"""The rules of webstack_pitfalls/rules/cloudfront.py: OacForKmsEncryptedOrigin (D2)."""
+
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+
+from .conftest import CaseBook, ack, module_results
+
+D2 = "Webstack-OacForKmsEncryptedOrigin"
+
+book = CaseBook()
+fired = module_results(book)
+
+
+def _kms_bucket(stack):
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    return s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.KMS, encryption_key=key), key
+
+
+def _distribution(stack, origin, **kwargs):
+    return cloudfront.Distribution(stack, "Cdn", default_behavior=cloudfront.BehaviorOptions(origin=origin), **kwargs)
+
+
+# -- D2 CloudFront origin on an SSE-KMS bucket --------------------------------
+
+
+@book.case("D2Good")
+def _(stack):
+    bucket, _ = _kms_bucket(stack)
+    _distribution(stack, origins.S3BucketOrigin.with_origin_access_control(bucket))
+
+
+@book.case("D2BadOai")
+def _(stack):
+    bucket, _ = _kms_bucket(stack)
+    _distribution(stack, origins.S3BucketOrigin.with_origin_access_identity(bucket))
+
+
+@book.case("D2BadKeyPolicy")
+def _(stack):
+    # L1 distribution: nothing adds the cloudfront.amazonaws.com statement to the key.
+    bucket, _ = _kms_bucket(stack)
+    oac = cloudfront.S3OriginAccessControl(stack, "Oac")
+    cloudfront.CfnDistribution(
+        stack,
+        "Cdn",
+        distribution_config=cloudfront.CfnDistribution.DistributionConfigProperty(
+            enabled=True,
+            origins=[
+                cloudfront.CfnDistribution.OriginProperty(
+                    id="content",
+                    domain_name=bucket.bucket_regional_domain_name,
+                    origin_access_control_id=oac.origin_access_control_id,
+                    s3_origin_config=cloudfront.CfnDistribution.S3OriginConfigProperty(origin_access_identity=""),
+                )
+            ],
+            default_cache_behavior=cloudfront.CfnDistribution.DefaultCacheBehaviorProperty(
+                target_origin_id="content",
+                viewer_protocol_policy="redirect-to-https",
+                cache_policy_id=cloudfront.CachePolicy.CACHING_OPTIMIZED.cache_policy_id,
+            ),
+        ),
+    )
+
+
+@book.case("D2BadAwsManagedKey")
+def _(stack):
+    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.KMS_MANAGED)
+    _distribution(stack, origins.S3BucketOrigin.with_origin_access_control(bucket))
+
+
+@book.case("D2Acked")
+def _(stack):
+    bucket, _ = _kms_bucket(stack)
+    cdn = _distribution(stack, origins.S3BucketOrigin.with_origin_access_identity(bucket))
+    ack(cdn, f"{D2}[OAI]")
+
+
+def test_d2_oac_with_cmk_granting_cloudfront_is_compliant(fired):
+    assert fired("D2Good", D2) == set()
+
+
+def test_d2_oai_on_kms_bucket_fires(fired):
+    assert fired("D2BadOai", D2) == {f"{D2}[OAI]"}
+
+
+def test_d2_oac_without_key_statement_fires(fired):
+    assert fired("D2BadKeyPolicy", D2) == {f"{D2}[KeyPolicy]"}
+
+
+def test_d2_oac_with_aws_managed_key_fires(fired):
+    assert fired("D2BadAwsManagedKey", D2) == {f"{D2}[AwsManagedKey]"}
+
+
+def test_d2_acknowledged_finding_is_suppressed(fired):
+    assert fired("D2Acked", D2) == set()
+
+
+def test_compliant_cases_are_clean_for_every_rule(fired):
+    assert fired.dirty_compliant_cases() == {}

@@ -1,0 +1,111 @@
+"""The rules of webstack_pitfalls/rules/kms.py: AsgEbsKeyUsableByAutoScaling (D1)."""
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+
+from .conftest import CaseBook, ack, module_results
+
+D1 = "Webstack-AsgEbsKeyUsableByAutoScaling"
+
+book = CaseBook()
+fired = module_results(book)
+
+
+# -- D1 KMS key on Auto Scaling EBS volumes -----------------------------------
+
+
+def _encrypted_launch_template(stack, key):
+    return ec2.LaunchTemplate(
+        stack,
+        "LaunchTemplate",
+        machine_image=ec2.MachineImage.latest_amazon_linux2023(),
+        instance_type=ec2.InstanceType("t3.micro"),
+        block_devices=[
+            ec2.BlockDevice(
+                device_name="/dev/xvda",
+                volume=ec2.BlockDeviceVolume.ebs(20, encrypted=True, kms_key=key),
+            )
+        ],
+    )
+
+
+def _grant_asg_slr(key, *, by_condition: bool):
+    slr = cdk.Stack.of(key).format_arn(
+        service="iam",
+        region="",
+        resource="role",
+        resource_name="aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+    )
+    principals: list[iam.IPrincipal]
+    if by_condition:
+        # Principal * scoped by aws:PrincipalArn: valid even before the role exists.
+        principals = [iam.AnyPrincipal()]
+        scope = {"ArnEquals": {"aws:PrincipalArn": slr}}
+    else:
+        principals = [iam.ArnPrincipal(slr)]
+        scope = {}
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=principals,
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            resources=["*"],
+            conditions=scope or None,
+        )
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=principals,
+            actions=["kms:CreateGrant"],
+            resources=["*"],
+            conditions={**scope, "Bool": {"kms:GrantIsForAWSResource": True}},
+        )
+    )
+
+
+@book.case("D1Good")
+def _(stack):
+    key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
+    _grant_asg_slr(key, by_condition=True)
+    _encrypted_launch_template(stack, key)
+
+
+@book.case("D1BadSlrPrincipal")
+def _(stack):
+    key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
+    _grant_asg_slr(key, by_condition=False)
+    _encrypted_launch_template(stack, key)
+
+
+@book.case("D1Bad")
+def _(stack):
+    _encrypted_launch_template(stack, kms.Key(stack, "VolumeKey", enable_key_rotation=True))
+
+
+@book.case("D1Acked")
+def _(stack):
+    key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
+    _encrypted_launch_template(stack, key)
+    ack(key, f"{D1}[KeyPolicy]")
+
+
+def test_d1_key_policy_for_asg_service_linked_role_is_compliant(fired):
+    assert fired("D1Good", D1) == set()
+
+
+def test_d1_default_key_policy_fires(fired):
+    assert fired("D1Bad", D1) == {f"{D1}[KeyPolicy]"}
+
+
+def test_d1_service_linked_role_as_direct_principal_fires(fired):
+    # Permissions are complete, but the policy is rejected while the role does not exist.
+    assert fired("D1BadSlrPrincipal", D1) == {f"{D1}[SlrPrincipal]"}
+
+
+def test_d1_acknowledged(fired):
+    assert fired("D1Acked", D1) == set()
+
+
+def test_compliant_cases_are_clean_for_every_rule(fired):
+    assert fired.dirty_compliant_cases() == {}

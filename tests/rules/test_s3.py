@@ -1,0 +1,143 @@
+"""The rules of webstack_pitfalls/rules/s3.py: CloudFrontLogBucketAclsEnabled (D6), AlbLogBucketSseS3 (D7),
+BucketNameGenerated (D8)."""
+
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_s3 as s3
+
+from .conftest import CaseBook, ack, module_results
+
+D6 = "Webstack-CloudFrontLogBucketAclsEnabled"
+D7 = "Webstack-AlbLogBucketSseS3"
+D8 = "Webstack-BucketNameGenerated"
+
+book = CaseBook()
+fired = module_results(book)
+
+
+def _distribution(stack, origin, **kwargs):
+    return cloudfront.Distribution(stack, "Cdn", default_behavior=cloudfront.BehaviorOptions(origin=origin), **kwargs)
+
+
+# -- D6 CloudFront standard-log bucket ----------------------------------------
+
+
+def _logged_distribution(stack, ownership):
+    logs = s3.Bucket(stack, "CdnLogs", object_ownership=ownership)
+    _distribution(stack, origins.HttpOrigin("origin.webstack.dev"), enable_logging=True, log_bucket=logs)
+    return logs
+
+
+@book.case("D6Good")
+def _(stack):
+    _logged_distribution(stack, s3.ObjectOwnership.OBJECT_WRITER)
+
+
+@book.case("D6Bad")
+def _(stack):
+    _logged_distribution(stack, s3.ObjectOwnership.BUCKET_OWNER_ENFORCED)
+
+
+@book.case("D6Acked")
+def _(stack):
+    logs = _logged_distribution(stack, s3.ObjectOwnership.BUCKET_OWNER_ENFORCED)
+    ack(logs, D6)
+
+
+def test_d6_log_bucket_with_acls_is_compliant(fired):
+    assert fired("D6Good", D6) == set()
+
+
+def test_d6_log_bucket_without_acls_fires(fired):
+    assert fired("D6Bad", D6) == {D6}
+
+
+def test_d6_acknowledged(fired):
+    assert fired("D6Acked", D6) == set()
+
+
+# -- D7 ALB access-log bucket -------------------------------------------------
+
+
+def _alb(stack):
+    vpc = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["eu-west-1a", "eu-west-1b"],
+        public_subnet_ids=["subnet-0a", "subnet-0b"],
+    )
+    return elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc, internet_facing=True)
+
+
+@book.case("D7Good")
+def _(stack):
+    _alb(stack).log_access_logs(s3.Bucket(stack, "AlbLogs", encryption=s3.BucketEncryption.S3_MANAGED))
+
+
+def _kms_log_bucket(stack):
+    # log_access_logs() refuses a KMS bucket, so the naive route sets the attributes by hand.
+    alb = _alb(stack)
+    logs = s3.Bucket(stack, "AlbLogs", encryption=s3.BucketEncryption.KMS)
+    alb.set_attribute("access_logs.s3.enabled", "true")
+    alb.set_attribute("access_logs.s3.bucket", logs.bucket_name)
+    return logs
+
+
+@book.case("D7Bad")
+def _(stack):
+    _kms_log_bucket(stack)
+
+
+@book.case("D7Acked")
+def _(stack):
+    ack(_kms_log_bucket(stack), D7)
+
+
+def test_d7_sse_s3_log_bucket_is_compliant(fired):
+    assert fired("D7Good", D7) == set()
+
+
+def test_d7_kms_log_bucket_fires(fired):
+    assert fired("D7Bad", D7) == {D7}
+
+
+def test_d7_acknowledged(fired):
+    assert fired("D7Acked", D7) == set()
+
+
+# -- D8 explicit bucket names -------------------------------------------------
+
+
+@book.case("D8Good")
+def _(stack):
+    s3.Bucket(stack, "Content")
+
+
+@book.case("D8Bad")
+def _(stack):
+    s3.Bucket(stack, "Content", bucket_name="webstack-content")
+
+
+@book.case("D8Acked")
+def _(stack):
+    bucket = s3.Bucket(stack, "Content", bucket_name="webstack-content")
+    ack(bucket, D8)
+
+
+def test_d8_generated_name_is_compliant(fired):
+    assert fired("D8Good", D8) == set()
+
+
+def test_d8_explicit_name_fires(fired):
+    assert fired("D8Bad", D8) == {D8}
+
+
+def test_d8_acknowledged(fired):
+    assert fired("D8Acked", D8) == set()
+
+
+def test_compliant_cases_are_clean_for_every_rule(fired):
+    assert fired.dirty_compliant_cases() == {}
