@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from webstack_tools.compliance import check_variant, markdown, table, variants
 
 VARIANTS = variants(["dev", "staging", "prod"])
@@ -21,6 +22,7 @@ def test_gate_reports_a_finding():
     """The gate is able to fail: an open security group is a finding."""
     from aws_cdk import App, Stack
     from aws_cdk import aws_ec2 as ec2
+
     from webstack_pitfalls import findings
 
     app = App()
@@ -62,7 +64,7 @@ def test_every_synth_runs_the_rule_packs(monkeypatch, tmp_path):
 
     monkeypatch.setattr(app_module, "build_app", leaky)
     monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "out"))
-    with pytest.raises(Exception, match="(?i)validation ?failed") as caught:
+    with pytest.raises(Exception, match=r"(?i)validation ?failed") as caught:
         app_module.main()
     assert "AwsSolutions-EC23" in str(caught.value)
     assert "NIST.800.53.R5-EC2RestrictedSSH" in str(caught.value)

@@ -34,12 +34,22 @@ from typing import Any
 
 import boto3
 import pytest
-import webstack_tools.deploy as deploy_module
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from webstack_emulator import ACCOUNT_ID, endpoint_env, start, status, stop
-from webstack_tools.cli import load_assembly, synth, tool_env
-from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, flatten_outputs
+
+from webstack_emulator import start, status, stop
+from webstack_tools import project
+from webstack_tools.assembly import CloudAssembly
+from webstack_tools.cdk import synth
+from webstack_tools.deploy import (
+    FLAT_OUTPUTS_FILE,
+    USABLE_STACK_STATES,
+    DeployError,
+    bootstrap,
+    deploy,
+    emulator_target,
+    flatten_outputs,
+)
 
 from .helpers import deadline, region_of
 
@@ -49,16 +59,21 @@ ENV_NAME = os.environ.get("WEBSTACK_ENV", "dev").strip() or "dev"
 CONFIG = os.environ.get("WEBSTACK_CONFIG") or None
 STATE_DIR = Path(os.environ["WEBSTACK_LOCAL_STATE_DIR"]) if os.environ.get("WEBSTACK_LOCAL_STATE_DIR") else None
 DEPLOY_DEADLINE = float(os.environ.get("WEBSTACK_DEPLOY_DEADLINE", "180"))  # seconds; dev takes ~5 s locally
-if STATE_DIR is not None:
-    # deploy() writes to these module globals.
-    deploy_module.OUTPUTS_DIR = STATE_DIR / "cfn-outputs"
-    deploy_module.FLAT_OUTPUTS = deploy_module.OUTPUTS_DIR / "flat-outputs.json"
-FLAT_OUTPUTS = deploy_module.FLAT_OUTPUTS
 # Fail fast instead of retrying: the emulator answers at once or not at all.
 _BOTO_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60)
 
 if TARGET not in ("local", "aws"):
     raise pytest.UsageError(f"WEBSTACK_TARGET must be 'local' or 'aws', not {TARGET!r}")
+
+
+def emulator_state_dir() -> Path:
+    """``WEBSTACK_LOCAL_STATE_DIR``, or the state dir ``make up`` uses."""
+    return STATE_DIR if STATE_DIR is not None else project.emulator_state_dir()
+
+
+def outputs_dir() -> Path:
+    """Outputs of an emulator of our own next to its state; otherwise ``make up``'s ``cfn-outputs``."""
+    return STATE_DIR / "cfn-outputs" if STATE_DIR is not None else project.outputs_dir()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -127,10 +142,10 @@ def env_stacks(aws: Callable[..., Any], env_name: str, regions: list[str]) -> di
     return found
 
 
-def _reusable(target_endpoint: str, env_name: str) -> tuple[dict[str, str], dict[str, str]] | None:
+def _reusable(target_endpoint: str, env_name: str, flat_outputs: Path) -> tuple[dict[str, str], dict[str, str]] | None:
     """The outputs file and stacks, if ``make up`` already deployed ``env_name`` here."""
     try:
-        outputs = json.loads(FLAT_OUTPUTS.read_text())
+        outputs = json.loads(flat_outputs.read_text())
         web_region = region_of(outputs["DataKeyArn"])
         edge_region = region_of(outputs["EdgeAlertTopicArn"])
     except (OSError, ValueError, KeyError, IndexError):
@@ -140,7 +155,7 @@ def _reusable(target_endpoint: str, env_name: str) -> tuple[dict[str, str], dict
         stacks = env_stacks(aws, env_name, sorted({web_region, edge_region}))
     except ClientError:
         return None
-    if f"webstack-{env_name}-web" not in stacks or any(s["status"] not in _GOOD for s in stacks.values()):
+    if f"webstack-{env_name}-web" not in stacks or any(s["status"] not in USABLE_STACK_STATES for s in stacks.values()):
         return None
     try:
         live = flatten_outputs({name: s["outputs"] for name, s in stacks.items()})
@@ -153,31 +168,33 @@ def _reusable(target_endpoint: str, env_name: str) -> tuple[dict[str, str], dict
 
 @pytest.fixture(scope="session")
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    flat_outputs = outputs_dir() / FLAT_OUTPUTS_FILE
     if TARGET == "aws":
-        if not FLAT_OUTPUTS.exists():
-            pytest.fail(f"WEBSTACK_TARGET=aws needs {FLAT_OUTPUTS} from a real deploy of {ENV_NAME}", pytrace=False)
-        outputs = json.loads(FLAT_OUTPUTS.read_text())
+        if not flat_outputs.exists():
+            pytest.fail(f"WEBSTACK_TARGET=aws needs {flat_outputs} from a real deploy of {ENV_NAME}", pytrace=False)
+        outputs = json.loads(flat_outputs.read_text())
         yield Deployment(env_name=ENV_NAME, outputs=outputs, endpoint=None)
         return
 
-    info = status(STATE_DIR)
+    state_dir = emulator_state_dir()
+    info = status(state_dir)
     started = info is None
-    if started:
-        info = start(state_dir=STATE_DIR)
-    target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
+    if info is None:
+        info = start(state_dir)
+    target = emulator_target(info.endpoint)
     try:
-        reused = None if started or CONFIG else _reusable(info.endpoint, ENV_NAME)
+        reused = None if started or CONFIG else _reusable(info.endpoint, ENV_NAME, flat_outputs)
         if reused is not None:
             outputs, stacks = reused
         else:
             assembly = tmp_path_factory.mktemp(f"cdk-{ENV_NAME}") / "cdk.out"
             if synth(ENV_NAME, assembly, CONFIG) != 0:
                 pytest.fail(f"synth of {ENV_NAME} failed (see the output above)", pytrace=False)
-            manifest = load_assembly(assembly)
+            manifest = CloudAssembly.read(assembly)
             with deadline(DEPLOY_DEADLINE, assembly) as stopped:
                 try:
-                    bootstrap(target, sorted({s["region"] for s in manifest}))
-                    deploy(target, assembly, manifest)  # writes FLAT_OUTPUTS, like `make up`
+                    bootstrap(target, sorted(set(manifest.regions)))
+                    deploy(target, manifest, outputs_dir())  # writes flat-outputs.json, like `make up`
                 except DeployError as err:
                     late = (
                         f"cdk deploy did not finish within {DEPLOY_DEADLINE:.0f} s and was stopped.\n"
@@ -185,14 +202,14 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
                         else ""
                     )
                     pytest.fail(late + str(err), pytrace=False)
-            outputs = json.loads(FLAT_OUTPUTS.read_text())
-            stacks = {s["name"]: s["region"] for s in manifest}
+            outputs = json.loads(flat_outputs.read_text())
+            stacks = {s.name: s.region for s in manifest}
         yield Deployment(
             env_name=ENV_NAME, outputs=outputs, endpoint=info.endpoint, started_emulator=started, stacks=stacks
         )
     finally:
         if started:
-            stop(STATE_DIR)
+            stop(state_dir)
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import webstack_tools.deploy as deploy_module
-from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
-from webstack_emulator.server import free_port
-from webstack_tools.cli import load_assembly, synth, tool_env
-from webstack_tools.deploy import Target, bootstrap, deploy
 
 from webstack.config import load_config
+from webstack_emulator import start, stop
+from webstack_emulator.server import free_port
+from webstack_tools.assembly import CloudAssembly
+from webstack_tools.cdk import synth
+from webstack_tools.deploy import bootstrap, deploy, emulator_target
 
 from .conftest import TARGET, client_factory
 from .helpers import deadline, load_balancer
@@ -34,12 +34,9 @@ ORIGIN = "origin.shop.io"
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Any]]:
     work = tmp_path_factory.mktemp("edge")
-    patch = pytest.MonkeyPatch()
-    patch.setattr(deploy_module, "OUTPUTS_DIR", work / "cfn-outputs")
-    patch.setattr(deploy_module, "FLAT_OUTPUTS", work / "cfn-outputs" / "flat-outputs.json")
-    info = start(port=free_port(), state_dir=work / "emulator")
+    info = start(work / "emulator", port=free_port())
     try:
-        target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
+        target = emulator_target(info.endpoint)
         aws = client_factory(info.endpoint, "us-west-2")
         zone_id = aws("route53").create_hosted_zone(Name=ZONE, CallerReference="webstack-edge-test")["HostedZone"]["Id"]
         config = work / "prod-domain.json"
@@ -57,19 +54,18 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
         )
         assembly = work / "cdk.out"
         assert synth("prod", assembly, str(config)) == 0
-        stacks = load_assembly(assembly)
-        assert [s["name"] for s in stacks] == [
+        stacks = CloudAssembly.read(assembly)
+        assert [s.name for s in stacks] == [
             "webstack-prod-edge",
             "webstack-prod-web",
             "webstack-prod-edge-monitoring",
         ]
         with deadline(120, assembly):
             bootstrap(target, ["us-east-1", "us-west-2"])
-            outputs = deploy(target, assembly, stacks)
+            outputs = deploy(target, stacks, work / "cfn-outputs")
         yield outputs, aws
     finally:
         stop(work / "emulator")
-        patch.undo()
 
 
 def test_web_acl_attached_with_configured_rules(edge):
@@ -112,7 +108,10 @@ def test_alb_admits_only_cloudfront_and_redirects_http(edge):
             assert [p["PrefixListId"] for p in permission["PrefixListIds"]] == ["pl-82a045eb"]
         # One port per group (the prefix list counts ~55 rules against the quota).
         assert len(group["IpPermissions"]) == 1
-    listeners = {l["Port"]: l for l in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
+    listeners = {
+        listener["Port"]: listener
+        for listener in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    }
     assert set(listeners) == {80, 443}
     redirect = listeners[80]["DefaultActions"][0]
     assert redirect["Type"] == "redirect"

@@ -7,11 +7,12 @@ import json
 import os
 
 import pytest
-from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
+
+from webstack_emulator import start, stop
 from webstack_emulator.server import free_port
-from webstack_tools import deploy as deploy_module
-from webstack_tools.cli import synth, tool_env
-from webstack_tools.deploy import DeployError, Target, bootstrap, deploy, load_assembly, stack_status
+from webstack_tools.assembly import CloudAssembly
+from webstack_tools.cdk import synth
+from webstack_tools.deploy import DeployError, bootstrap, deploy, emulator_target, stack_status
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("WEBSTACK_TARGET", "local") == "aws", reason="deploys on purpose a broken config: emulator only"
@@ -27,22 +28,20 @@ BROKEN = {
 }
 
 
-def test_failed_deploy_is_reported_and_cleaned_up(tmp_path, monkeypatch):
-    monkeypatch.setattr(deploy_module, "OUTPUTS_DIR", tmp_path / "cfn-outputs")
-    monkeypatch.setattr(deploy_module, "FLAT_OUTPUTS", tmp_path / "cfn-outputs" / "flat-outputs.json")
+def test_failed_deploy_is_reported_and_cleaned_up(tmp_path):
     config = tmp_path / "broken.json"
     config.write_text(json.dumps(BROKEN))
     assembly = tmp_path / "cdk.out"
     assert synth("dev", assembly, str(config)) == 0
-    stacks = load_assembly(assembly)
-    assert [s["name"] for s in stacks][0] == "webstack-dev-edge"
+    stacks = CloudAssembly.read(assembly)
+    assert stacks.names[0] == "webstack-dev-edge"
 
-    info = start(port=free_port(), state_dir=tmp_path / "emulator")
+    info = start(tmp_path / "emulator", port=free_port())
     try:
-        target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
-        bootstrap(target, sorted({s["region"] for s in stacks}))
+        target = emulator_target(info.endpoint)
+        bootstrap(target, sorted(set(stacks.regions)))
         with pytest.raises(DeployError) as caught:
-            deploy(target, assembly, stacks)
+            deploy(target, stacks, tmp_path / "cfn-outputs")
         message = str(caught.value)
         assert "webstack-dev-edge (us-east-1)" in message
         assert "SiteCertificate" in message
@@ -50,7 +49,7 @@ def test_failed_deploy_is_reported_and_cleaned_up(tmp_path, monkeypatch):
         assert "Z0000000000NOSUCHZONE" in message or "hosted zone" in message.lower()
         assert "Nothing half-deployed was left behind" in message
         for stack in stacks:
-            assert stack_status(target, stack["name"], stack["region"]) in (None, "DELETE_COMPLETE"), stack["name"]
+            assert stack_status(target, stack.name, stack.region) in (None, "DELETE_COMPLETE"), stack.name
         assert not (tmp_path / "cfn-outputs" / "flat-outputs.json").exists()
     finally:
         stop(tmp_path / "emulator")

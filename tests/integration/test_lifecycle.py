@@ -19,14 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import webstack_tools.deploy as deploy_module
 from botocore.exceptions import ClientError
-from webstack_emulator import ACCOUNT_ID, endpoint_env, start, stop
-from webstack_emulator.server import free_port
-from webstack_tools.cli import ROOT, cdk_command, load_assembly, synth, tool_env
-from webstack_tools.deploy import _GOOD, DeployError, Target, bootstrap, deploy, failure_report
 
 from webstack.config import load_config
+from webstack_emulator import start, stop
+from webstack_emulator.server import free_port
+from webstack_tools.assembly import CloudAssembly
+from webstack_tools.cdk import cdk_cli, synth
+from webstack_tools.deploy import (
+    USABLE_STACK_STATES,
+    DeployError,
+    DeployTarget,
+    bootstrap,
+    deploy,
+    emulator_target,
+    failure_report,
+)
+from webstack_tools.project import project_root
 
 from .conftest import TARGET, client_factory, env_stacks
 from .helpers import deadline, distribution_config, load_balancer, region_of
@@ -47,7 +56,7 @@ DEADLINE = 60  # seconds per deploy / destroy; each takes < 10 s when the emulat
 class Lab:
     """A private emulator plus the assemblies the tests deploy into it."""
 
-    target: Target
+    target: DeployTarget
     work: Path
     synths: dict[str, Future] = field(default_factory=dict)
     deployed: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> outputs
@@ -63,20 +72,29 @@ class Lab:
 
     def deploy(self, key: str) -> dict[str, str]:
         assembly = self.assembly(key)
-        stacks = load_assembly(assembly)
+        stacks = CloudAssembly.read(assembly)
         with deadline(DEADLINE, assembly) as stopped:
             try:
-                bootstrap(self.target, sorted({s["region"] for s in stacks}))
-                return deploy(self.target, assembly, stacks)
+                bootstrap(self.target, sorted(set(stacks.regions)))
+                # This emulator's outputs stay out of the repo's cfn-outputs/.
+                return deploy(self.target, stacks, self.work / "cfn-outputs")
             except DeployError as err:
                 late = f"cdk deploy did not finish within {DEADLINE} s and was stopped; " if stopped else ""
                 pytest.fail(f"deploying {key}: {late}{err}", pytrace=False)
 
     def destroy(self, key: str) -> subprocess.CompletedProcess:
         """``cdk destroy --all`` of one environment's assembly (what ``make destroy`` runs)."""
-        cmd = [*cdk_command(), "destroy", "--all", "--force", "--app", str(self.assembly(key))]
+        cmd = [*cdk_cli(), "destroy", "--all", "--force", "--app", str(self.assembly(key))]
         try:
-            return subprocess.run(cmd, cwd=ROOT, env=self.target.env, text=True, capture_output=True, timeout=DEADLINE)
+            return subprocess.run(
+                cmd,
+                cwd=project_root(),
+                env=self.target.env,
+                text=True,
+                capture_output=True,
+                timeout=DEADLINE,
+                check=False,
+            )
         except subprocess.TimeoutExpired as err:
             stderr = err.stderr.decode() if isinstance(err.stderr, bytes) else (err.stderr or "")
             return subprocess.CompletedProcess(cmd, -1, "", f"cdk destroy did not finish within {DEADLINE} s\n{stderr}")
@@ -85,7 +103,7 @@ class Lab:
         return env_stacks(self.client, env_name, REGIONS)
 
     def why_destroy_failed(self, key: str, result: subprocess.CompletedProcess) -> str:
-        stacks = [{"name": s["name"], "region": s["region"]} for s in load_assembly(self.assembly(key))]
+        stacks = CloudAssembly.read(self.assembly(key))
         return (failure_report(self.target, stacks) or "") + "\n" + result.stderr[-2000:]
 
 
@@ -103,16 +121,10 @@ def _synth(work: Path, env_name: str, overrides: dict | None, key: str) -> tuple
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     work = tmp_path_factory.mktemp("lifecycle")
     state = work / "emulator"
-    patch = pytest.MonkeyPatch()
-    # deploy() writes the outputs files through these module globals: keep
-    # this emulator's outputs out of the repo's cfn-outputs/.
-    patch.setattr(deploy_module, "OUTPUTS_DIR", work / "cfn-outputs")
-    patch.setattr(deploy_module, "FLAT_OUTPUTS", work / "cfn-outputs" / "flat-outputs.json")
     pool = ThreadPoolExecutor(max_workers=2)
-    info = start(port=free_port(), state_dir=state)
+    info = start(state, port=free_port())
     try:
-        target = Target(endpoint=info.endpoint, account=ACCOUNT_ID, env={**tool_env(), **endpoint_env(info.endpoint)})
-        lab = Lab(target=target, work=work)
+        lab = Lab(target=emulator_target(info.endpoint), work=work)
         for key, env_name, overrides in [
             ("staging", "staging", None),
             ("prod", "prod", None),
@@ -124,7 +136,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         stop(state)
-        patch.undo()
 
 
 def _deployed(lab: Lab, env_name: str) -> dict[str, str]:
@@ -160,7 +171,7 @@ def _asg(lab: Lab, outputs: dict[str, str]) -> dict:
 def _assert_environment_up(lab: Lab, env_name: str, outputs: dict[str, str], roles: set[str]) -> None:
     stacks = lab.stacks(env_name)
     assert {name.removeprefix(f"webstack-{env_name}-") for name in stacks} == roles
-    assert all(s["status"] in _GOOD for s in stacks.values()), {n: s["status"] for n, s in stacks.items()}
+    assert all(s["status"] in USABLE_STACK_STATES for s in stacks.values()), {n: s["status"] for n, s in stacks.items()}
     capacity = load_config(env_name).capacity
     group = _asg(lab, outputs)
     assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (
@@ -207,7 +218,8 @@ def test_dev_update_changes_max_size_in_place(lab, dev):
     assert after["MaxSize"] == UPDATE["capacity"]["max"]
     # An update of the size is not a replacement: same group, same data.
     assert after["AutoScalingGroupARN"] == before["AutoScalingGroupARN"]
-    assert {k: updated[k] for k in BUCKETS + ["DataKeyArn"]} == {k: dev[k] for k in BUCKETS + ["DataKeyArn"]}
+    kept = [*BUCKETS, "DataKeyArn"]
+    assert {k: updated[k] for k in kept} == {k: dev[k] for k in kept}
 
 
 def _bucket_exists(lab: Lab, bucket: str) -> bool:

@@ -35,7 +35,7 @@ def _assert_pages(alarm: dict, composites: list[dict], topic_arn: str) -> None:
     )
 
 
-def _metric_alarms(aws, region, namespace, metric_name, dimension_name, value) -> list[dict]:
+def _metric_alarms(aws, region, namespace, metric_name, *, dimension_name, value) -> list[dict]:
     return [
         a
         for a in all_alarms(aws, region)
@@ -47,7 +47,12 @@ def _metric_alarms(aws, region, namespace, metric_name, dimension_name, value) -
 def test_cpu_alarm_pages_alert_topic(aws, outputs, deployed):
     region = deployed.web_region
     alarms = _metric_alarms(
-        aws, region, "AWS/EC2", "CPUUtilization", "AutoScalingGroupName", outputs["AutoScalingGroupName"]
+        aws,
+        region,
+        "AWS/EC2",
+        "CPUUtilization",
+        dimension_name="AutoScalingGroupName",
+        value=outputs["AutoScalingGroupName"],
     )
     assert len(alarms) == 1, f"{len(alarms)} CPU alarms on {outputs['AutoScalingGroupName']}"
     _assert_pages(alarms[0], all_composites(aws, region), outputs["AlertTopicArn"])
@@ -56,7 +61,9 @@ def test_cpu_alarm_pages_alert_topic(aws, outputs, deployed):
 def test_alb_5xx_alarm_pages_alert_topic(aws, outputs, deployed):
     region = deployed.web_region
     label = lb_label(load_balancer(aws, outputs["LoadBalancerDNS"]))
-    alarms = _metric_alarms(aws, region, "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", "LoadBalancer", label)
+    alarms = _metric_alarms(
+        aws, region, "AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", dimension_name="LoadBalancer", value=label
+    )
     assert len(alarms) == 1, f"{len(alarms)} 5xx alarms on {label}"
     _assert_pages(alarms[0], all_composites(aws, region), outputs["AlertTopicArn"])
 

@@ -134,8 +134,8 @@ def test_rule_forwards_only_with_origin_verify_header(aws, serving_listener, tar
     rule = _origin_rule(aws, serving_listener)
     assert [a["Type"] for a in rule["Actions"]] == ["forward"]
     action = rule["Actions"][0]
-    forwards_to = (
-        action.get("TargetGroupArn") or [t["TargetGroupArn"] for t in action["ForwardConfig"]["TargetGroups"]][0]
+    forwards_to = action.get("TargetGroupArn") or next(
+        t["TargetGroupArn"] for t in action["ForwardConfig"]["TargetGroups"]
     )
     assert forwards_to == target_group["TargetGroupArn"]
     header = next(c for c in rule["Conditions"] if c.get("Field") == "http-header")
