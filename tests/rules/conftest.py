@@ -8,14 +8,17 @@ is evaluated per stack, so a case still sees only its own resources.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
 
-from webstack_pitfalls import Finding, PitfallChecks, findings
+from webstack_pitfalls import ACKNOWLEDGED_RULES_METADATA_KEY, Finding, PitfallChecks, findings
 
 ACCOUNT = "123456789012"
 Builder = Callable[[cdk.Stack], None]
@@ -50,13 +53,24 @@ class CaseBook:
         fired: dict[str, list[Finding]] = defaultdict(list)
         for f in findings(app, [PitfallChecks()]):
             fired[f.path.split("/", 1)[0]].append(f)
-        return Fired(dict(fired), set(self.cases))
+        return Fired(dict(fired), set(self.cases), _acknowledged_by_stack(app))
+
+
+def _acknowledged_by_stack(app: cdk.App) -> dict[str, set[str]]:
+    acknowledged: dict[str, set[str]] = defaultdict(set)
+    for node in app.node.find_all():
+        for entry in node.node.metadata:
+            if entry.type == ACKNOWLEDGED_RULES_METADATA_KEY and isinstance(entry.data, dict):
+                # CDK stores "Annotation::<id>" (or "annotation::<id>").
+                acknowledged[node.node.path.split("/", 1)[0]].update(re.sub(r"^[^:]+::", "", k) for k in entry.data)
+    return dict(acknowledged)
 
 
 @dataclass(frozen=True)
 class Fired:
     findings_by_stack: dict[str, list[Finding]]
     cases: set[str]
+    acknowledged_by_stack: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def by_stack(self) -> dict[str, set[str]]:
@@ -65,6 +79,12 @@ class Fired:
     def dirty_compliant_cases(self) -> dict[str, set[str]]:
         """Compliant cases (``...Good...``) where any rule fired, with the ids that fired."""
         return {c: self.by_stack[c] for c in self.cases if "Good" in c and self.by_stack.get(c)}
+
+    def without_acknowledged_case(self, rule: str) -> set[str]:
+        """Ids of ``rule`` that fire in a ``...Bad...`` case but no ``...Acked...`` case acknowledges."""
+        fired = {i for c in self.cases if "Bad" in c for i in self(c, rule)}
+        acknowledged = {i for c in self.cases if "Acked" in c for i in self.acknowledged_by_stack.get(c, set())}
+        return fired - acknowledged
 
     def __call__(self, case: str, rule: str) -> set[str]:
         """Ids of ``rule`` (``Webstack-BucketNameGenerated``) that fired in ``case``, with their finding suffix."""
@@ -89,3 +109,23 @@ def module_results(book: CaseBook):
 
 def ack(scope, rule_id: str) -> None:
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule_id, reason="test: acknowledged on purpose"))
+
+
+def distribution_in_sibling_stack(stack: cdk.Stack, **kwargs) -> cloudfront.Distribution:
+    """A distribution in a eu-west-1 stack ``<case>Web`` next to the us-east-1 case stack (two stacks, one case).
+
+    ``cross_region_references=True``: what the case passes in arrives through a
+    cross-region strong reference, reported on ``<case>Web/Cdn/Resource``.
+    """
+    web = cdk.Stack(
+        stack.node.scope,
+        stack.node.id + "Web",
+        env=cdk.Environment(account=stack.account, region="eu-west-1"),
+        cross_region_references=True,
+    )
+    return cloudfront.Distribution(
+        web,
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("origin.webstack.dev")),
+        **kwargs,
+    )

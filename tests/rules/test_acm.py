@@ -5,7 +5,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_route53 as route53
 
-from .conftest import CaseBook, ack, module_results
+from .conftest import CaseBook, ack, distribution_in_sibling_stack, module_results
 
 D4 = "Webstack-CloudFrontCertificateInUsEast1DnsValidated"
 
@@ -63,6 +63,42 @@ def _(stack):
     ack(_site(stack), f"{D4}[Region]")
 
 
+@book.case("D4BadRegionUnknown", region=None)
+def _(stack):
+    _site(stack)
+
+
+def _cross_region_certificate(stack):
+    zone = route53.HostedZone(stack, "Zone", zone_name="webstack.dev")
+    cert = acm.Certificate(stack, "Cert", domain_name=DOMAIN, validation=acm.CertificateValidation.from_dns(zone))
+    return distribution_in_sibling_stack(stack, domain_names=[DOMAIN], certificate=cert)
+
+
+@book.case("D4BadCrossRegion", region=US_EAST_1)
+def _(stack):
+    _cross_region_certificate(stack)
+
+
+@book.case("D4AckedRegionUnknown", region=None)
+def _(stack):
+    ack(_site(stack), f"{D4}[RegionUnknown]")
+
+
+@book.case("D4AckedDnsValidation", region=US_EAST_1)
+def _(stack):
+    ack(_site(stack, validation="dns"), f"{D4}[DnsValidation]")
+
+
+@book.case("D4AckedEmailValidation", region=US_EAST_1)
+def _(stack):
+    ack(_site(stack, validation="default"), f"{D4}[EmailValidation]")
+
+
+@book.case("D4AckedCrossRegion", region=US_EAST_1)
+def _(stack):
+    ack(_cross_region_certificate(stack), f"{D4}[CrossRegionReference]")
+
+
 def test_d4_us_east_1_certificate_validated_in_zone_is_compliant(fired):
     assert fired("D4Good", D4) == set()
 
@@ -83,5 +119,25 @@ def test_d4_acknowledged(fired):
     assert fired("D4Acked", D4) == set()
 
 
+def test_d4_certificate_in_env_agnostic_stack_fires(fired):
+    assert fired("D4BadRegionUnknown", D4) == {f"{D4}[RegionUnknown]"}
+
+
+def test_d4_cross_region_strong_reference_fires(fired):
+    (finding,) = fired.findings_by_stack["D4BadCrossRegionWeb"]
+    assert (finding.rule_id, finding.path) == (f"{D4}[CrossRegionReference]", "D4BadCrossRegionWeb/Cdn/Resource")
+
+
+def test_d4_each_finding_acknowledged(fired):
+    for case in ("D4AckedRegionUnknown", "D4AckedDnsValidation", "D4AckedEmailValidation"):
+        assert fired(case, D4) == set(), case
+    assert fired.findings_by_stack.get("D4AckedCrossRegionWeb", []) == []
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D4,):
+        assert fired.without_acknowledged_case(rule) == set()

@@ -37,10 +37,9 @@ def _(stack):
     _distribution(stack, origins.S3BucketOrigin.with_origin_access_identity(bucket))
 
 
-@book.case("D2BadKeyPolicy")
-def _(stack):
-    # L1 distribution: nothing adds the cloudfront.amazonaws.com statement to the key.
-    bucket, _ = _kms_bucket(stack)
+def _l1_oac_distribution(stack):
+    """An L1 distribution: nothing adds the cloudfront.amazonaws.com statement to the key."""
+    bucket, key = _kms_bucket(stack)
     oac = cloudfront.S3OriginAccessControl(stack, "Oac")
     cloudfront.CfnDistribution(
         stack,
@@ -62,12 +61,23 @@ def _(stack):
             ),
         ),
     )
+    return key
+
+
+@book.case("D2BadKeyPolicy")
+def _(stack):
+    _l1_oac_distribution(stack)
+
+
+def _aws_managed_key_origin(stack):
+    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.KMS_MANAGED)
+    _distribution(stack, origins.S3BucketOrigin.with_origin_access_control(bucket))
+    return bucket
 
 
 @book.case("D2BadAwsManagedKey")
 def _(stack):
-    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.KMS_MANAGED)
-    _distribution(stack, origins.S3BucketOrigin.with_origin_access_control(bucket))
+    _aws_managed_key_origin(stack)
 
 
 @book.case("D2Acked")
@@ -75,6 +85,16 @@ def _(stack):
     bucket, _ = _kms_bucket(stack)
     cdn = _distribution(stack, origins.S3BucketOrigin.with_origin_access_identity(bucket))
     ack(cdn, f"{D2}[OAI]")
+
+
+@book.case("D2AckedKeyPolicy")
+def _(stack):
+    ack(_l1_oac_distribution(stack), f"{D2}[KeyPolicy]")
+
+
+@book.case("D2AckedAwsManagedKey")
+def _(stack):
+    ack(_aws_managed_key_origin(stack), f"{D2}[AwsManagedKey]")
 
 
 def test_d2_oac_with_cmk_granting_cloudfront_is_compliant(fired):
@@ -97,5 +117,15 @@ def test_d2_acknowledged_finding_is_suppressed(fired):
     assert fired("D2Acked", D2) == set()
 
 
+def test_d2_key_policy_and_aws_managed_key_acknowledged(fired):
+    assert fired("D2AckedKeyPolicy", D2) == set()
+    assert fired("D2AckedAwsManagedKey", D2) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D2,):
+        assert fired.without_acknowledged_case(rule) == set()

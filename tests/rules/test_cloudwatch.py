@@ -39,6 +39,16 @@ def _(stack):
     ack(_cloudfront_alarm(stack), f"{D5}[Region]")
 
 
+@book.case("D5BadAgnostic", region=None)
+def _(stack):
+    _cloudfront_alarm(stack)
+
+
+@book.case("D5AckedAgnostic", region=None)
+def _(stack):
+    ack(_cloudfront_alarm(stack), f"{D5}[RegionUnknown]")
+
+
 def test_d5_cloudfront_alarm_in_us_east_1_is_compliant(fired):
     assert fired("D5Good", D5) == set()
 
@@ -51,5 +61,18 @@ def test_d5_acknowledged(fired):
     assert fired("D5Acked", D5) == set()
 
 
+def test_d5_cloudfront_alarm_in_env_agnostic_stack_fires(fired):
+    assert fired("D5BadAgnostic", D5) == {f"{D5}[RegionUnknown]"}
+
+
+def test_d5_env_agnostic_acknowledged(fired):
+    assert fired("D5AckedAgnostic", D5) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D5,):
+        assert fired.without_acknowledged_case(rule) == set()

@@ -3,9 +3,11 @@
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
 
 from .conftest import CaseBook, ack, module_results
 
@@ -42,14 +44,75 @@ def _(stack):
     sns.Topic(stack, "Alarms").add_subscription(subscriptions.EmailSubscription("admin@example.com"))
 
 
+def _written_secret(stack):
+    return secretsmanager.Secret(
+        stack, "ApiKey", secret_string_value=cdk.SecretValue.unsafe_plain_text("placeholder-key")
+    )
+
+
+def _placeholder_certificate(stack):
+    return acm.Certificate(
+        stack, "Cert", domain_name="www.example.org", subject_alternative_names=["changeme.webstack.dev"]
+    )
+
+
+def _written_values(stack):
+    """One resource per remaining kind of placeholder or written secret, with the findings it fires."""
+
+    def resource(name, resource_type, **properties):
+        return cdk.CfnResource(stack, name, type=resource_type, properties=properties)
+
+    def parameter(name, value):
+        return ssm.CfnParameter(stack, name, type="String", value=value)
+
+    return [
+        (
+            resource(
+                "Db",
+                "AWS::RDS::DBInstance",
+                Engine="postgres",
+                DBInstanceClass="db.t3.micro",
+                MasterUsername="app",
+                MasterUserPassword="password123",
+            ),
+            ["password123", "MasterUserPassword"],
+        ),
+        (
+            resource(
+                "Directory", "AWS::DirectoryService::MicrosoftAD", Name="corp.webstack.dev", Password="Wr1tten-in-code"
+            ),
+            ["Password"],
+        ),
+        (
+            resource(
+                "Cache",
+                "AWS::ElastiCache::ReplicationGroup",
+                ReplicationGroupDescription="sessions",
+                AuthToken="written-in-code-token-0123",
+            ),
+            ["AuthToken"],
+        ),
+        (parameter("Domain", "your-domain"), ["your-domain"]),
+        (parameter("Email", "your_email"), ["your-email"]),
+        (parameter("Account", "youraccount"), ["your-account"]),
+        (parameter("Token", "replace-me"), ["replaceme"]),
+        (parameter("Hook", "https://hooks.example.net/alarm"), ["example.net"]),
+    ]
+
+
 @book.case("F2BadSecret")
 def _(stack):
-    secretsmanager.Secret(stack, "ApiKey", secret_string_value=cdk.SecretValue.unsafe_plain_text("placeholder-key"))
+    _written_secret(stack)
 
 
 @book.case("F2BadCertificate")
 def _(stack):
-    acm.Certificate(stack, "Cert", domain_name="www.example.org", subject_alternative_names=["changeme.webstack.dev"])
+    _placeholder_certificate(stack)
+
+
+@book.case("F2BadWrittenValues")
+def _(stack):
+    _written_values(stack)
 
 
 @book.case("F2Acked")
@@ -57,6 +120,27 @@ def _(stack):
     topic = sns.Topic(stack, "Alarms")
     topic.add_subscription(subscriptions.EmailSubscription("admin@example.com"))
     ack(topic, f"{F2}[example.com]")
+
+
+@book.case("F2AckedSecret")
+def _(stack):
+    secret = _written_secret(stack)
+    ack(secret, f"{F2}[placeholder]")
+    ack(secret, f"{F2}[SecretString]")
+
+
+@book.case("F2AckedCertificate")
+def _(stack):
+    cert = _placeholder_certificate(stack)
+    ack(cert, f"{F2}[example.org]")
+    ack(cert, f"{F2}[changeme]")
+
+
+@book.case("F2AckedWrittenValues")
+def _(stack):
+    for resource, found in _written_values(stack):
+        for finding in found:
+            ack(resource, f"{F2}[{finding}]")
 
 
 def test_f2_config_values_and_generated_secret_are_compliant(fired):
@@ -77,6 +161,28 @@ def test_f2_placeholder_certificate_domains_fire(fired):
 
 def test_f2_acknowledged(fired):
     assert fired("F2Acked", F2) == set()
+
+
+def test_f2_other_placeholders_and_written_secrets_fire(fired):
+    assert fired("F2BadWrittenValues", F2) == {
+        f"{F2}[{finding}]"
+        for finding in (
+            "password123",
+            "MasterUserPassword",
+            "Password",
+            "AuthToken",
+            "your-domain",
+            "your-email",
+            "your-account",
+            "replaceme",
+            "example.net",
+        )
+    }
+
+
+def test_f2_each_finding_acknowledged(fired):
+    for case in ("F2AckedSecret", "F2AckedCertificate", "F2AckedWrittenValues"):
+        assert fired(case, F2) == set(), case
 
 
 # -- F5 context assumed -------------------------------------------------------
@@ -103,11 +209,42 @@ def _(stack):
     _vpc(stack, max_azs=2)
 
 
+def _mangled_token(stack):
+    # String surgery on a token ("the first label of the bucket name") leaves "${Token[TOKEN" behind.
+    bucket = s3.Bucket(stack, "Content")
+    return ssm.CfnParameter(stack, "Prefix", type="String", value=bucket.bucket_name.split(".")[0])
+
+
+def _unknown_environment(stack):
+    # In an environment-agnostic stack, Stack.environment is "aws://unknown-account/unknown-region".
+    return ssm.CfnParameter(stack, "Environment", type="String", value=stack.environment)
+
+
+@book.case("F5BadUnresolvedToken")
+def _(stack):
+    _mangled_token(stack)
+
+
+@book.case("F5BadUnknownEnv", region=None)
+def _(stack):
+    _unknown_environment(stack)
+
+
 @book.case("F5Acked")
 def _(stack):
     vpc = _vpc(stack, max_azs=2)
     ack(vpc, f"{F5}[dummy1a]")
     ack(vpc, f"{F5}[dummy1b]")
+
+
+@book.case("F5AckedUnresolvedToken")
+def _(stack):
+    ack(_mangled_token(stack), f"{F5}[UnresolvedToken]")
+
+
+@book.case("F5AckedUnknownEnv", region=None)
+def _(stack):
+    ack(_unknown_environment(stack), f"{F5}[UnknownEnv]")
 
 
 def test_f5_configured_availability_zones_are_compliant(fired):
@@ -122,5 +259,20 @@ def test_f5_acknowledged(fired):
     assert fired("F5Acked", F5) == set()
 
 
+def test_f5_unresolved_token_and_unknown_environment_fire(fired):
+    assert fired("F5BadUnresolvedToken", F5) == {f"{F5}[UnresolvedToken]"}
+    assert fired("F5BadUnknownEnv", F5) == {f"{F5}[UnknownEnv]"}
+
+
+def test_f5_unresolved_token_and_unknown_environment_acknowledged(fired):
+    assert fired("F5AckedUnresolvedToken", F5) == set()
+    assert fired("F5AckedUnknownEnv", F5) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (F2, F5):
+        assert fired.without_acknowledged_case(rule) == set()

@@ -90,6 +90,14 @@ def _(stack):
     ack(key, f"{D1}[KeyPolicy]")
 
 
+@book.case("D1AckedSlrPrincipal")
+def _(stack):
+    key = kms.Key(stack, "VolumeKey", enable_key_rotation=True)
+    _grant_asg_slr(key, by_condition=False)
+    _encrypted_launch_template(stack, key)
+    ack(key, f"{D1}[SlrPrincipal]")
+
+
 def test_d1_key_policy_for_asg_service_linked_role_is_compliant(fired):
     assert fired("D1Good", D1) == set()
 
@@ -107,5 +115,14 @@ def test_d1_acknowledged(fired):
     assert fired("D1Acked", D1) == set()
 
 
+def test_d1_service_linked_role_as_direct_principal_acknowledged(fired):
+    assert fired("D1AckedSlrPrincipal", D1) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D1,):
+        assert fired.without_acknowledged_case(rule) == set()

@@ -45,6 +45,19 @@ def _(stack):
     ack(output, f"{F6}[SecretRef]")
 
 
+@book.case("F6AckedValue")
+def _(stack):
+    secret = secretsmanager.Secret(stack, "Db")
+    output = cdk.CfnOutput(stack, "DbValue", value=secret.secret_value.unsafe_unwrap())
+    ack(output, f"{F6}[DynamicReference]")
+    ack(output, f"{F6}[SecretRef]")
+
+
+@book.case("F6AckedName")
+def _(stack):
+    ack(cdk.CfnOutput(stack, "AdminPassword", value=cdk.Aws.STACK_NAME), f"{F6}[Name]")
+
+
 def test_f6_plain_output_is_compliant(fired):
     assert fired("F6Good", F6) == set()
 
@@ -65,5 +78,15 @@ def test_f6_acknowledged(fired):
     assert fired("F6Acked", F6) == set()
 
 
+def test_f6_secret_value_and_secret_sounding_output_acknowledged(fired):
+    assert fired("F6AckedValue", F6) == set()
+    assert fired("F6AckedName", F6) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (F6,):
+        assert fired.without_acknowledged_case(rule) == set()

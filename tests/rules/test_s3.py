@@ -141,3 +141,8 @@ def test_d8_acknowledged(fired):
 
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D6, D7, D8):
+        assert fired.without_acknowledged_case(rule) == set()

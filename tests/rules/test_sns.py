@@ -41,15 +41,27 @@ def _(stack):
     _alarm_to(stack, sns.Topic(stack, "Alarms"))
 
 
+def _aws_managed_key_topic(stack):
+    aws_sns = kms.Alias.from_alias_name(stack, "AwsSns", "alias/aws/sns")
+    topic = sns.Topic(stack, "Alarms", master_key=aws_sns)
+    _alarm_to(stack, topic)
+    return topic
+
+
+def _key_without_cloudwatch_topic(stack):
+    topic = sns.Topic(stack, "Alarms", master_key=kms.Key(stack, "AlarmKey", enable_key_rotation=True))
+    _alarm_to(stack, topic)
+    return topic
+
+
 @book.case("D10BadAwsManaged")
 def _(stack):
-    aws_sns = kms.Alias.from_alias_name(stack, "AwsSns", "alias/aws/sns")
-    _alarm_to(stack, sns.Topic(stack, "Alarms", master_key=aws_sns))
+    _aws_managed_key_topic(stack)
 
 
 @book.case("D10BadKeyPolicy")
 def _(stack):
-    _alarm_to(stack, sns.Topic(stack, "Alarms", master_key=kms.Key(stack, "AlarmKey", enable_key_rotation=True)))
+    _key_without_cloudwatch_topic(stack)
 
 
 @book.case("D10Acked")
@@ -57,6 +69,16 @@ def _(stack):
     topic = sns.Topic(stack, "Alarms")
     _alarm_to(stack, topic)
     ack(topic, f"{D10}[NoKey]")
+
+
+@book.case("D10AckedAwsManaged")
+def _(stack):
+    ack(_aws_managed_key_topic(stack), f"{D10}[AwsManagedKey]")
+
+
+@book.case("D10AckedKeyPolicy")
+def _(stack):
+    ack(_key_without_cloudwatch_topic(stack), f"{D10}[KeyPolicy]")
 
 
 def test_d10_topic_with_cmk_granting_cloudwatch_is_compliant(fired):
@@ -79,5 +101,15 @@ def test_d10_acknowledged(fired):
     assert fired("D10Acked", D10) == set()
 
 
+def test_d10_aws_managed_key_and_key_policy_acknowledged(fired):
+    assert fired("D10AckedAwsManaged", D10) == set()
+    assert fired("D10AckedKeyPolicy", D10) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D10,):
+        assert fired.without_acknowledged_case(rule) == set()

@@ -1,11 +1,8 @@
 """The rules of webstack_pitfalls/rules/wafv2.py: CloudFrontWebAclInUsEast1 (D3)."""
 
-import aws_cdk as cdk
-from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_wafv2 as wafv2
 
-from .conftest import CaseBook, ack, module_results
+from .conftest import CaseBook, ack, distribution_in_sibling_stack, module_results
 
 D3 = "Webstack-CloudFrontWebAclInUsEast1"
 
@@ -55,31 +52,30 @@ def _(stack):
     ack(_web_acl(stack), f"{D3}[Region]")
 
 
-def _distribution_in_sibling_stack(stack, **kwargs):
-    """A eu-west-1 web stack next to the us-east-1 case stack (two stacks, one case)."""
-    web = cdk.Stack(
-        stack.node.scope,
-        stack.node.id + "Web",
-        env=cdk.Environment(account=stack.account, region="eu-west-1"),
-        cross_region_references=True,
-    )
-    return cloudfront.Distribution(
-        web,
-        "Cdn",
-        default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("origin.webstack.dev")),
-        **kwargs,
-    )
-
-
 @book.case("D3BadCrossRegion", region=US_EAST_1)
 def _(stack):
     acl = _web_acl(stack)
-    _distribution_in_sibling_stack(stack, web_acl_id=acl.attr_arn)
+    distribution_in_sibling_stack(stack, web_acl_id=acl.attr_arn)
+
+
+@book.case("D3AckedCrossRegion", region=US_EAST_1)
+def _(stack):
+    acl = _web_acl(stack)
+    ack(distribution_in_sibling_stack(stack, web_acl_id=acl.attr_arn), f"{D3}[CrossRegionReference]")
+
+
+@book.case("D3AckedAgnostic", region=None)
+def _(stack):
+    ack(_web_acl(stack), f"{D3}[RegionUnknown]")
 
 
 def test_d3_cross_region_strong_reference_fires(fired):
     (finding,) = fired.findings_by_stack["D3BadCrossRegionWeb"]
     assert (finding.rule_id, finding.path) == (f"{D3}[CrossRegionReference]", "D3BadCrossRegionWeb/Cdn/Resource")
+
+
+def test_d3_cross_region_strong_reference_acknowledged(fired):
+    assert fired.findings_by_stack.get("D3AckedCrossRegionWeb", []) == []
 
 
 def test_d3_cloudfront_acl_in_us_east_1_is_compliant(fired):
@@ -99,5 +95,14 @@ def test_d3_acknowledged(fired):
     assert fired("D3Acked", D3) == set()
 
 
+def test_d3_env_agnostic_acknowledged(fired):
+    assert fired("D3AckedAgnostic", D3) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
+
+
+def test_every_finding_has_an_acknowledged_case(fired):
+    for rule in (D3,):
+        assert fired.without_acknowledged_case(rule) == set()
