@@ -117,8 +117,10 @@ def distribution_in_sibling_stack(stack: cdk.Stack, **kwargs) -> cloudfront.Dist
     ``cross_region_references=True``: what the case passes in arrives through a
     cross-region strong reference, reported on ``<case>Web/Cdn/Resource``.
     """
+    app = stack.node.scope
+    assert isinstance(app, cdk.App)
     web = cdk.Stack(
-        stack.node.scope,
+        app,
         stack.node.id + "Web",
         env=cdk.Environment(account=stack.account, region="eu-west-1"),
         cross_region_references=True,
