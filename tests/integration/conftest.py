@@ -193,7 +193,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
             manifest = CloudAssembly.read(assembly)
             with deadline(DEPLOY_DEADLINE, assembly) as stopped:
                 try:
-                    bootstrap(target, sorted(set(manifest.regions)))
+                    bootstrap(target, manifest)
                     deploy(target, manifest, outputs_dir())  # writes flat-outputs.json, like `make up`
                 except DeployError as err:
                     late = (

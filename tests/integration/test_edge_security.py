@@ -61,7 +61,7 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
             "webstack-prod-edge-monitoring",
         ]
         with deadline(120, assembly):
-            bootstrap(target, ["us-east-1", "us-west-2"])
+            bootstrap(target, stacks)  # us-east-1 and us-west-2
             outputs = deploy(target, stacks, work / "cfn-outputs")
         yield outputs, aws
     finally:

@@ -39,7 +39,7 @@ def test_failed_deploy_is_reported_and_cleaned_up(tmp_path):
     info = start(tmp_path / "emulator", port=free_port())
     try:
         target = emulator_target(info.endpoint)
-        bootstrap(target, sorted(set(stacks.regions)))
+        bootstrap(target, stacks)
         with pytest.raises(DeployError) as caught:
             deploy(target, stacks, tmp_path / "cfn-outputs")
         message = str(caught.value)

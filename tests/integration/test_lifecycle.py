@@ -75,7 +75,7 @@ class Lab:
         stacks = CloudAssembly.read(assembly)
         with deadline(DEADLINE, assembly) as stopped:
             try:
-                bootstrap(self.target, sorted(set(stacks.regions)))
+                bootstrap(self.target, stacks)
                 # This emulator's outputs stay out of the repo's cfn-outputs/.
                 return deploy(self.target, stacks, self.work / "cfn-outputs")
             except DeployError as err:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import subprocess
+from pathlib import Path
+from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
+from webstack_tools import deploy as deploy_module
 from webstack_tools.assembly import CloudAssembly, SynthesizedStack
 from webstack_tools.deploy import (
     FLAT_OUTPUTS_FILE,
@@ -56,3 +62,38 @@ def test_down_with_no_emulator_removes_the_outputs_it_owns(tmp_path, capsys):
     assert down(state_dir=tmp_path / "state", outputs_dir=outputs) == 0
     assert sorted(p.name for p in outputs.iterdir()) == ["notes.txt"]
     assert "no emulator was running" in capsys.readouterr().out
+
+
+class _NoToolkitYet(DeployTarget):
+    """A target whose regions have no CDKToolkit stack (describe_stacks fails)."""
+
+    def client(self, service: str, region: str) -> Any:
+        class Cfn:
+            def describe_stacks(self, StackName: str) -> Any:
+                raise ClientError({"Error": {"Code": "ValidationError", "Message": "does not exist"}}, "DescribeStacks")
+
+        return Cfn()
+
+
+def test_bootstrap_reads_the_synthesized_assembly(tmp_path, monkeypatch):
+    """Without --app, `cdk bootstrap` in the project synthesizes the default env (dev) into cdk.out,
+    replacing the assembly `make up ENV=prod` is about to deploy."""
+    ran: list[list[str]] = []
+
+    def run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> subprocess.CompletedProcess[str]:
+        ran.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(deploy_module, "_run", run)
+    edge, web = _stack("webstack-prod-edge", "us-east-1"), _stack("webstack-prod-web", "us-west-2")
+    assembly = CloudAssembly(stacks=(edge, web), directory=tmp_path / "cdk.out")
+    deploy_module.bootstrap(_NoToolkitYet(endpoint="http://localhost:1", account="123456789012"), assembly)
+    [cmd] = ran
+    assert cmd[1:] == [
+        "bootstrap",
+        "--app",
+        str(tmp_path / "cdk.out"),
+        "aws://123456789012/us-east-1",
+        "aws://123456789012/us-west-2",
+    ]
+    assert Path(cmd[0]).name == "cdk"

@@ -609,7 +609,7 @@ def measure_deploys(workdir: Path, runs: int, m: Measurements) -> None:
                 started = time.perf_counter()
                 try:
                     with output_to(log):
-                        bootstrap(target, sorted(set(assembly.regions)))
+                        bootstrap(target, assembly)
                         bootstrapped = time.perf_counter()
                         deploy(target, assembly, outputs)
                 except DeployError as err:

@@ -89,7 +89,9 @@ def _run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> subpr
     return subprocess.run(cmd, check=False, cwd=project_root(), env=env, text=True, capture_output=capture)
 
 
-def bootstrap(target: DeployTarget, regions: list[str]) -> None:
+def bootstrap(target: DeployTarget, assembly: CloudAssembly) -> None:
+    """``cdk bootstrap`` of every region of ``assembly`` that has no CDKToolkit stack yet."""
+    regions = sorted(set(assembly.regions))
     missing = []
     for region in regions:
         try:
@@ -100,9 +102,12 @@ def bootstrap(target: DeployTarget, regions: list[str]) -> None:
         say(f"CDK bootstrap present in {', '.join(regions)}")
         return
     say(f"cdk bootstrap {', '.join(missing)}")
-    result = _run(
-        [*cdk_cli(), "bootstrap", *[f"aws://{target.account}/{r}" for r in missing]], target.env, capture=True
-    )
+    # In a project directory `cdk bootstrap` synthesizes cdk.json's app first (with
+    # the default context: env=dev) into cdk.out, replacing the assembly about to be
+    # deployed. `--app` with the synthesized directory makes it read that instead.
+    app = [] if assembly.directory is None else ["--app", str(assembly.directory)]
+    environments = [f"aws://{target.account}/{r}" for r in missing]
+    result = _run([*cdk_cli(), "bootstrap", *app, *environments], target.env, capture=True)
     if result.returncode != 0:
         raise DeployError(f"cdk bootstrap failed:\n{result.stderr[-3000:]}")
 
@@ -351,7 +356,7 @@ def up(env_name: str, config: str | None, assembly_dir: Path, *, state_dir: Path
     assembly = CloudAssembly.read(assembly_dir)
     target = local_target(state_dir)
     try:
-        bootstrap(target, sorted(set(assembly.regions)))
+        bootstrap(target, assembly)
         outputs = deploy(target, assembly, outputs_dir)
     except DeployError as err:
         print(f"\nwebstack: {err}", file=sys.stderr)
