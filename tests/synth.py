@@ -11,10 +11,10 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from webstack.app import cdk_json_context
-
-ROOT = Path(__file__).resolve().parents[1]
 from webstack.config import EnvironmentConfig, load_config
 from webstack.stacks import EnvironmentStacks, add_environment
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_app(**extra_context: Any) -> App:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -35,7 +36,7 @@ def test_overrides_are_applied_and_frozen():
     config = load_config("dev", {"capacity": {"max": 5}, "alarms": {"emails": ["ops@yourcompany.io"]}})
     assert config.capacity.max == 5 and config.capacity.min == 1
     assert config.alarms.emails == ("ops@yourcompany.io",)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.capacity = None  # type: ignore[misc]
 
 
@@ -95,7 +96,9 @@ def _run_app(tmp_path, *context: str) -> subprocess.CompletedProcess:
         key, value = item.split("=", 1)
         ctx[key] = value
     env["CDK_CONTEXT_JSON"] = json.dumps(ctx)
-    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,6 +128,7 @@ def test_make_synth_path_leaves_no_partial_cdk_out(tmp_path):
         capture_output=True,
         text=True,
         timeout=180,
+        check=False,
     )
     assert result.returncode != 0
     assert "vpc_cidr" in result.stderr

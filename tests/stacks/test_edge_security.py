@@ -63,8 +63,8 @@ def test_every_combination(domain, waf, guard):
 
     # Domain: us-east-1 certificate for the aliases, TLS 1.2+, HTTPS to the ALB.
     listeners = {
-        l["Properties"]["Port"]: l["Properties"]
-        for l in env.web.find_resources("AWS::ElasticLoadBalancingV2::Listener").values()
+        listener["Properties"]["Port"]: listener["Properties"]
+        for listener in env.web.find_resources("AWS::ElasticLoadBalancingV2::Listener").values()
     }
     if domain:
         _, cert = only(env.edge.find_resources("AWS::CertificateManager::Certificate"))
@@ -151,8 +151,8 @@ def test_web_acl_rules_and_logging():
     _, group = only(env.edge.find_resources("AWS::Logs::LogGroup"))
     name = json.dumps(group["Properties"]["LogGroupName"])
     assert (
-        '["", ["aws-waf-logs-webstack-staging-edge-cloudfront-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]'
-        in name
+        '["", ["aws-waf-logs-webstack-staging-edge-cloudfront-", '
+        '{"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]]' in name
     )
     assert group["Properties"]["RetentionInDays"] == env.config.log_retention_days
 

@@ -69,7 +69,7 @@ def test_d2_cloudfront_may_decrypt_content_scoped_by_source_arn(dev):
 @pytest.mark.parametrize("stack", ["web", "edge_monitoring"])
 def test_d10_cloudwatch_may_use_alert_topic_keys(dev, stack):
     template = dev.alerting_templates()[stack]
-    topic_id, topic = alert_topic(template)
+    _, topic = alert_topic(template)
     key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
     key = template.to_json()["Resources"][key_id]
     statement = _by_sid(key, "AllowCloudWatchAlarmsToPublishToEncryptedTopics")
