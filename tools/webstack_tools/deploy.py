@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# boto3 and botocore ship no type information (no py.typed, no stubs pinned).
-import boto3  # type: ignore[import-untyped]
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+import boto3
+from botocore.exceptions import ClientError
 
 from webstack_emulator import ACCOUNT_ID, endpoint_env, reset, start, status, stop
 from webstack_pitfalls import CLOUDFRONT_REGION
