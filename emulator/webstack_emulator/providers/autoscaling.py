@@ -3,6 +3,11 @@
 Maps onto moto's ``put_scaling_policy`` (target tracking, step and simple
 policies), so ``describe_policies`` shows the policy with its target
 tracking configuration. Ref = policy ARN; GetAtt Arn, PolicyName.
+
+:func:`install` also gives groups their ``NotificationConfigurations``
+(from the template and the Put/Describe/DeleteNotificationConfiguration
+API) and sends launch/terminate notifications as the Auto Scaling
+service-linked role (:mod:`webstack_emulator.scaling_notifications`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 from moto.autoscaling.models import autoscaling_backends
 from moto.core.common_models import CloudFormationModel
 
+from .. import scaling_notifications
 from ..engine import add, replace, require_pinned_moto
 from ..engine.registry import deleter
 from ._base import Provider
@@ -103,6 +109,7 @@ def _update_group_in_place(original_update: Any) -> Any:
             return original_update.__func__(
                 cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
             )
+        scaling_notifications.from_template(backend.autoscaling_groups[name], props)
         backend.update_auto_scaling_group(
             name=name,
             availability_zones=props.get("AvailabilityZones") or [],
@@ -141,9 +148,87 @@ def _update_group_in_place(original_update: Any) -> Any:
     return classmethod(update_from_cloudformation_json)
 
 
+def _notifying_set_desired_capacity(original: Any) -> Any:
+    def set_desired_capacity(self: Any, new_capacity: int | None) -> None:
+        before = {i.instance_id: i for i in self.active_instances()}
+        original(self, new_capacity)
+        after = {i.instance_id: i for i in self.active_instances()}
+        scaling_notifications.notify(
+            self, scaling_notifications.TERMINATE, [before[i] for i in before if i not in after]
+        )
+        scaling_notifications.notify(self, scaling_notifications.LAUNCH, [after[i] for i in after if i not in before])
+
+    return set_desired_capacity
+
+
+def _create_with_notifications(original_create: Any) -> Any:
+    def create_from_cloudformation_json(
+        cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+    ) -> Any:
+        group = original_create.__func__(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        # CreateAutoScalingGroup carries the configurations, so the group's
+        # first instances are notified too; moto launched them before we
+        # could attach the configurations, hence the notification here.
+        scaling_notifications.from_template(group, cloudformation_json.get("Properties") or {})
+        scaling_notifications.notify(group, scaling_notifications.LAUNCH, group.active_instances())
+        return group
+
+    return classmethod(create_from_cloudformation_json)
+
+
+def _group(response: Any) -> Any:
+    from moto.autoscaling.exceptions import ValidationError
+
+    name = response._get_param("AutoScalingGroupName")
+    group = response.autoscaling_backend.autoscaling_groups.get(name)
+    if group is None:
+        # AWS's text for an unknown group in the notification APIs.
+        raise ValidationError(f"AutoScalingGroup name not found - AutoScalingGroup {name} not found")
+    return group
+
+
+def _install_notification_api() -> None:
+    from moto.autoscaling.responses import AutoScalingResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutNotificationConfiguration.html
+    # (overwrites the topic's configuration), ..._DescribeNotificationConfigurations.html,
+    # ..._DeleteNotificationConfiguration.html
+    def put_notification_configuration(self: Any) -> Any:
+        types = self._get_param("NotificationTypes") or []
+        scaling_notifications.configure(_group(self), self._get_param("TopicARN"), types)
+        return EmptyResult()
+
+    def delete_notification_configuration(self: Any) -> Any:
+        scaling_notifications.unconfigure(_group(self), self._get_param("TopicARN"))
+        return EmptyResult()
+
+    def describe_notification_configurations(self: Any) -> Any:
+        names = self._get_param("AutoScalingGroupNames") or []
+        groups = self.autoscaling_backend.autoscaling_groups
+        chosen = [groups[n] for n in names if n in groups] if names else list(groups.values())
+        return ActionResult({"NotificationConfigurations": scaling_notifications.describe(chosen)})
+
+    add(AutoScalingResponse, "put_notification_configuration", put_notification_configuration)
+    add(AutoScalingResponse, "delete_notification_configuration", delete_notification_configuration)
+    add(AutoScalingResponse, "describe_notification_configurations", describe_notification_configurations)
+
+
 def install() -> None:
     require_pinned_moto(__name__)
     from moto.autoscaling.models import FakeAutoScalingGroup, FakeScheduledAction
+
+    replace(
+        FakeAutoScalingGroup,
+        "set_desired_capacity",
+        _notifying_set_desired_capacity(vars(FakeAutoScalingGroup)["set_desired_capacity"]),
+    )
+    replace(
+        FakeAutoScalingGroup,
+        "create_from_cloudformation_json",
+        _create_with_notifications(vars(FakeAutoScalingGroup)["create_from_cloudformation_json"]),
+    )
+    _install_notification_api()
 
     # CloudFormation's physical id of a scheduled action is its name (moto: none)
     add(FakeScheduledAction, "physical_resource_id", property(lambda self: self.scheduled_action_name))

@@ -5,6 +5,10 @@
 (moto stores composite alarms as metric alarms with an ``AlarmRule``), so
 ``describe_alarms`` returns them with their thresholds, dimensions and
 actions. Ref = alarm name; GetAtt Arn.
+
+:func:`install` also makes a state change act as in AWS (history, SNS
+actions under the topic's and key's policies, composite re-evaluation:
+:mod:`webstack_emulator.alarm_actions`) and adds DescribeAlarmHistory.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from moto.cloudwatch.models import Dimension, Metric, MetricDataQuery, MetricStat, cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 
-from ..engine import replace, require_pinned_moto
+from ..engine import add, replace, require_pinned_moto
 from ._base import Provider, as_bool, tags_list
 
 
@@ -140,9 +144,36 @@ class CompositeAlarm(_AlarmBase, CloudFormationModel):
 # in-place update and only a new DashboardName replaces it.
 
 
+def _install_alarm_actions() -> None:
+    from moto.cloudwatch.models import Alarm as MotoAlarm
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.core.responses import ActionResult
+
+    from .. import alarm_actions
+
+    original_update_state = vars(MotoAlarm)["update_state"]
+
+    def update_state(self: Any, reason: str, reason_data: str, state_value: str) -> None:
+        old_state, old_reason = self.state_value, self.state_reason
+        original_update_state(self, reason, reason_data, state_value)
+        alarm_actions.state_changed(self, old_state, old_reason)
+
+    def describe_alarm_history(self: Any) -> Any:
+        params = {
+            name: self._get_param(name)
+            for name in ("AlarmName", "AlarmTypes", "HistoryItemType", "StartDate", "EndDate", "MaxRecords", "ScanBy")
+        }
+        return ActionResult(alarm_actions.describe_alarm_history(self.cloudwatch_backend, params))
+
+    replace(MotoAlarm, "update_state", update_state)
+    add(CloudWatchResponse, "describe_alarm_history", describe_alarm_history)
+
+
 def install() -> None:
     require_pinned_moto(__name__)
     from moto.cloudwatch.models import Dashboard, cloudwatch_backends
+
+    _install_alarm_actions()
 
     original = vars(Dashboard)["update_from_cloudformation_json"]
 

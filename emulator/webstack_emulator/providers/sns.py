@@ -6,6 +6,17 @@ TopicPolicy sets each topic's ``Policy`` attribute (``get_topic_attributes``
 returns the template's document); delete restores moto's default policy.
 Subscription subscribes the endpoint and sets FilterPolicy,
 RawMessageDelivery, RedrivePolicy; Ref = subscription ARN.
+
+:func:`install`: an e-mail subscription waits for its confirmation, as in
+AWS ("the subscription ... remains in PendingConfirmation until the owner
+of the address confirms it",
+https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html);
+moto marks every subscription confirmed. Nobody can click the link in the
+emulator, so e-mail subscriptions stay pending and receive nothing (moto
+never sends mail either). Its SubscriptionArn in listings stays the ARN
+(AWS shows "PendingConfirmation" there): the stacks' Ref to it must resolve.
+HTTP/S endpoints get the message without the SubscriptionConfirmation
+handshake AWS performs first (moto's behaviour, kept).
 """
 
 from __future__ import annotations
@@ -17,7 +28,12 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.sns.models import sns_backends
 
+from .. import delivery
+from ..engine import replace, require_pinned_moto
+from . import on_reset
 from ._base import Provider, as_json_text
+
+_CONFIRMED_BY_A_PERSON = ("email", "email-json")
 
 
 def _backend(p: Provider, arn: str | None = None) -> Any:
@@ -78,3 +94,20 @@ class Subscription(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         with contextlib.suppress(Exception):
             _backend(self, self.properties["TopicArn"]).unsubscribe(self.physical_id)
+
+
+def install() -> None:
+    require_pinned_moto(__name__)
+    from moto.sns.models import SNSBackend
+
+    original_subscribe = vars(SNSBackend)["subscribe"]
+
+    def subscribe(self: Any, topic_arn: str, endpoint: str, protocol: str) -> Any:
+        sub = original_subscribe(self, topic_arn, endpoint, protocol)
+        if protocol in _CONFIRMED_BY_A_PERSON and not sub.confirmed:
+            sub.attributes["PendingConfirmation"] = True
+            sub.attributes["ConfirmationWasAuthenticated"] = False
+        return sub
+
+    replace(SNSBackend, "subscribe", subscribe)
+    on_reset(delivery.LOG.clear)
