@@ -43,6 +43,40 @@ def _(stack):
     _site(stack)
 
 
+def _apex_and_wildcard_site(stack, *, zones_for=None):
+    """A certificate for the zone apex and its wildcard; ``zones_for``: only these names get the zone."""
+    zone = route53.HostedZone(stack, "Zone", zone_name="webstack.dev")
+    names = ["webstack.dev", "*.webstack.dev", "*.api.webstack.dev"]
+    validation = (
+        acm.CertificateValidation.from_dns(zone)
+        if zones_for is None
+        else acm.CertificateValidation.from_dns_multi_zone({name: zone for name in zones_for})
+    )
+    cert = acm.Certificate(
+        stack, "Cert", domain_name=names[0], subject_alternative_names=names[1:], validation=validation
+    )
+    cloudfront.Distribution(
+        stack,
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(origin=origins.HttpOrigin("origin.webstack.dev")),
+        domain_names=names[:2],
+        certificate=cert,
+    )
+    return cert
+
+
+@book.case("D4GoodApexAndWildcard", region=US_EAST_1)
+def _(stack):
+    # CDK lists only the apex in DomainValidationOptions: *.webstack.dev shares its record.
+    _apex_and_wildcard_site(stack)
+
+
+@book.case("D4BadWildcardWithoutZone", region=US_EAST_1)
+def _(stack):
+    # *.api.webstack.dev validates under api.webstack.dev, which no option covers.
+    _apex_and_wildcard_site(stack, zones_for=["webstack.dev"])
+
+
 @book.case("D4BadRegion")
 def _(stack):
     _site(stack)
@@ -101,6 +135,14 @@ def _(stack):
 
 def test_d4_us_east_1_certificate_validated_in_zone_is_compliant(fired):
     assert fired("D4Good", D4) == set()
+
+
+def test_d4_apex_and_wildcard_share_one_validation_record(fired):
+    assert fired("D4GoodApexAndWildcard", D4) == set()
+
+
+def test_d4_wildcard_whose_base_has_no_hosted_zone_fires(fired):
+    assert fired("D4BadWildcardWithoutZone", D4) == {f"{D4}[DnsValidation]"}
 
 
 def test_d4_cloudfront_certificate_outside_us_east_1_fires(fired):

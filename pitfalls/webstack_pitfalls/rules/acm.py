@@ -29,15 +29,27 @@ def _viewer_certificate_hit(view: TemplateView, dist: str, arn: Any) -> Hit | No
     return None
 
 
+def _validation_name(domain: str) -> str:
+    """The name ACM validates ``domain`` under: ``*.example.com`` shares ``example.com``'s record.
+
+    ACM drops the wildcard label when it generates the validation CNAME, so a
+    wildcard and its base domain have one record
+    (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html), and
+    CDK lists only the base domain in DomainValidationOptions when both are
+    requested, because CloudFormation fails on the duplicate record (aws/aws-cdk#9291).
+    """
+    return domain[2:] if domain.startswith("*.") else domain
+
+
 def _validation_hit(view: TemplateView, lid: str, props: dict[str, Any]) -> Hit | None:
     """Why the certificate's validation would not complete on its own."""
     if props.get("ValidationMethod") == "EMAIL":
         # acm.Certificate's default: the stack waits until someone clicks a mail.
         return Hit(lid, "EmailValidation", "Properties/ValidationMethod")
     names = [props.get("DomainName"), *as_list(props.get("SubjectAlternativeNames"))]
-    domains = {view.render(d) for d in names if d}
+    domains = {_validation_name(view.render(d)) for d in names if d}
     covered = {
-        view.render(o.get("DomainName"))
+        _validation_name(view.render(o.get("DomainName")))
         for o in as_list(props.get("DomainValidationOptions"))
         if isinstance(o, dict) and o.get("HostedZoneId")
     }
