@@ -8,7 +8,8 @@ from typing import Any
 
 from aws_cdk import App
 
-from webstack.config import ConfigError, load_config
+from webstack.config import ConfigError, load_config, parse_overrides
+from webstack.config.loading import shown
 from webstack.stacks import EnvironmentStacks, add_environment
 
 
@@ -27,31 +28,24 @@ class ConfigInputError(Exception):
 
 
 def read_overrides(value: Any) -> dict[str, Any]:
-    """``-c config=`` takes a JSON file path or an inline JSON object."""
+    """``-c config=`` takes a JSON file path or an inline JSON object (strictly parsed)."""
     if value is None:
         return {}
     if isinstance(value, dict):
         return value
-    text = str(value).strip()
-    if not text.startswith("{"):
-        path = Path(text)
-        if not path.is_file():
-            raise ConfigInputError(f"config: file {text!r} does not exist. Fix: pass -c config=PATH to a JSON file")
-        text = path.read_text()
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ConfigInputError(f"config: not valid JSON ({err}). Fix: correct the JSON") from None
-    if not isinstance(data, dict):
-        raise ConfigInputError("config: must be a JSON object. Fix: wrap the fields in { }")
-    return data
+        return parse_overrides(str(value))
+    except ConfigError as err:
+        raise ConfigInputError(str(err)) from None
 
 
 def build_app(app: App) -> EnvironmentStacks:
     """Add the selected environment's stacks; raise ConfigInputError on bad input."""
-    env_name = app.node.try_get_context("env") or "dev"
+    env_name = app.node.try_get_context("env")
+    if env_name is None:
+        env_name = "dev"
     try:
-        config = load_config(str(env_name), read_overrides(app.node.try_get_context("config")))
+        config = load_config(env_name, read_overrides(app.node.try_get_context("config")))
     except ConfigError as err:
-        raise ConfigInputError(f"invalid configuration for env {env_name!r}: {err}") from None
+        raise ConfigInputError(f"invalid configuration for env {shown(env_name)}: {err}") from None
     return add_environment(app, config)

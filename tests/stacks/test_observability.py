@@ -131,13 +131,13 @@ def test_cloudfront_alarms_live_in_us_east_1(each_env):
 
 
 def test_email_subscriptions_only_on_the_paging_topic():
-    configured = synthesize("dev", {"alarms": {"emails": ["oncall@yourcompany.io", "sre@yourcompany.io"]}})
+    configured = synthesize("dev", {"alarms": {"emails": ["oncall@webstack-test.net", "sre@webstack-test.net"]}})
     for template in configured.alerting_templates().values():
         page, _ = _topic_ids(template)
         subscriptions = template.find_resources("AWS::SNS::Subscription")
         assert sorted(s["Properties"]["Endpoint"] for s in subscriptions.values()) == [
-            "oncall@yourcompany.io",
-            "sre@yourcompany.io",
+            "oncall@webstack-test.net",
+            "sre@webstack-test.net",
         ]
         assert {ref_id(s["Properties"]["TopicArn"]) for s in subscriptions.values()} == {page}
 
