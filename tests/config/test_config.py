@@ -155,3 +155,30 @@ def test_invalid_tuning(overrides, field):
     with pytest.raises(ConfigError) as caught:
         load_config("dev", overrides)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "${Token[TOKEN.12]}",
+        "#{Token[TOKEN.3]}",
+        "{{resolve:secretsmanager:x}}",
+        "${AWS::Region}",
+        "a\nb",
+        "tab\there",
+        "\x1b[0m",
+    ],
+)
+def test_no_string_field_can_carry_template_logic(value):
+    """The guard on the model base applies to every string field, even one without a grammar of its own."""
+    from webstack.config.models import Model
+
+    class Probe(Model):
+        text: str = ""
+        items: tuple[str, ...] = ()
+        mapping: dict[str, str] = {}
+
+    for field in ({"text": value}, {"items": ["ok", value]}, {"mapping": {"k": value}}, {"mapping": {value: "v"}}):
+        with pytest.raises(pydantic.ValidationError):
+            Probe.model_validate(field)
+    assert Probe.model_validate({"text": "plain words: a-b_c/d"}).text == "plain words: a-b_c/d"
