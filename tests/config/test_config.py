@@ -176,7 +176,7 @@ def test_no_string_field_can_carry_template_logic(value):
     class Probe(Model):
         text: str = ""
         items: tuple[str, ...] = ()
-        mapping: dict[str, str] = {}
+        mapping: dict[str, str] = pydantic.Field(default_factory=dict)
 
     for field in ({"text": value}, {"items": ["ok", value]}, {"mapping": {"k": value}}, {"mapping": {value: "v"}}):
         with pytest.raises(pydantic.ValidationError):
