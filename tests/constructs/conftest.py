@@ -16,9 +16,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
+from constructs import IConstruct
 
 from tests.synth import ROOT
 from webstack.app import cdk_json_context
+from webstack_pitfalls import ACKNOWLEDGED_RULES_METADATA_KEY
 
 ACCOUNT = "111111111111"
 
@@ -73,3 +75,13 @@ def only_one(found: dict[str, Any]) -> dict[str, Any]:
 def props_of(found: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for resource in found.values():
         yield resource.get("Properties", {})
+
+
+def acknowledged_ids(construct: IConstruct) -> set[str]:
+    """Rule ids acknowledged on ``construct`` itself (without the ``Annotation::`` prefix)."""
+    return {
+        rule_id.split("::")[-1]
+        for entry in construct.node.metadata
+        if entry.type == ACKNOWLEDGED_RULES_METADATA_KEY and isinstance(entry.data, dict)
+        for rule_id in entry.data
+    }

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_cdk import RemovalPolicy, Stack
 
-from tests.constructs.conftest import key_in, only_one, props_of, resources
+from tests.constructs.conftest import acknowledged_ids, fresh_stack, key_in, only_one, props_of, resources
 from webstack.config import DEFAULT_RULE_GROUPS, ManagedRuleGroup
 from webstack.constructs.waf import WebAcl
 
@@ -71,6 +71,12 @@ def test_no_logging_no_log_group(stack):
     assert acl.log_group is None
     assert resources(stack, "AWS::Logs::LogGroup") == {}
     assert resources(stack, "AWS::WAFv2::LoggingConfiguration") == {}
+
+
+def test_logging_off_is_acknowledged_on_the_web_acl_only_then(stack):
+    assert acknowledged_ids(web_acl(stack).web_acl) == set()
+    quiet = web_acl(fresh_stack(), logging=False, log_key=None)
+    assert acknowledged_ids(quiet.web_acl) == {"NIST.800.53.R5-WAFv2LoggingEnabled"}
 
 
 def test_count_rules_override_a_group(stack):

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_sns as sns
 
-from tests.constructs.conftest import bucket_in, key_in, only_one, props_of, resources, template, vpc_in
+from tests.constructs.conftest import (
+    acknowledged_ids,
+    bucket_in,
+    fresh_stack,
+    key_in,
+    only_one,
+    props_of,
+    resources,
+    template,
+    vpc_in,
+)
 from webstack.config import Capacity, LoadBalancing, Scaling, ScheduledScaling
 from webstack.constructs.web_tier import HEALTH_PATH, OriginGuard, WebTier
 
@@ -129,6 +140,31 @@ def test_extra_instance_types_make_a_mixed_instances_policy(stack):
     assert policy["InstancesDistribution"]["OnDemandPercentageAboveBaseCapacity"] == 100
 
 
+def test_mixed_instances_policy_launches_from_the_hardened_template(stack):
+    """What the mixed group's two cdk-nag acknowledgements rest on: the policy names the one launch
+    template, and that template has the encrypted volume and IMDSv2 the rules could not read."""
+    web_tier(stack, scaling=Scaling(extra_instance_types=("t3a.small",)))
+    ((template_id, launch_template),) = resources(stack, "AWS::EC2::LaunchTemplate").items()
+    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))["Properties"]
+    spec = group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
+    assert spec["LaunchTemplateId"] == {"Ref": template_id}
+    data = launch_template["Properties"]["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert all(device["Ebs"]["Encrypted"] is True for device in data["BlockDeviceMappings"])
+
+
+def _acknowledged_on_group(tier: WebTier) -> set[str]:
+    resource = tier.auto_scaling_group.node.default_child
+    assert resource is not None
+    return acknowledged_ids(resource)
+
+
+def test_only_a_mixed_group_acknowledges_the_rules_that_read_the_top_level_template(stack):
+    assert _acknowledged_on_group(web_tier(stack)) == set()
+    mixed = web_tier(fresh_stack(), scaling=Scaling(extra_instance_types=("t3a.small",)))
+    assert _acknowledged_on_group(mixed) == {"AwsSolutions-EC26", "NIST.800.53.R5-EC2IMDSv2Enabled"}
+
+
 def test_schedules_become_scheduled_actions_in_utc(stack):
     schedules = (
         ScheduledScaling(name="BusinessHours", cron="0 7 * * 1-5", min=3, max=6),
@@ -159,8 +195,9 @@ def test_x86_instance_type_selects_the_x86_64_image(stack):
     assert _image_parameter(stack).endswith("x86_64")
 
 
-def test_graviton_instance_type_selects_the_arm64_image(stack):
-    web_tier(stack, instance_type="t4g.small")
+@pytest.mark.parametrize("instance_type", ["t4g.small", "m7g.large", "a1.medium"])
+def test_graviton_instance_type_selects_the_arm64_image(stack, instance_type):
+    web_tier(stack, instance_type=instance_type)
     assert _image_parameter(stack).endswith("arm64")
 
 

@@ -19,6 +19,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from webstack.config import ManagedRuleGroup
+from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.retention import log_retention
 
 
@@ -144,6 +145,14 @@ class WebAcl(Construct):
         self.arn = self.web_acl.attr_arn
 
         self.log_group = None
+        if not logging:
+            acknowledge(
+                self.web_acl,
+                "NIST.800.53.R5-WAFv2LoggingEnabled",
+                "request logging is off by config (waf.logging: false); every rule still publishes CloudWatch "
+                "metrics and sampled requests of the last three hours (visibility config). Set waf.logging: true "
+                "for full request logs",
+            )
         if logging:
             # WAF only logs to groups named "aws-waf-logs-*": the one hand-made
             # physical name in webstack. The stack id's UUID makes it unique per

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import (
     Annotations,
@@ -291,6 +291,8 @@ class WebTier(Construct):
             ),
             **self._fleet(instance_type, scaling.extra_instance_types),
         )
+        if scaling.extra_instance_types:
+            self._acknowledge_mixed_fleet(group)
         for schedule in scaling.schedules:
             group.scale_on_schedule(
                 schedule.name,
@@ -307,6 +309,32 @@ class WebTier(Construct):
             "desired capacity comes from validated config (min <= desired <= max) on purpose",
         )
         return group
+
+    def _acknowledge_mixed_fleet(self, group: autoscaling.AutoScalingGroup) -> None:
+        """Two cdk-nag 3.0.2 rules read only the group's top-level LaunchTemplate.
+
+        A group that launches several instance types names its launch template
+        inside MixedInstancesPolicy instead (the API takes one of the two:
+        https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html),
+        so EC2EBSVolumeEncrypted dereferences an undefined LaunchTemplate and
+        throws, and EC2IMDSv2Enabled finds no template and reports the group.
+        The template they would check is ``self.launch_template``, the only one
+        the policy names: encrypted root volume, IMDSv2 required
+        (tests/constructs/test_web_tier.py asserts both for a mixed group).
+        """
+        resource = cast(autoscaling.CfnAutoScalingGroup, group.node.default_child)
+        acknowledge(
+            resource,
+            "AwsSolutions-EC26",
+            "the rule throws on a MixedInstancesPolicy group (it reads only the top-level LaunchTemplate); the "
+            "policy's launch template is this construct's, whose one EBS volume is KMS-encrypted",
+        )
+        acknowledge(
+            resource,
+            "NIST.800.53.R5-EC2IMDSv2Enabled",
+            "the rule ignores MixedInstancesPolicy and sees no launch template; the policy's launch template is "
+            "this construct's, which requires IMDSv2 (HttpTokens required, hop limit 1)",
+        )
 
     def _load_balancer(
         self,
