@@ -17,6 +17,7 @@ module each, applied in this order by :func:`install`:
 14 ``fix_14_change_set_scoping``    change sets per stack, ChangeSetNotFound, removed once executed
 15 ``fix_15_stack_parameters``      ParameterValue is what was passed in (SSM paths), ResolvedValue
 16 ``fix_16_no_change_updates``     an unchanged redeploy is "no changes"
+17 ``fix_17_template_validation``   templates and resource properties validated as CloudFormation does
 
 Each module's docstring says what moto 5.2.5 does, what AWS does (with the
 documentation) and what the fix changes. Each refuses to patch a moto other
@@ -52,6 +53,7 @@ from . import (
     fix_14_change_set_scoping,
     fix_15_stack_parameters,
     fix_16_no_change_updates,
+    fix_17_template_validation,
 )
 from ._guard import PINNED_MOTO_VERSION, MotoVersionMismatch, add, replace, require_pinned_moto
 
@@ -72,6 +74,7 @@ FIXES: tuple[ModuleType, ...] = (
     fix_14_change_set_scoping,
     fix_15_stack_parameters,
     fix_16_no_change_updates,
+    fix_17_template_validation,
 )
 
 __all__ = [
