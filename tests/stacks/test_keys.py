@@ -1,4 +1,4 @@
-"""KMS keys: rotation, retention, and the key policies that make them usable (D1, D2, D10)."""
+"""KMS keys: rotation, retention, and the key policies that make them usable (D1, D2, D10, D16)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,22 @@ def test_d10_cloudwatch_may_use_alert_topic_keys(dev, stack):
     statement = _by_sid(key, "AllowCloudWatchAlarmsToPublishToEncryptedTopics")
     assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert set(statement["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+
+
+def test_d16_autoscaling_service_linked_role_may_use_the_topic_key(each_env):
+    # The group notifies topics encrypted with the telemetry key; SNS needs
+    # the role itself in that key's policy, via SNS only.
+    _, key = _key(each_env.web, "webstack telemetry")
+    statement = _by_sid(key, "AllowAutoScalingServiceLinkedRoleToPublishToEncryptedTopics")
+    assert statement["Principal"] == {"AWS": "*"}
+    assert set(statement["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    arn = json.dumps(statement["Condition"]["ArnEquals"]["aws:PrincipalArn"])
+    assert "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" in arn
+    same = statement["Condition"]["StringEquals"]
+    assert same["kms:CallerAccount"] == {"Ref": "AWS::AccountId"}
+    assert "sns." in json.dumps(same["kms:ViaService"])
+    _, topic = alert_topic(each_env.web)
+    assert topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0].startswith("KeysTelemetryKey")
 
 
 def test_cloudwatch_logs_may_use_telemetry_key(dev):

@@ -41,6 +41,28 @@ def test_alert_topics_use_customer_managed_keys(each_env):
             assert template.to_json()["Resources"][ref_id(key)]["Type"] == "AWS::KMS::Key"
 
 
+def test_d15_topic_policies_let_the_accounts_alarms_publish(each_env):
+    # The TLS Deny replaces SNS's default policy; each topic also needs an
+    # Allow for cloudwatch.amazonaws.com, scoped to this account's alarms.
+    for template in each_env.alerting_templates().values():
+        topics = set(template.find_resources("AWS::SNS::Topic"))
+        covered = set()
+        for policy in template.find_resources("AWS::SNS::TopicPolicy").values():
+            statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+            assert statements["AllowPublishThroughSSLOnly"]["Effect"] == "Deny"
+            allow = statements["AllowCloudWatchAlarmsOfThisAccountToPublish"]
+            assert (allow["Effect"], allow["Principal"], allow["Action"]) == (
+                "Allow",
+                {"Service": "cloudwatch.amazonaws.com"},
+                "sns:Publish",
+            )
+            assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+            source = json.dumps(allow["Condition"]["ArnLike"]["aws:SourceArn"])
+            assert ":cloudwatch:" in source and ":alarm:*" in source
+            covered |= {ref_id(t) for t in policy["Properties"]["Topics"]}
+        assert covered == topics
+
+
 def test_regional_alarm_metrics_thresholds_and_missing_data(each_env):
     alarms = _alarms(each_env.web)
     t = each_env.config.alarms

@@ -5,8 +5,10 @@ Two keys, split by who must be able to use them:
 * ``data``: content bucket objects, EBS volumes, secrets. Auto Scaling's
   service-linked role (D1) and CloudFront's Origin Access Control (D2) are
   granted use of it here.
-* ``telemetry``: CloudWatch Logs log groups and the alert SNS topic.
-  CloudWatch Logs and CloudWatch alarms (D10) are granted use of it here.
+* ``telemetry``: CloudWatch Logs log groups and the alert SNS topics.
+  CloudWatch Logs, CloudWatch alarms (D10) and the Auto Scaling
+  service-linked role, which sends the group's notifications (D16), are
+  granted use of it here.
 
 Keys are never deleted in an environment that retains data (F4): the
 removal policy is a decision of the caller.
@@ -47,6 +49,7 @@ class Keys(Construct):
         )
         allow_cloudwatch_logs(self.telemetry)
         allow_cloudwatch_alarms(self.telemetry)
+        allow_autoscaling_notifications(self.telemetry)
 
     def _key(self, construct_id: str, description: str, alias: str, removal_policy: RemovalPolicy) -> kms.Key:
         key = kms.Key(
@@ -121,6 +124,31 @@ def allow_cloudwatch_alarms(key: kms.IKey) -> None:
             actions=["kms:Decrypt", "kms:GenerateDataKey*"],
             resources=["*"],
             conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+        )
+    )
+
+
+def allow_autoscaling_notifications(key: kms.IKey) -> None:
+    """D16: Auto Scaling notifies an encrypted topic only if the topic's key
+    admits its service-linked role -- the role, not a service principal
+    ("Some Amazon SNS event sources require you to provide an IAM role (rather
+    than the service principal) in the AWS KMS key policy: Amazon EC2 Auto
+    Scaling, ...", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+    Same Principal "*" + aws:PrincipalArn form as D1 (the role may not exist
+    yet), narrowed to use through SNS in this region."""
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowAutoScalingServiceLinkedRoleToPublishToEncryptedTopics",
+            principals=[iam.AnyPrincipal()],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+            conditions={
+                "ArnEquals": {"aws:PrincipalArn": autoscaling_service_linked_role_arn()},
+                "StringEquals": {
+                    "kms:CallerAccount": Aws.ACCOUNT_ID,
+                    "kms:ViaService": f"sns.{Aws.REGION}.amazonaws.com",
+                },
+            },
         )
     )
 

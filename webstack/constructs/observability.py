@@ -1,8 +1,9 @@
 """Alerting and dashboards: golden signals, alarms worth waking up for.
 
 * :class:`AlertTopic`: SNS topics encrypted with a customer-managed key that
-  CloudWatch may use (D10), TLS-only: ``topic`` pages people, ``events_topic``
-  carries routine events and the individual alarms' state changes.
+  CloudWatch may use (D10), TLS-only, whose topic policy lets this account's
+  alarms publish (D15): ``topic`` pages people, ``events_topic`` carries
+  routine events and the individual alarms' state changes.
 * :class:`RegionalAlarms`: the web tier (ALB, targets, ASG). Each alarm
   reports to the events topic; one composite "service degraded" alarm pages.
 * :class:`EdgeAlarms`: CloudFront (and WAF) alarms, which must live in
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import (
+    Aws,
     Duration,
     RemovalPolicy,
 )
@@ -40,6 +42,9 @@ from aws_cdk import (
 )
 from aws_cdk import (
     aws_elasticloadbalancingv2 as elbv2,
+)
+from aws_cdk import (
+    aws_iam as iam,
 )
 from aws_cdk import (
     aws_kms as kms,
@@ -61,6 +66,33 @@ RUNBOOK = "docs/runbook.md"
 
 def runbook(anchor: str) -> str:
     return f"Runbook: {RUNBOOK}#{anchor}"
+
+
+def allow_cloudwatch_alarms_to_publish(topic: sns.Topic) -> None:
+    """D15: a topic policy replaces SNS's default policy, so with only the TLS
+    Deny of ``enforce_ssl`` nothing allows CloudWatch to publish and every
+    alarm action fails ("... is not authorized to perform: SNS:Publish",
+    https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+    Scoped to this account's alarms in this region (confused deputy:
+    https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html).
+
+    Auto Scaling needs no statement here: it publishes as its service-linked
+    role, whose managed policy allows sns:Publish, and within one account an
+    identity policy's Allow is enough (IAM policy evaluation logic); what it
+    does need is the topic key (D16, keys.allow_autoscaling_notifications).
+    """
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AllowCloudWatchAlarmsOfThisAccountToPublish",
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"},
+            },
+        )
+    )
 
 
 class AlertTopic(Construct):
@@ -89,6 +121,7 @@ class AlertTopic(Construct):
             allow_cloudwatch_alarms(key)
         self.key = key
         self.topic = sns.Topic(self, "Topic", display_name="webstack alerts", master_key=key, enforce_ssl=True)
+        allow_cloudwatch_alarms_to_publish(self.topic)
         for email in emails:
             self.topic.add_subscription(subs.EmailSubscription(email))
         # Routine events (every scale-out, every single alarm) would train people
@@ -96,6 +129,7 @@ class AlertTopic(Construct):
         self.events_topic = sns.Topic(
             self, "EventsTopic", display_name="webstack events", master_key=key, enforce_ssl=True
         )
+        allow_cloudwatch_alarms_to_publish(self.events_topic)
 
 
 @dataclass(frozen=True)
