@@ -298,3 +298,18 @@ def test_composite_rule_expressions(rule, expected):
 def test_unreadable_composite_rule_is_an_error():
     with pytest.raises(RuleError):
         evaluate_rule('ALARM("a") OR', {})
+
+
+def test_a_deleted_queue_does_not_stop_the_other_deliveries(deploy, aws):
+    # SNS drops a message its endpoint cannot take (delivery retries) and
+    # still delivers to the other subscriptions; the alarm action succeeds.
+    stack = deploy(_resources(statements=[CLOUDWATCH_ALLOW], alarm_name="gone-queue"))
+    sqs = aws("sqs")
+    gone = sqs.create_queue(QueueName="gone-queue")["QueueUrl"]
+    gone_arn = sqs.get_queue_attributes(QueueUrl=gone, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws("sns").subscribe(TopicArn=stack.resources["Topic"], Protocol="sqs", Endpoint=gone_arn)
+    sqs.delete_queue(QueueUrl=gone)
+    queue = _subscribe_queue(aws, stack)
+    _set(aws, "gone-queue", "ALARM")
+    assert [m["AlarmName"] for m in _messages(aws, queue)] == ["gone-queue"]
+    assert _actions(aws, "gone-queue") == [f"Successfully executed action {stack.resources['Topic']}"]

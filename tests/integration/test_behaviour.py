@@ -35,8 +35,9 @@ def local_only(deployed) -> None:
 
 
 @pytest.fixture
-def queue(aws) -> Iterator[dict[str, str]]:
-    """A fresh SQS queue that SNS may deliver to (the queue policy an operator writes)."""
+def queue(aws) -> Iterator[dict[str, Any]]:
+    """A fresh SQS queue that SNS may deliver to (the queue policy an operator
+    writes); its subscriptions are removed with it."""
     sqs = aws("sqs")
     url = sqs.create_queue(QueueName=f"behaviour-{uuid.uuid4().hex[:12]}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -52,18 +53,20 @@ def queue(aws) -> Iterator[dict[str, str]]:
         ],
     }
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
-    yield {"url": url, "arn": arn}
+    subscriptions: list[str] = []
+    yield {"url": url, "arn": arn, "subscriptions": subscriptions}
+    for subscription in subscriptions:
+        aws("sns", subscription.split(":")[3]).unsubscribe(SubscriptionArn=subscription)
     sqs.delete_queue(QueueUrl=url)
 
 
-def _subscribe(aws: Any, topic_arn: str, queue: dict[str, str]) -> str:
+def _subscribe(aws: Any, topic_arn: str, queue: dict[str, Any]) -> None:
     sns = aws("sns", topic_arn.split(":")[3])
-    return sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue["arn"], ReturnSubscriptionArn=True)[
-        "SubscriptionArn"
-    ]
+    subscription = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue["arn"], ReturnSubscriptionArn=True)
+    queue["subscriptions"].append(subscription["SubscriptionArn"])
 
 
-def _received(aws: Any, queue: dict[str, str], *, want: int, seconds: float = 5.0) -> list[dict]:
+def _received(aws: Any, queue: dict[str, Any], *, want: int, seconds: float = 5.0) -> list[dict]:
     sqs, found, until = aws("sqs"), [], time.monotonic() + seconds
     while len(found) < want and time.monotonic() < until:
         batch = sqs.receive_message(QueueUrl=queue["url"], MaxNumberOfMessages=10, WaitTimeSeconds=1)
@@ -96,7 +99,7 @@ def _cpu_alarm(aws: Any, region: str, group_name: str) -> dict:
     raise AssertionError(f"no CPU alarm on {group_name}")
 
 
-def _expect_page(aws: Any, region: str, alarm_name: str, queue: dict[str, str]) -> list[dict]:
+def _expect_page(aws: Any, region: str, alarm_name: str, queue: dict[str, Any]) -> list[dict]:
     _set_state(aws, region, alarm_name, "ALARM")
     try:
         messages = [m for m in _received(aws, queue, want=1) if m.get("AlarmName") == alarm_name]

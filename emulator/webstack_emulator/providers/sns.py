@@ -17,6 +17,14 @@ never sends mail either). Its SubscriptionArn in listings stays the ARN
 (AWS shows "PendingConfirmation" there): the stacks' Ref to it must resolve.
 HTTP/S endpoints get the message without the SubscriptionConfirmation
 handshake AWS performs first (moto's behaviour, kept).
+
+A subscription whose endpoint fails (its queue deleted, its HTTP endpoint
+down) does not fail the Publish, nor the deliveries to the other
+subscriptions: SNS retries it under its delivery policy and then drops the
+message (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html);
+moto raised the endpoint's error out of Publish (an alarm's SetAlarmState
+then failed with "The specified queue does not exist"). The retries and the
+NumberOfNotificationsFailed metric are not modelled.
 """
 
 from __future__ import annotations
@@ -96,9 +104,20 @@ class Subscription(Provider, CloudFormationModel):
             _backend(self, self.properties["TopicArn"]).unsubscribe(self.physical_id)
 
 
+def _deliver_best_effort(original: Any) -> Any:
+    def publish(self: Any, *args: Any, **kwargs: Any) -> None:
+        with contextlib.suppress(Exception):
+            original(self, *args, **kwargs)
+
+    return publish
+
+
 def install() -> None:
     require_pinned_moto(__name__)
     from moto.sns.models import SNSBackend
+    from moto.sns.models import Subscription as MotoSubscription
+
+    replace(MotoSubscription, "publish", _deliver_best_effort(vars(MotoSubscription)["publish"]))
 
     original_subscribe = vars(SNSBackend)["subscribe"]
 
