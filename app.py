@@ -16,11 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Validations
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+from aws_cdk import App
 
-from webstack.app import ConfigInputError, build_app, cdk_json_context
-from webstack_pitfalls import PitfallChecks
+from webstack.app import ConfigInputError, attach_rule_packs, build_app, cdk_json_context
 
 
 def main(*, context: dict[str, Any] | None = None, outdir: str | None = None) -> int:
@@ -37,7 +35,7 @@ def main(*, context: dict[str, Any] | None = None, outdir: str | None = None) ->
         context={**cdk_json_context(Path(__file__).resolve().parent / "cdk.json"), **(context or {})}, outdir=outdir
     )
     # Every synth runs the rule packs; an unacknowledged finding fails it.
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app), PitfallChecks())
+    attach_rule_packs(app)
     try:
         build_app(app)
     except ConfigInputError as err:

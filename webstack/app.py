@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from webstack.config import ConfigError, load_config, parse_overrides
 from webstack.config.loading import shown
 from webstack.stacks import EnvironmentStacks, add_environment
+from webstack_pitfalls import PitfallChecks
 
 
 def cdk_json_context(cdk_json: Path) -> dict[str, Any]:
@@ -37,6 +39,11 @@ def read_overrides(value: Any) -> dict[str, Any]:
         return parse_overrides(str(value))
     except ConfigError as err:
         raise ConfigInputError(str(err)) from None
+
+
+def attach_rule_packs(app: App) -> None:
+    """Every synth runs these; an unacknowledged finding fails it (README "Compliance gate")."""
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app), PitfallChecks())
 
 
 def build_app(app: App) -> EnvironmentStacks:

@@ -28,11 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Validations
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+from aws_cdk import App
 
-from webstack.app import build_app, cdk_json_context
-from webstack_pitfalls import PitfallChecks
+from webstack.app import attach_rule_packs, build_app, cdk_json_context
 from webstack_tools.compliance import acknowledgements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,7 +202,7 @@ def synthesize(case: Case, outdir: Path) -> App:
         },
         builtin_cloud_formation_validation=False,
     )
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app), PitfallChecks())
+    attach_rule_packs(app)
     build_app(app)
     app.synth()
     return app

@@ -317,7 +317,12 @@ class Waf(Model):
         False, description="Attach an AWS WAF web ACL (CLOUDFRONT scope, deployed in us-east-1) to the distribution."
     )
     managed_rule_groups: tuple[ManagedRuleGroup, ...] = Field(
-        DEFAULT_RULE_GROUPS, description="AWS managed rule groups in the web ACL, in order."
+        DEFAULT_RULE_GROUPS,
+        # A web ACL takes at most 50 reference statements (fixed quota); webstack's
+        # allow/block IP sets use up to 4 of them.
+        # https://docs.aws.amazon.com/waf/latest/developerguide/limits.html
+        max_length=46,
+        description="AWS managed rule groups in the web ACL, in order (at most 46).",
     )
     rate_limit: int = whole(2000, *aws.WAF_RATE_LIMIT_RANGE, "Requests per 5 minutes from one IP before it is blocked.")
     allow_ips: tuple[IpRange, ...] = Field(
