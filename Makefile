@@ -43,14 +43,13 @@ check: lint ## hygiene gates, then the compliance gate: cdk-nag packs + pitfall 
 	$(PY) -m webstack_tools check
 
 up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs
-	$(PY) -m webstack_tools check --env $(ENV) --quick $(CONFIG_ARG)
-	$(PY) -m webstack_tools up --env $(ENV) $(CONFIG_ARG)
+	$(PY) -m webstack_tools up --env $(ENV) --gate $(CONFIG_ARG)
 
 down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs
 	$(PY) -m webstack_tools down
 
-destroy: install ## cdk destroy --all of ENV in the running emulator
-	$(PY) -m webstack_tools destroy --env $(ENV)
+destroy: install ## destroy exactly ENV's stacks in the running emulator (asks; YES=1 does not, UNPROTECT=1 for prod)
+	$(PY) -m webstack_tools destroy --env $(ENV) $(if $(filter 1,$(YES)),--yes,) $(if $(filter 1,$(UNPROTECT)),--unprotect,)
 
 # Test layers, by intent (tests/README.md); `make test` runs them all.
 LAYERS := config constructs stacks rules emulator compliance tools packaging integration

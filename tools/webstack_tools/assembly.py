@@ -70,6 +70,10 @@ class CloudAssembly:
         """Regions in first-use order."""
         return list(dict.fromkeys(s.region for s in self.stacks))
 
+    def belongs_to(self, env_name: str) -> bool:
+        """True when it has stacks and every one is named ``webstack-<env_name>-<role>`` (README)."""
+        return bool(self.stacks) and all(s.name.startswith(f"webstack-{env_name}-") for s in self.stacks)
+
     def stack(self, name: str) -> SynthesizedStack:
         for s in self.stacks:
             if s.name == name:

@@ -9,24 +9,20 @@ only on success, so invalid input never leaves a partial ``cdk.out`` behind.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from webstack_tools.cli_env import CLI_FLAGS, cli_environment
 from webstack_tools.project import project_root
 
 
 def cdk_cli_env() -> dict[str, str]:
-    """The process environment for the CDK CLI and the app it runs (the venv's python first on PATH)."""
-    env = dict(os.environ)
-    env.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    venv_bin = project_root() / ".venv" / "bin"
-    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
-    return env
+    """The environment of a CDK CLI process that talks to no AWS endpoint (synth): the allow-list
+    of :mod:`webstack_tools.cli_env` without credentials, the venv's python first on PATH."""
+    return cli_environment()
 
 
 def cdk_cli() -> list[str]:
@@ -34,16 +30,28 @@ def cdk_cli() -> list[str]:
     return [str(project_root() / "node_modules" / ".bin" / "cdk")]
 
 
-def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = True) -> int:
-    """``cdk synth`` of one environment into ``out`` (relative: to the project root); the CLI's exit code."""
+def cdk_command(command: str, *args: str) -> list[str]:
+    """``cdk <command> <args>`` with the flags every run gets (no notices download)."""
+    return [*cdk_cli(), command, *args, *CLI_FLAGS]
+
+
+def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = True, *, validation: bool = True) -> int:
+    """``cdk synth`` of one environment into ``out`` (relative: to the project root); the CLI's exit code.
+
+    ``validation=False`` skips CDK's built-in template validation (``--no-validation``, about
+    half the synth time; the templates are the same): for callers that only need the stacks'
+    names and regions, such as ``destroy``."""
     root = project_root()
     out = out if out.is_absolute() else root / out
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    cmd = [*cdk_cli(), "synth", "-c", f"env={env_name}", "-o", str(tmp)]
+    args = ["-c", f"env={env_name}", "-o", str(tmp)]
     if config:
-        cmd += ["-c", f"config={config}"]
+        args += ["-c", f"config={config}"]
     if quiet:
-        cmd.append("-q")
+        args.append("-q")
+    if not validation:
+        args.append("--no-validation")
+    cmd = cdk_command("synth", *args)
     try:
         result = subprocess.run(cmd, check=False, cwd=root, env=cdk_cli_env())
         if result.returncode != 0:

@@ -45,11 +45,13 @@ COMMANDS = (
     Command(
         "up",
         "synthesize ENV, deploy it to the local emulator (started if needed), verify, print outputs",
-        "webstack_tools.deploy",
+        "webstack_tools.lifecycle",
         ("up",),
     ),
-    Command("down", "stop the local emulator and remove cfn-outputs", "webstack_tools.deploy", ("down",)),
-    Command("destroy", "cdk destroy --all of ENV in the running emulator", "webstack_tools.deploy", ("destroy",)),
+    Command("down", "stop the local emulator and remove cfn-outputs", "webstack_tools.lifecycle", ("down",)),
+    Command(
+        "destroy", "destroy exactly ENV's stacks in the running emulator", "webstack_tools.lifecycle", ("destroy",)
+    ),
     Command("diagram", "draw ENV's architecture from its templates", "webstack_tools.diagram"),
     Command("docs", "regenerate docs/configuration.md from webstack/config.py", "webstack_tools.docs"),
     Command("bench", "time synth, the suites, the compliance gate and local deploys", "webstack_tools.bench"),

@@ -1,37 +1,38 @@
-"""Deploy an environment to the local emulator (or any AWS endpoint) and prove it.
+"""Deploy a synthesized assembly to the local emulator (or any AWS endpoint) through the pinned CDK CLI.
 
-    python -m webstack_tools up      --env dev [--config FILE]   # synth, start emulator, bootstrap, deploy, verify
-    python -m webstack_tools destroy --env dev                   # cdk destroy --all
-    python -m webstack_tools down                                # stop the emulator, remove outputs
+The commands that use this (``up``, ``destroy``, ``down``) are in
+:mod:`webstack_tools.lifecycle`. Here: where to deploy (:class:`DeployTarget`),
+``cdk bootstrap``, ``cdk deploy`` of exactly the assembly's stacks with
+``cfn-outputs/flat-outputs.json`` written after, and what a failed deploy
+leaves: a report of the failing resource (type and reason) and nothing
+half-deployed -- neither the stack nor its change sets, so fixing the cause
+and deploying again works in the same emulator.
 
-``up`` is what ``make up`` runs after the compliance gate. It deploys through
-the pinned CDK CLI, writes ``cfn-outputs/flat-outputs.json`` (one flat
-``{OutputKey: value}`` object across all stacks), runs the post-deploy
-verification and prints a summary. A failed deploy reports the failing
-resource, its type and the reason, removes what it half-deployed, and exits
-non-zero.
+Every CLI process gets the allow-listed environment of
+:mod:`webstack_tools.cli_env`, and is watched: if the emulator process goes
+away meanwhile, the CLI is stopped and :class:`EmulatorGone` says so.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from webstack_emulator import ACCOUNT_ID, endpoint_env, reset, start, status, stop
-from webstack_pitfalls import CLOUDFRONT_REGION
-from webstack_tools import project
+from webstack_emulator import ACCOUNT_ID, EmulatorInfo, reset, status
+from webstack_emulator.server import is_ready
 from webstack_tools.assembly import PLUMBING_OUTPUT_PREFIXES, CloudAssembly, SynthesizedStack
-from webstack_tools.cdk import cdk_cli, cdk_cli_env, synth
+from webstack_tools.cdk import cdk_command
+from webstack_tools.cli_env import cli_environment, cli_home, isolated_session
 from webstack_tools.project import project_root
 
 FLAT_OUTPUTS_FILE = "flat-outputs.json"
@@ -39,8 +40,10 @@ STACK_OUTPUTS_FILE = "stack-outputs.json"
 # Stack states a deployed environment may be in and still be used (an update
 # that rolled back leaves the previous, working version in place).
 USABLE_STACK_STATES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"})
+# A stack in one of these never finished its first create: it can only be deleted
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html#troubleshooting-errors-update-rollback-failed).
 _FAILED_CREATE_STATES = frozenset({"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"})
-_ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+_WATCH_SECONDS = 0.5
 
 
 def say(message: str) -> None:
@@ -51,6 +54,17 @@ class DeployError(RuntimeError):
     """A deployment step failed; the message says what and how to fix it."""
 
 
+class EmulatorGone(DeployError):
+    """The emulator process ended while a command used it."""
+
+    def __init__(self, target: DeployTarget) -> None:
+        where = f" (its log: {Path(target.state_dir) / 'server.log'})" if target.state_dir else ""
+        super().__init__(
+            f"the local AWS emulator at {target.endpoint} stopped while this command was using it{where}; "
+            "run `make up` again: it starts a fresh emulator and deploys"
+        )
+
+
 @dataclass
 class DeployTarget:
     """Where to deploy: the local emulator (endpoint set) or a real account."""
@@ -58,19 +72,29 @@ class DeployTarget:
     endpoint: str | None
     account: str
     env: dict[str, str] = field(default_factory=dict)
+    state_dir: Path | None = None  # the emulator's, when this process knows it
 
     def client(self, service: str, region: str) -> Any:
-        session = boto3.session.Session(
-            aws_access_key_id=self.env.get("AWS_ACCESS_KEY_ID"),
-            aws_secret_access_key=self.env.get("AWS_SECRET_ACCESS_KEY"),
-            aws_session_token=self.env.get("AWS_SESSION_TOKEN"),
-        )
-        return session.client(service, region_name=region, endpoint_url=self.endpoint)
+        if self.endpoint is None:
+            import boto3
+
+            return boto3.session.Session().client(service, region_name=region)
+        # Never the user's profile or config files: only the emulator's fake credentials.
+        return isolated_session(self.env).client(service, region_name=region, endpoint_url=self.endpoint)
+
+    def alive(self) -> bool:
+        """False once the emulator this target names is known to be gone (a real account: always True)."""
+        if self.endpoint is None:
+            return True
+        if self.state_dir is not None:
+            info = status(self.state_dir)
+            return info is not None and info.endpoint == self.endpoint
+        return is_ready(self.endpoint)
 
 
-def emulator_target(endpoint: str) -> DeployTarget:
-    """The emulator at ``endpoint``, with the CDK CLI's environment pointed at it."""
-    return DeployTarget(endpoint=endpoint, account=ACCOUNT_ID, env={**cdk_cli_env(), **endpoint_env(endpoint)})
+def emulator_target(endpoint: str, state_dir: Path | None = None) -> DeployTarget:
+    """The emulator at ``endpoint``, with the CDK CLI's allow-listed environment pointed at it."""
+    return DeployTarget(endpoint=endpoint, account=ACCOUNT_ID, env=cli_environment(endpoint), state_dir=state_dir)
 
 
 def local_target(state_dir: Path) -> DeployTarget:
@@ -78,37 +102,117 @@ def local_target(state_dir: Path) -> DeployTarget:
     info = status(state_dir)
     if info is None:
         say("starting the local AWS emulator (moto + webstack providers) on localhost")
-        info = start(state_dir)
+        info = start_emulator(state_dir)
     else:
         say(f"reusing the local AWS emulator at {info.endpoint}")
-    return emulator_target(info.endpoint)
+    return emulator_target(info.endpoint, state_dir)
 
 
-def _run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, check=False, cwd=project_root(), env=env, text=True, capture_output=capture)
+def start_emulator(state_dir: Path) -> EmulatorInfo:
+    """``python -m webstack_emulator start`` with the allow-listed environment: the emulator runs
+    boto3 inside, and a user's ``AWS_PROFILE`` (say) would stop it at its first request."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "webstack_emulator", "--state-dir", str(state_dir), "start"]
+    result = subprocess.run(cmd, check=False, env=cli_environment(), capture_output=True, text=True)
+    info = status(state_dir)
+    if result.returncode != 0 or info is None:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise DeployError(f"the local AWS emulator did not start ({last}); see {state_dir / 'server.log'}")
+    return info
+
+
+@contextmanager
+def emulator_calls(target: DeployTarget) -> Iterator[None]:
+    """A connection error from a vanished emulator becomes :class:`EmulatorGone`."""
+    try:
+        yield
+    except (BotoCoreError, OSError) as err:
+        if not target.alive():
+            raise EmulatorGone(target) from err
+        raise
+
+
+def _stop_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def run_cli(
+    target: DeployTarget, cmd: Sequence[str], *, capture: bool = False, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a CDK CLI command against ``target``; EmulatorGone (the CLI stopped) if the emulator ends meanwhile."""
+    pipe = subprocess.PIPE if capture else None
+    proc = subprocess.Popen(
+        list(cmd),
+        cwd=cwd or project_root(),
+        env=target.env,
+        text=True,
+        stdout=pipe,
+        stderr=pipe,
+        start_new_session=True,  # its own process group: stopped as a whole
+    )
+    try:
+        while True:
+            try:
+                out, err = proc.communicate(timeout=_WATCH_SECONDS)
+                return subprocess.CompletedProcess(list(cmd), proc.returncode, out or "", err or "")
+            except subprocess.TimeoutExpired:
+                if not target.alive():
+                    _stop_group(proc)
+                    raise EmulatorGone(target) from None
+    except BaseException:
+        if proc.poll() is None:
+            _stop_group(proc)
+        raise
+
+
+def missing_bootstrap(target: DeployTarget, regions: Iterable[str]) -> list[str]:
+    """The regions of ``regions`` without a CDKToolkit stack."""
+    missing = []
+    with emulator_calls(target):
+        for region in regions:
+            try:
+                target.client("cloudformation", region).describe_stacks(StackName="CDKToolkit")
+            except ClientError:
+                missing.append(region)
+    return missing
+
+
+def bootstrap_regions(target: DeployTarget, regions: Sequence[str], app: Path | None = None) -> list[str]:
+    """``cdk bootstrap`` of the ``regions`` that have no CDKToolkit stack yet; returns those it bootstrapped.
+
+    In a project directory ``cdk bootstrap`` synthesizes cdk.json's app first (with
+    the default context: env=dev) into cdk.out, replacing the assembly about to be
+    deployed. So it reads ``app`` (a synthesized assembly) when given, and
+    otherwise runs outside the project, where there is no app to synthesize."""
+    regions = sorted(set(regions))
+    missing = missing_bootstrap(target, regions)
+    if not missing:
+        say(f"CDK bootstrap present in {', '.join(regions)}")
+        return []
+    say(f"cdk bootstrap {', '.join(missing)}")
+    app_args = [] if app is None else ["--app", str(app)]
+    environments = [f"aws://{target.account}/{r}" for r in missing]
+    result = run_cli(
+        target,
+        cdk_command("bootstrap", *app_args, *environments),
+        capture=True,
+        cwd=None if app is not None else cli_home(),
+    )
+    if result.returncode != 0:
+        if not target.alive():
+            raise EmulatorGone(target)
+        raise DeployError(f"cdk bootstrap failed:\n{result.stderr[-3000:]}")
+    return missing
 
 
 def bootstrap(target: DeployTarget, assembly: CloudAssembly) -> None:
     """``cdk bootstrap`` of every region of ``assembly`` that has no CDKToolkit stack yet."""
-    regions = sorted(set(assembly.regions))
-    missing = []
-    for region in regions:
-        try:
-            target.client("cloudformation", region).describe_stacks(StackName="CDKToolkit")
-        except ClientError:
-            missing.append(region)
-    if not missing:
-        say(f"CDK bootstrap present in {', '.join(regions)}")
-        return
-    say(f"cdk bootstrap {', '.join(missing)}")
-    # In a project directory `cdk bootstrap` synthesizes cdk.json's app first (with
-    # the default context: env=dev) into cdk.out, replacing the assembly about to be
-    # deployed. `--app` with the synthesized directory makes it read that instead.
-    app = [] if assembly.directory is None else ["--app", str(assembly.directory)]
-    environments = [f"aws://{target.account}/{r}" for r in missing]
-    result = _run([*cdk_cli(), "bootstrap", *app, *environments], target.env, capture=True)
-    if result.returncode != 0:
-        raise DeployError(f"cdk bootstrap failed:\n{result.stderr[-3000:]}")
+    bootstrap_regions(target, assembly.regions, assembly.directory)
 
 
 def failure_report(target: DeployTarget, stacks: Iterable[SynthesizedStack]) -> str:
@@ -139,34 +243,32 @@ def stack_status(target: DeployTarget, name: str, region: str) -> str | None:
     return state
 
 
+def deployed_stacks(target: DeployTarget, assembly: CloudAssembly) -> list[SynthesizedStack]:
+    """The stacks of ``assembly`` that exist in the target (not deleted)."""
+    return [s for s in assembly if stack_status(target, s.name, s.region) not in (None, "DELETE_COMPLETE")]
+
+
 def deploy(target: DeployTarget, assembly: CloudAssembly, outputs_dir: Path) -> dict[str, str]:
-    """``cdk deploy --all`` of a synthesized ``assembly``; writes ``outputs_dir/flat-outputs.json``
-    and returns its contents. On failure: what failed, nothing half-deployed left, DeployError."""
+    """``cdk deploy`` of exactly the stacks of a synthesized ``assembly``; writes
+    ``outputs_dir/flat-outputs.json`` and returns its contents. On failure: what failed,
+    nothing half-deployed left, DeployError (EmulatorGone if the emulator went away)."""
     if assembly.directory is None:
         raise DeployError("cdk deploy needs a synthesized cdk.out directory; this assembly was synthesized in memory")
-    before = {s.name: stack_status(target, s.name, s.region) for s in assembly}
+    with emulator_calls(target):
+        _clear_failed_creates(target, assembly)
+        before = {s.name: stack_status(target, s.name, s.region) for s in assembly}
     outputs_dir.mkdir(parents=True, exist_ok=True)
     raw = outputs_dir / STACK_OUTPUTS_FILE
-    say(f"cdk deploy --all ({', '.join(assembly.names)})")
-    result = _run(
-        [
-            *cdk_cli(),
-            "deploy",
-            "--all",
-            "--app",
-            str(assembly.directory),
-            "--require-approval",
-            "never",
-            "--outputs-file",
-            str(raw),
-            "--progress",
-            "events",
-        ],
-        target.env,
-    )
+    raw.unlink(missing_ok=True)
+    say(f"cdk deploy {' '.join(assembly.names)}")
+    args = ["--app", str(assembly.directory), "--require-approval", "never", "--outputs-file", str(raw)]
+    result = run_cli(target, cdk_command("deploy", *args, "--progress", "events", *assembly.names))
     if result.returncode != 0:
-        report = failure_report(target, assembly)
-        _remove_half_deployed(target, assembly, before)
+        if not target.alive():
+            raise EmulatorGone(target)
+        with emulator_calls(target):
+            report = failure_report(target, assembly)
+            _remove_half_deployed(target, assembly, before)
         raise DeployError(
             "cdk deploy failed.\n"
             + (report or "  (no failed resource recorded; see the CDK output above)")
@@ -190,6 +292,15 @@ def flatten_outputs(nested: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     return flat
 
 
+def _clear_failed_creates(target: DeployTarget, assembly: CloudAssembly) -> None:
+    """Delete stacks of ``assembly`` left in a failed first create (an interrupted earlier run):
+    the CLI would delete them itself, but not their change sets."""
+    for stack in reversed(assembly.stacks):
+        if stack_status(target, stack.name, stack.region) in _FAILED_CREATE_STATES:
+            say(f"removing {stack.name}, left from an earlier failed deploy")
+            delete_stack(target, stack)
+
+
 def _remove_half_deployed(target: DeployTarget, assembly: CloudAssembly, before: Mapping[str, str | None]) -> None:
     """Delete stacks this run created and could not finish; keep ones that existed."""
     for stack in reversed(assembly.stacks):
@@ -198,219 +309,31 @@ def _remove_half_deployed(target: DeployTarget, assembly: CloudAssembly, before:
         if now is None or not (created_now or now in _FAILED_CREATE_STATES):
             continue
         say(f"removing half-deployed {stack.name}")
-        cfn = target.client("cloudformation", stack.region)
-        cfn.update_termination_protection(EnableTerminationProtection=False, StackName=stack.name)
-        cfn.delete_stack(StackName=stack.name)
-        try:
-            cfn.get_waiter("stack_delete_complete").wait(
-                StackName=stack.name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-            )
-        except Exception:
-            if target.endpoint:
-                say("stack deletion failed in the emulator; resetting it")
-                reset(target.endpoint)
-                return
+        if not delete_stack(target, stack) and target.endpoint:
+            say("stack deletion failed in the emulator; resetting it")
+            reset(target.endpoint)
+            return
 
 
-# --------------------------------------------------------------------------
-# Post-deploy verification: cheap, read-only checks of what a user relies on.
-# --------------------------------------------------------------------------
+def delete_stack(target: DeployTarget, stack: SynthesizedStack) -> bool:
+    """Delete ``stack`` and its change sets; False if the deletion did not complete.
 
-
-@dataclass(frozen=True)
-class Deployment:
-    """What the verification looks at: where it runs, what was deployed, its outputs."""
-
-    target: DeployTarget
-    assembly: CloudAssembly
-    region: str  # the web stack's
-    outputs: Mapping[str, str]
-
-
-Check = Callable[[Deployment], str]
-
-
-def _check_stacks(d: Deployment) -> str:
-    for stack in d.assembly:
-        state = stack_status(d.target, stack.name, stack.region)
-        assert state in USABLE_STACK_STATES, f"{stack.name} is {state}"
-    return f"{len(d.assembly)} stacks complete"
-
-
-def _check_bucket(d: Deployment) -> str:
-    s3 = d.target.client("s3", d.region)
-    bucket = d.outputs["S3BucketName"]
-    s3.head_bucket(Bucket=bucket)
-    sse = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
-    assert sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", sse
-    return f"content bucket {bucket}: reachable, SSE-KMS"
-
-
-def _check_distribution(d: Deployment) -> str:
-    cloudfront = d.target.client("cloudfront", CLOUDFRONT_REGION)
-    dist = cloudfront.get_distribution(Id=d.outputs["CloudFrontDistributionId"])["Distribution"]
-    expected = d.outputs["CloudFrontDomainName"]
-    assert dist["DomainName"] == expected, (dist["DomainName"], expected)
-    return f"distribution {dist['Id']} serves {dist['DomainName']}"
-
-
-def _check_load_balancer(d: Deployment) -> str:
-    elbv2 = d.target.client("elbv2", d.region)
-    lbs = elbv2.describe_load_balancers()["LoadBalancers"]
-    match = [lb for lb in lbs if lb["DNSName"] == d.outputs["LoadBalancerDNS"]]
-    assert match, f"no load balancer with DNS {d.outputs['LoadBalancerDNS']}"
-    assert match[0]["Scheme"] == "internet-facing"
-    return f"ALB {d.outputs['LoadBalancerDNS']} ({match[0]['State']['Code']})"
-
-
-def _check_asg(d: Deployment) -> str:
-    asg = d.target.client("autoscaling", d.region)
-    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[d.outputs["AutoScalingGroupName"]])[
-        "AutoScalingGroups"
-    ][0]
-    policies = asg.describe_policies(AutoScalingGroupName=group["AutoScalingGroupName"])["ScalingPolicies"]
-    return f"ASG {group['MinSize']}..{group['MaxSize']} with {len(policies)} scaling policies"
-
-
-def _stack_alarms(target: DeployTarget, stack: SynthesizedStack) -> int:
-    """How many alarms ``stack`` deployed (0: none); AssertionError if one is missing or has no action."""
+    The change sets go first, by id: a change set the deleted stack leaves behind
+    is found by name (``cdk-deploy-change-set``) when the next deploy creates the
+    stack again, and executing it fails; on AWS they go with the stack
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteChangeSet.html)."""
     cfn = target.client("cloudformation", stack.region)
-    names = [
-        r["PhysicalResourceId"]
-        for r in cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
-        if r["ResourceType"] in _ALARM_TYPES
-    ]
-    if not names:
-        return 0
-    cloudwatch = target.client("cloudwatch", stack.region)
-    found: dict[str, dict[str, Any]] = {}
-    for kind in ("MetricAlarm", "CompositeAlarm"):
-        page = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=[kind])
-        for alarm in page["MetricAlarms"] + page["CompositeAlarms"]:
-            found[alarm["AlarmName"]] = alarm
-    missing = sorted(set(names) - set(found))
-    assert not missing, f"alarms not found: {missing}"
-    silent = sorted(n for n, a in found.items() if not a.get("AlarmActions"))
-    assert not silent, f"alarms without actions: {silent}"
-    return len(found)
-
-
-def _check_alarms(d: Deployment) -> str:
-    counts = []
-    for stack in d.assembly:
-        found = _stack_alarms(d.target, stack)
-        if found:
-            counts.append(f"{found} in {stack.name}")
-    return "alarms, all with actions: " + ", ".join(counts)
-
-
-CHECKS: list[tuple[str, Check]] = [
-    ("stacks", _check_stacks),
-    ("content bucket", _check_bucket),
-    ("distribution", _check_distribution),
-    ("load balancer", _check_load_balancer),
-    ("auto scaling", _check_asg),
-    ("alarms", _check_alarms),
-]
-
-
-def verify(deployment: Deployment) -> list[str]:
-    """Run every check, print its line; the names of the checks that failed."""
-    failures = []
-    for name, check in CHECKS:
+    cfn.update_termination_protection(EnableTerminationProtection=False, StackName=stack.name)
+    for summary in cfn.list_change_sets(StackName=stack.name).get("Summaries", []):
         try:
-            print(f"  ok    {check(deployment)}")
-        except (AssertionError, ClientError, KeyError) as err:
-            failures.append(name)
-            print(f"  FAIL  {name}: {err}")
-    return failures
-
-
-def summary_table(env_name: str, assembly: CloudAssembly, outputs: Mapping[str, str], seconds: float) -> str:
-    lines = ["", f"webstack {env_name} is up ({seconds:.0f} s)", ""]
-    lines.append(f"  {'stack':<34} {'region':<11} {'resources':>9}  alarms")
-    for s in assembly:
-        alarms = sum(1 for r in s.resources.values() if r["Type"] in _ALARM_TYPES)
-        lines.append(f"  {s.name:<34} {s.region:<11} {len(s.resources):>9}  {alarms}")
-    lines += ["", "  outputs (cfn-outputs/flat-outputs.json):"]
-    first = ["SiteUrl", "CloudFrontDomainName", "LoadBalancerDNS", "S3BucketName"]
-    for key in first + sorted(k for k in outputs if k not in first):
-        if key in outputs:
-            lines.append(f"    {key:<26} {outputs[key]}")
-    return "\n".join(lines)
-
-
-def web_region(assembly: CloudAssembly) -> str:
-    """The region of the web stack (the application's region)."""
-    if len(assembly) == 1:
-        return assembly.stacks[0].region
-    return next(s.region for s in assembly if s.name.endswith("-web"))
-
-
-def up(env_name: str, config: str | None, assembly_dir: Path, *, state_dir: Path, outputs_dir: Path) -> int:
-    started = time.monotonic()
-    say(f"synthesizing {env_name}")
-    if synth(env_name, assembly_dir, config) != 0:
-        return 2
-    assembly = CloudAssembly.read(assembly_dir)
-    target = local_target(state_dir)
+            cfn.delete_change_set(ChangeSetName=summary["ChangeSetId"])
+        except ClientError:
+            continue  # already gone
+    cfn.delete_stack(StackName=stack.name)
     try:
-        bootstrap(target, assembly)
-        outputs = deploy(target, assembly, outputs_dir)
-    except DeployError as err:
-        print(f"\nwebstack: {err}", file=sys.stderr)
-        return 1
-    say("verifying the deployment")
-    failures = verify(Deployment(target, assembly, web_region(assembly), outputs))
-    print(summary_table(env_name, assembly, outputs, time.monotonic() - started))
-    print(f"\n  The emulator keeps running at {target.endpoint}: `make down` stops it and removes the outputs.")
-    if failures:
-        print(f"\nwebstack: verification failed: {', '.join(failures)}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def destroy(env_name: str, assembly_dir: Path, *, state_dir: Path) -> int:
-    info = status(state_dir)
-    if info is None:
-        print("webstack: no local emulator is running; nothing to destroy", file=sys.stderr)
-        return 0
-    if not (assembly_dir / "manifest.json").exists() and synth(env_name, assembly_dir) != 0:
-        return 2
-    say(f"cdk destroy --all ({env_name})")
-    target = emulator_target(info.endpoint)
-    result = _run([*cdk_cli(), "destroy", "--all", "--force", "--app", str(assembly_dir)], target.env)
-    return result.returncode
-
-
-def down(*, state_dir: Path, outputs_dir: Path) -> int:
-    stopped = stop(state_dir)
-    say("emulator stopped" if stopped else "no emulator was running")
-    for name in (FLAT_OUTPUTS_FILE, STACK_OUTPUTS_FILE):
-        (outputs_dir / name).unlink(missing_ok=True)
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webstack_tools")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("up", "destroy"):
-        p = sub.add_parser(name)
-        p.add_argument("--env", default="dev")
-        p.add_argument("--out", type=Path, default=Path("cdk.out"), help="assembly directory (default cdk.out)")
-        if name == "up":
-            p.add_argument("--config", default=None, help="JSON file of configuration overrides")
-    sub.add_parser("down")
-    args = parser.parse_args(argv)
-    if args.command == "down":
-        return down(state_dir=project.emulator_state_dir(), outputs_dir=project.outputs_dir())
-    assembly_dir = args.out if args.out.is_absolute() else project_root() / args.out
-    if args.command == "up":
-        return up(
-            args.env,
-            args.config,
-            assembly_dir,
-            state_dir=project.emulator_state_dir(),
-            outputs_dir=project.outputs_dir(),
+        cfn.get_waiter("stack_delete_complete").wait(
+            StackName=stack.name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
         )
-    return destroy(args.env, assembly_dir, state_dir=project.emulator_state_dir())
+    except BotoCoreError:
+        return False
+    return True

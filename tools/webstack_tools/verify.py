@@ -1,0 +1,149 @@
+"""Post-deploy verification: cheap, read-only checks of what a user relies on, and the summary.
+
+``up`` prints "webstack <env> is up" (:func:`summary_table`) only when every
+check passed; otherwise it names the checks that failed and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from webstack_pitfalls import CLOUDFRONT_REGION
+from webstack_tools.assembly import CloudAssembly, SynthesizedStack
+from webstack_tools.deploy import USABLE_STACK_STATES, DeployTarget, stack_status
+
+_ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What the verification looks at: where it runs, what was deployed, its outputs."""
+
+    target: DeployTarget
+    assembly: CloudAssembly
+    region: str  # the web stack's
+    outputs: Mapping[str, str]
+
+
+Check = Callable[[Deployment], str]
+
+
+def _check_stacks(d: Deployment) -> str:
+    for stack in d.assembly:
+        state = stack_status(d.target, stack.name, stack.region)
+        assert state in USABLE_STACK_STATES, f"{stack.name} is {state}"
+    return f"{len(d.assembly)} stacks complete"
+
+
+def _check_bucket(d: Deployment) -> str:
+    s3 = d.target.client("s3", d.region)
+    bucket = d.outputs["S3BucketName"]
+    s3.head_bucket(Bucket=bucket)
+    sse = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", sse
+    return f"content bucket {bucket}: reachable, SSE-KMS"
+
+
+def _check_distribution(d: Deployment) -> str:
+    cloudfront = d.target.client("cloudfront", CLOUDFRONT_REGION)
+    dist = cloudfront.get_distribution(Id=d.outputs["CloudFrontDistributionId"])["Distribution"]
+    expected = d.outputs["CloudFrontDomainName"]
+    assert dist["DomainName"] == expected, (dist["DomainName"], expected)
+    return f"distribution {dist['Id']} serves {dist['DomainName']}"
+
+
+def _check_load_balancer(d: Deployment) -> str:
+    elbv2 = d.target.client("elbv2", d.region)
+    lbs = elbv2.describe_load_balancers()["LoadBalancers"]
+    match = [lb for lb in lbs if lb["DNSName"] == d.outputs["LoadBalancerDNS"]]
+    assert match, f"no load balancer with DNS {d.outputs['LoadBalancerDNS']}"
+    assert match[0]["Scheme"] == "internet-facing"
+    return f"ALB {d.outputs['LoadBalancerDNS']} ({match[0]['State']['Code']})"
+
+
+def _check_asg(d: Deployment) -> str:
+    asg = d.target.client("autoscaling", d.region)
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[d.outputs["AutoScalingGroupName"]])[
+        "AutoScalingGroups"
+    ][0]
+    policies = asg.describe_policies(AutoScalingGroupName=group["AutoScalingGroupName"])["ScalingPolicies"]
+    return f"ASG {group['MinSize']}..{group['MaxSize']} with {len(policies)} scaling policies"
+
+
+def _stack_alarms(target: DeployTarget, stack: SynthesizedStack) -> int:
+    """How many alarms ``stack`` deployed (0: none); AssertionError if one is missing or has no action."""
+    cfn = target.client("cloudformation", stack.region)
+    names = [
+        r["PhysicalResourceId"]
+        for r in cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
+        if r["ResourceType"] in _ALARM_TYPES
+    ]
+    if not names:
+        return 0
+    cloudwatch = target.client("cloudwatch", stack.region)
+    found: dict[str, dict[str, Any]] = {}
+    for kind in ("MetricAlarm", "CompositeAlarm"):
+        page = cloudwatch.describe_alarms(AlarmNames=names, AlarmTypes=[kind])
+        for alarm in page["MetricAlarms"] + page["CompositeAlarms"]:
+            found[alarm["AlarmName"]] = alarm
+    missing = sorted(set(names) - set(found))
+    assert not missing, f"alarms not found: {missing}"
+    silent = sorted(n for n, a in found.items() if not a.get("AlarmActions"))
+    assert not silent, f"alarms without actions: {silent}"
+    return len(found)
+
+
+def _check_alarms(d: Deployment) -> str:
+    counts = []
+    for stack in d.assembly:
+        found = _stack_alarms(d.target, stack)
+        if found:
+            counts.append(f"{found} in {stack.name}")
+    return "alarms, all with actions: " + ", ".join(counts)
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("stacks", _check_stacks),
+    ("content bucket", _check_bucket),
+    ("distribution", _check_distribution),
+    ("load balancer", _check_load_balancer),
+    ("auto scaling", _check_asg),
+    ("alarms", _check_alarms),
+]
+
+
+def verify(deployment: Deployment) -> list[str]:
+    """Run every check, print its line; the names of the checks that failed."""
+    failures = []
+    for name, check in CHECKS:
+        try:
+            print(f"  ok    {check(deployment)}")
+        except (AssertionError, ClientError, KeyError) as err:
+            failures.append(name)
+            print(f"  FAIL  {name}: {err}")
+    return failures
+
+
+def summary_table(env_name: str, assembly: CloudAssembly, outputs: Mapping[str, str], seconds: float) -> str:
+    lines = ["", f"webstack {env_name} is up ({seconds:.0f} s)", ""]
+    lines.append(f"  {'stack':<34} {'region':<11} {'resources':>9}  alarms")
+    for s in assembly:
+        alarms = sum(1 for r in s.resources.values() if r["Type"] in _ALARM_TYPES)
+        lines.append(f"  {s.name:<34} {s.region:<11} {len(s.resources):>9}  {alarms}")
+    lines += ["", "  outputs (cfn-outputs/flat-outputs.json):"]
+    first = ["SiteUrl", "CloudFrontDomainName", "LoadBalancerDNS", "S3BucketName"]
+    for key in first + sorted(k for k in outputs if k not in first):
+        if key in outputs:
+            lines.append(f"    {key:<26} {outputs[key]}")
+    return "\n".join(lines)
+
+
+def web_region(assembly: CloudAssembly) -> str:
+    """The region of the web stack (the application's region)."""
+    if len(assembly) == 1:
+        return assembly.stacks[0].region
+    return next(s.region for s in assembly if s.name.endswith("-web"))
