@@ -20,6 +20,8 @@ module                    rule                                            pitfal
 ``sns``                   ``AlarmTopicEncryptedForCloudWatch``            D10
 ``ec2``                   ``LaunchTemplateWithAmazonLinux2023``           D11
 ``ec2``                   ``SecurityGroupIngressUnique``                  D12
+``sns``                   ``NotifiedTopicPolicyAllowsPublisher``          D15
+``sns``                   ``NotifiedTopicKeyUsableByAutoScaling``         D16
 ``general``               ``NoPlaceholderOrLiteralSecret``                F2
 ``general``               ``ContextResolvedAtSynth``                      F5
 ``outputs``               ``OutputsWithoutSecrets``                       F6
@@ -49,6 +51,8 @@ RULES: tuple[Rule, ...] = (
     sns.ALARM_TOPIC_ENCRYPTED_FOR_CLOUDWATCH,
     ec2.LAUNCH_TEMPLATE_WITH_AMAZON_LINUX_2023,
     ec2.SECURITY_GROUP_INGRESS_UNIQUE,
+    sns.NOTIFIED_TOPIC_POLICY_ALLOWS_PUBLISHER,
+    sns.NOTIFIED_TOPIC_KEY_USABLE_BY_AUTO_SCALING,
     general.NO_PLACEHOLDER_OR_LITERAL_SECRET,
     general.CONTEXT_RESOLVED_AT_SYNTH,
     outputs.OUTPUTS_WITHOUT_SECRETS,
