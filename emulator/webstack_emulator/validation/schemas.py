@@ -40,8 +40,11 @@ def _schema_region(region: str) -> str:
 
 @functools.cache
 def known_types(region: str) -> frozenset[str]:
-    """The resource types CloudFormation has in ``region``."""
-    return frozenset(PROVIDER_SCHEMA_MANAGER.get_resource_types(_schema_region(region)))
+    """The resource types CloudFormation has in ``region``. cfn-lint lists
+    the SAM types too; those exist only through the ``AWS::Serverless``
+    transform (a template without it gets "Unrecognized resource types")."""
+    types = PROVIDER_SCHEMA_MANAGER.get_resource_types(_schema_region(region))
+    return frozenset(t for t in types if not t.startswith("AWS::Serverless::"))
 
 
 @functools.cache

@@ -1,0 +1,1 @@
+"""Template mutations CloudFormation refuses, and benign controls (cases.py)."""
