@@ -1,9 +1,14 @@
 """Lifecycle of the local AWS emulator: a moto server with our providers.
 
 The server always binds the loopback interface and is addressed as
-``http://localhost:PORT``: moto's S3 derives the bucket from the Host header,
-and with a bare IP address virtual-host style requests are not recognised
-("bucket does not exist"), so clients must use the name ``localhost``.
+``http://localhost:PORT``. It answers only requests whose Host header is a
+loopback name with its own port (``localhost``, ``127.0.0.1``, ``[::1]``):
+a web page the user visits could otherwise reach it through a DNS name that
+resolves to 127.0.0.1 (DNS rebinding). boto3 and the CDK CLI address S3 in
+path style at a custom endpoint (``localhost:PORT/bucket``), so no
+``<bucket>.localhost`` form is needed. It sends no CORS headers (moto adds
+``Access-Control-Allow-Origin`` for any origin), so no page can read its
+answers. Its state file is 0600 in a 0700 directory.
 
 Two ways to run it:
 
@@ -27,13 +32,16 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 HOST = "localhost"
 BIND_ADDRESS = "127.0.0.1"
@@ -80,11 +88,28 @@ def _state_file(state_dir: Path) -> Path:
     return Path(state_dir) / STATE_FILE_NAME
 
 
+def private_state_dir(state_dir: Path) -> Path:
+    """``state_dir``, created 0700 (or made so); RuntimeError for a directory others share."""
+    path = Path(state_dir)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_mode & 0o077:
+        # Never chmod a shared directory such as /tmp (sticky) or someone else's.
+        if info.st_mode & stat.S_ISVTX or info.st_uid != os.getuid():
+            raise RuntimeError(
+                f"emulator state directory {path} is shared (mode {oct(info.st_mode & 0o777)}); use one of its own"
+            )
+        path.chmod(0o700)
+    return path
+
+
 def _write_state(state_dir: Path, info: EmulatorInfo) -> None:
-    path = _state_file(state_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _state_file(private_state_dir(state_dir))
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(info)))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # also when an older .tmp was there
+        fh.write(json.dumps(asdict(info)))
     tmp.replace(path)  # atomic: readers never see half a file
 
 
@@ -167,8 +192,7 @@ def start(
         wait_ready(running.endpoint, timeout)
         return running
 
-    sdir = Path(state_dir)
-    sdir.mkdir(parents=True, exist_ok=True)
+    sdir = private_state_dir(state_dir)
     _state_file(sdir).unlink(missing_ok=True)
     port = port or free_port()
     with open(sdir / LOG_FILE_NAME, "ab") as log:  # the child keeps its own descriptor
@@ -245,16 +269,62 @@ def reset(endpoint: str) -> None:
 # --------------------------------------------------------------------------
 # the server itself
 # --------------------------------------------------------------------------
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def allowed_host(host: str, port: str) -> bool:
+    """True for ``localhost:PORT``, ``127.0.0.1:PORT`` or ``[::1]:PORT`` with the server's own port."""
+    name, sep, given_port = host.strip().lower().rpartition(":")
+    return bool(sep) and name in LOOPBACK_NAMES and given_port == port
+
+
+class LocalOnly:
+    """WSGI middleware: 403 for a Host header that is not this server on loopback, and no
+    ``Access-Control-*`` response headers (moto's flask-cors reflects any origin)."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not allowed_host(environ.get("HTTP_HOST", ""), str(environ.get("SERVER_PORT", ""))):
+            body = b"Forbidden: this local AWS emulator answers only Host localhost, 127.0.0.1 or [::1] with its port\n"
+            start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+            return [body]
+
+        def without_cors(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
+            return start_response(status, kept, *exc_info)
+
+        return self.app(environ, without_cors)
+
+
+def _local_only_moto_server(port: int) -> Any:
+    """moto's ThreadedMotoServer (5.2.5) whose WSGI app is wrapped in :class:`LocalOnly` before it
+    serves its first request (its ``_server_entry`` with the one wrapped line)."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    class LocalOnlyMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = LocalOnly(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return LocalOnlyMotoServer(ip_address=BIND_ADDRESS, port=port, verbose=False)
+
+
 class InProcessServer:
     """The emulator on a thread of this process (for tests and `serve`)."""
 
     def __init__(self, port: int = 0) -> None:
-        from moto.server import ThreadedMotoServer
-
         from .providers import install
 
         install()
-        self._server = ThreadedMotoServer(ip_address=BIND_ADDRESS, port=port, verbose=False)
+        self._server = _local_only_moto_server(port)
         self.port = 0
 
     def start(self) -> InProcessServer:
