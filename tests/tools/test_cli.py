@@ -19,7 +19,20 @@ from webstack_tools.summary import summary
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_NAMES = ["synth", "summary", "check", "up", "down", "destroy", "diagram", "docs", "bench"]
-MODULES = ["cli", "cdk", "summary", "deploy", "compliance", "docs", "bench", "project", "assembly"]
+MODULES = [
+    "cli",
+    "cdk",
+    "cli_env",
+    "summary",
+    "deploy",
+    "lifecycle",
+    "verify",
+    "compliance",
+    "docs",
+    "bench",
+    "project",
+    "assembly",
+]
 
 
 def test_help_lists_every_command(capsys):

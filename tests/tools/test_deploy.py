@@ -1,7 +1,10 @@
-"""The deploy tool's parts that need no emulator: outputs, regions, `down` with nothing running."""
+"""The deploy tool's parts that need no emulator: outputs, regions, bootstrap's command line,
+`down` with nothing running, "is up" only after verification, destroy's refusals."""
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from webstack_tools import deploy as deploy_module
+from webstack_tools import lifecycle, verify
 from webstack_tools.assembly import CloudAssembly, SynthesizedStack
 from webstack_tools.deploy import (
     FLAT_OUTPUTS_FILE,
@@ -17,10 +21,10 @@ from webstack_tools.deploy import (
     DeployError,
     DeployTarget,
     deploy,
-    down,
     flatten_outputs,
-    web_region,
 )
+from webstack_tools.lifecycle import down
+from webstack_tools.verify import web_region
 
 
 def test_flatten_outputs_merges_stacks_without_plumbing():
@@ -80,11 +84,13 @@ def test_bootstrap_reads_the_synthesized_assembly(tmp_path, monkeypatch):
     replacing the assembly `make up ENV=prod` is about to deploy."""
     ran: list[list[str]] = []
 
-    def run(cmd: list[str], env: dict[str, str], *, capture: bool = False) -> subprocess.CompletedProcess[str]:
+    def run(
+        target: DeployTarget, cmd: list[str], *, capture: bool = False, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         ran.append(cmd)
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
-    monkeypatch.setattr(deploy_module, "_run", run)
+    monkeypatch.setattr(deploy_module, "run_cli", run)
     edge, web = _stack("webstack-prod-edge", "us-east-1"), _stack("webstack-prod-web", "us-west-2")
     assembly = CloudAssembly(stacks=(edge, web), directory=tmp_path / "cdk.out")
     deploy_module.bootstrap(_NoToolkitYet(endpoint="http://localhost:1", account="123456789012"), assembly)
@@ -95,5 +101,104 @@ def test_bootstrap_reads_the_synthesized_assembly(tmp_path, monkeypatch):
         str(tmp_path / "cdk.out"),
         "aws://123456789012/us-east-1",
         "aws://123456789012/us-west-2",
+        "--no-notices",
     ]
     assert Path(cmd[0]).name == "cdk"
+
+
+def test_bootstrap_before_synthesis_runs_outside_the_project(tmp_path, monkeypatch):
+    """`up` bootstraps while it synthesizes: no assembly yet, so the CLI runs where no cdk.json is."""
+    seen: list[tuple[list[str], Path | None]] = []
+
+    def run(
+        target: DeployTarget, cmd: list[str], *, capture: bool = False, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        seen.append((cmd, cwd))
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(deploy_module, "run_cli", run)
+    target = _NoToolkitYet(endpoint="http://localhost:1", account="123456789012")
+    assert deploy_module.bootstrap_regions(target, ["us-west-2", "us-east-1", "us-west-2"]) == [
+        "us-east-1",
+        "us-west-2",
+    ]
+    [(cmd, cwd)] = seen
+    assert "--app" not in cmd and cmd[-3:-1] == ["aws://123456789012/us-east-1", "aws://123456789012/us-west-2"]
+    assert cwd is not None and not (cwd / "cdk.json").exists()
+
+
+def test_belongs_to_names_the_environment_of_every_stack():
+    dev = CloudAssembly(
+        stacks=(_stack("webstack-dev-web", "us-west-2"), _stack("webstack-dev-edge-monitoring", "us-east-1"))
+    )
+    assert dev.belongs_to("dev")
+    assert not dev.belongs_to("staging") and not dev.belongs_to("de")
+    mixed = CloudAssembly(stacks=(_stack("webstack-dev-web", "us-west-2"), _stack("webstack-prod-web", "us-west-2")))
+    assert not mixed.belongs_to("dev") and not mixed.belongs_to("prod")
+    assert not CloudAssembly(stacks=()).belongs_to("dev")
+
+
+def _write_assembly(directory: Path, names: list[str]) -> None:
+    directory.mkdir(parents=True)
+    artifacts = {}
+    for name in names:
+        (directory / f"{name}.template.json").write_text("{}")
+        artifacts[name] = {
+            "type": "aws:cloudformation:stack",
+            "environment": "aws://123456789012/us-west-2",
+            "properties": {"templateFile": f"{name}.template.json"},
+        }
+    (directory / "manifest.json").write_text(json.dumps({"version": "1", "artifacts": artifacts}))
+
+
+def test_destroy_refuses_an_assembly_of_another_environment(tmp_path):
+    staging = tmp_path / "cdk.out"
+    _write_assembly(staging, ["webstack-staging-web", "webstack-staging-edge-monitoring"])
+    with pytest.raises(DeployError) as caught, lifecycle._assembly_of("dev", staging):
+        pytest.fail("an assembly of staging was accepted for dev")
+    message = str(caught.value)
+    assert "webstack-staging-web" in message and "not dev's" in message and "nothing was destroyed" in message
+    assert "\n" not in message
+    with lifecycle._assembly_of("staging", staging) as assembly:
+        assert assembly.names == ["webstack-staging-web", "webstack-staging-edge-monitoring"]
+
+
+def test_destroy_without_a_terminal_asks_for_yes(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(DeployError, match=r"make destroy ENV=dev YES=1"):
+        lifecycle._confirmed("dev", ["webstack-dev-web"])
+
+
+def test_destroy_with_no_emulator_destroys_nothing(tmp_path, capsys):
+    assert lifecycle.destroy("dev", state_dir=tmp_path / "state", yes=True) == 0
+    assert "nothing to destroy" in capsys.readouterr().out
+
+
+def _deployment() -> verify.Deployment:
+    web = _stack("webstack-dev-web", "us-west-2")
+    return verify.Deployment(
+        target=DeployTarget(endpoint="http://localhost:1", account="123456789012"),
+        assembly=CloudAssembly(stacks=(web,)),
+        region="us-west-2",
+        outputs={"SiteUrl": "https://d.cloudfront.net"},
+    )
+
+
+def test_is_up_only_after_every_check_passed(monkeypatch, capsys):
+    def passes(d: verify.Deployment) -> str:
+        return "fine"
+
+    def fails(d: verify.Deployment) -> str:
+        raise AssertionError("content bucket is not encrypted")
+
+    monkeypatch.setattr(verify, "CHECKS", [("stacks", passes), ("content bucket", fails)])
+    assert lifecycle.finish("dev", _deployment(), 3.0) == 1
+    out, err = capsys.readouterr()
+    assert "is up" not in out + err
+    assert "FAIL  content bucket: content bucket is not encrypted" in out
+    assert "verification failed: content bucket" in err and len(err.strip().splitlines()) == 1
+
+    monkeypatch.setattr(verify, "CHECKS", [("stacks", passes)])
+    assert lifecycle.finish("dev", _deployment(), 3.0) == 0
+    out, err = capsys.readouterr()
+    assert "webstack dev is up" in out and err == ""
