@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,11 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from webstack_emulator import ACCOUNT_ID, EmulatorInfo, reset, status
-from webstack_emulator.server import is_ready
 from webstack_tools.assembly import PLUMBING_OUTPUT_PREFIXES, CloudAssembly, SynthesizedStack
 from webstack_tools.cdk import cdk_command
 from webstack_tools.cli_env import cli_environment, cli_home, isolated_session
@@ -89,7 +90,17 @@ class DeployTarget:
         if self.state_dir is not None:
             info = status(self.state_dir)
             return info is not None and info.endpoint == self.endpoint
-        return is_ready(self.endpoint)
+        return _accepts_connections(self.endpoint)
+
+
+def _accepts_connections(endpoint: str) -> bool:
+    """A TCP connect, not a request: a busy emulator is slow to answer but still accepts."""
+    parts = urlsplit(endpoint)
+    try:
+        with socket.create_connection((parts.hostname or "localhost", parts.port or 80), timeout=5):
+            return True
+    except OSError:
+        return False
 
 
 def emulator_target(endpoint: str, state_dir: Path | None = None) -> DeployTarget:
