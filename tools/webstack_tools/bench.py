@@ -20,6 +20,10 @@ machine, so the ratios compare like with like:
 * ``deploy.<env>`` -- ``cdk bootstrap`` + ``cdk deploy --all`` of one
   environment into a freshly reset local emulator of the bench's own (own
   state dir and port; stopped at the end).
+* ``up.dev`` / ``up.dev_gated`` -- ``python -m webstack_tools up --env dev``
+  from nothing (a new emulator each sample, stopped after it): synthesis
+  side by side with the emulator's start and bootstrap, deploy, verification;
+  ``_gated`` adds the compliance gate alongside, which is what ``make up`` runs.
 
 Timing goals (the table's "target" column) live here and in the printed
 table only; the tests never assert on time. Results go to
@@ -96,6 +100,8 @@ LABELS: dict[str, str] = {
     "deploy.dev": "local deploy: dev (bootstrap + deploy)",
     "deploy.staging": "local deploy: staging (bootstrap + deploy)",
     "deploy.prod": "local deploy: prod (bootstrap + deploy)",
+    "up.dev": "up dev, fresh emulator (no gate)",
+    "up.dev_gated": "make up dev, fresh emulator (gate alongside)",
 }
 ORDER = list(LABELS)
 
@@ -129,6 +135,7 @@ GOALS: dict[str, TimingGoal] = {
     "suite.unit": TimingGoal(90, strict=True),
     MAKE_TEST_PROXY: TimingGoal(360, strict=True),
     "deploy.dev": TimingGoal(60, strict=True),
+    "up.dev_gated": TimingGoal(12, strict=True),
 }
 
 
@@ -508,10 +515,19 @@ def measure_synths(workdir: Path, root: Path, runs: int, m: Measurements) -> Non
                 shutil.rmtree(out, ignore_errors=True)
 
 
+def _suite_env() -> dict[str, str]:
+    """The suites run as a developer runs them: this environment, venv first, jsii quiet."""
+    env = dict(os.environ)
+    env.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
 def suite_commands(workdir: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
     """key -> (command, environment) of every suite measurement."""
     py = sys.executable
-    env = cdk_cli_env()
+    env = _suite_env()
     # The integration suite gets an emulator (and outputs) of its own, which it
     # starts and stops itself: a cold run, like `make test` on a fresh machine.
     integ_env = {**env, "WEBSTACK_LOCAL_STATE_DIR": str(workdir / "integration-state")}
@@ -627,6 +643,34 @@ def measure_deploys(workdir: Path, runs: int, m: Measurements) -> None:
         say("emulator stopped")
 
 
+UP_COMMANDS = {"up.dev": ("up", "--env", "dev"), "up.dev_gated": ("up", "--env", "dev", "--gate")}
+
+
+def measure_ups(workdir: Path, root: Path, runs: int, m: Measurements) -> None:
+    """``python -m webstack_tools up --env dev`` (and with the gate) from nothing: a new emulator
+    of the bench's own per sample (its state dir, outputs and assembly under ``workdir``)."""
+    from webstack_emulator import stop
+
+    log = workdir / "up.log"
+    for i in range(runs):
+        for key, args in UP_COMMANDS.items():
+            if key in m.errors:
+                continue
+            place = workdir / f"{key}.{i}"
+            cmd = [sys.executable, "-m", "webstack_tools", *args, "--state-dir", str(place / "emulator")]
+            cmd += ["--outputs", str(place / "cfn-outputs"), "--out", str(place / "cdk.out")]
+            try:
+                seconds, cpu = timed_run(cmd, cwd=root, env=_suite_env(), log=log, timeout=600)
+            except (MeasurementError, RanWithFailures, subprocess.TimeoutExpired) as err:
+                m.errors[key] = f"{err}\n--- output (tail) ---\n{_tail(log.read_text(errors='replace'))}"
+                say(f"{key:<20} FAILED: {_tail(str(err), 300)}")
+                continue
+            finally:
+                stop(place / "emulator")
+            m.add(key, seconds)
+            say(f"{key:<20} run {i + 1}/{runs}: {seconds:6.1f} s ({cpu:.1f} CPU s in this process's children)")
+
+
 # --------------------------------------------------------------------------
 # machine facts
 # --------------------------------------------------------------------------
@@ -703,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
             measure_suites(work, root, runs["suite"], m)
         if runs["deploy"]:
             measure_deploys(work, runs["deploy"], m)
+            measure_ups(work, root, runs["deploy"], m)
     machine["loadavg_end"] = list(os.getloadavg())
 
     rows = summarize(m.samples, m.errors, m.cpu, m.notes)
