@@ -96,11 +96,11 @@ def test_behaviours_per_path_type(stack):
     cdn(stack, tuning=CdnTuning(immutable_paths=("/assets/*",), immutable_ttl_days=30, html_ttl_seconds=120))
     config = config_of(stack)
     paths = [b["PathPattern"] for b in config["CacheBehaviors"]]
-    assert paths == ["/assets/*", "/api/*"]
+    assert paths == ["/api/*", "/assets/*"], "the API behaviour is matched first"
     policies = {p["CachePolicyConfig"]["Name"]: p["CachePolicyConfig"] for p in _cache_policies(stack)}
     ttls = sorted((c["DefaultTTL"], c["MaxTTL"]) for c in policies.values())
     assert ttls == [(120, 1200), (30 * 86400, 30 * 86400)]
-    api = config["CacheBehaviors"][1]
+    api = config["CacheBehaviors"][0]
     assert api["AllowedMethods"] == ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
     # CachingDisabled, a managed policy.
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -114,3 +114,21 @@ def test_error_caching(stack):
     cdn(stack, tuning=CdnTuning(error_caching_seconds=20))
     errors = {e["ErrorCode"]: e["ErrorCachingMinTTL"] for e in config_of(stack)["CustomErrorResponses"]}
     assert errors == {404: 20, 500: 5, 502: 5, 503: 5, 504: 5}, "403 is not cached: origin protection answers it"
+
+
+def test_an_extension_pattern_never_catches_an_api_path(stack):
+    """CloudFront takes the first behaviour whose pattern matches; /api/* is first."""
+    import fnmatch
+
+    cdn(stack, tuning=CdnTuning(immutable_paths=("*.js", "/assets/*")))
+    behaviours = config_of(stack)["CacheBehaviors"]
+
+    def origin_for(path: str) -> str:
+        for behaviour in behaviours:
+            if fnmatch.fnmatchcase(path, behaviour["PathPattern"]):
+                return behaviour["TargetOriginId"]
+        return config_of(stack)["DefaultCacheBehavior"]["TargetOriginId"]
+
+    api_origin = next(b["TargetOriginId"] for b in behaviours if b["PathPattern"] == "/api/*")
+    assert origin_for("/api/app.js") == api_origin
+    assert origin_for("/bundle.js") != api_origin

@@ -191,7 +191,19 @@ class Cdn(Construct):
                 response_headers_policy=headers,
                 compress=True,
             ),
+            # CloudFront evaluates behaviours in order and takes the first match:
+            # /api/* comes first, so no static pattern (say *.js) can catch an API path.
+            # https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValuesPathPattern
             additional_behaviors={
+                API_PATH: cloudfront.BehaviorOptions(
+                    origin=alb_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    response_headers_policy=headers,
+                    compress=True,
+                ),
                 **{
                     path: cloudfront.BehaviorOptions(
                         origin=content_origin,
@@ -202,15 +214,6 @@ class Cdn(Construct):
                     )
                     for path in tuning.immutable_paths
                 },
-                API_PATH: cloudfront.BehaviorOptions(
-                    origin=alb_origin,
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    response_headers_policy=headers,
-                    compress=True,
-                ),
             },
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             enable_ipv6=True,
