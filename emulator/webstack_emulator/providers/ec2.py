@@ -12,6 +12,10 @@ group with ``allow_all_outbound=False`` (every ALB) gets a rule from
 Both map onto ``authorize_/revoke_security_group_{ingress,egress}`` of moto's
 EC2 backend, so ``describe_security_groups`` shows the rule. Ref returns the
 rule id (``sgr-...``), as CloudFormation does.
+
+Every rule, inline or standalone, counts against the 60-rule quota as AWS
+counts it -- a prefix list by its size -- and the rule over it fails with
+``RulesPerSecurityGroupLimitExceeded`` (pitfall D9; ``service_rules.ec2``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ..engine import replace, require_pinned_moto
 from ..engine.registry import deleter
 from ..facts import CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME, CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS
 from ._base import Provider, ProviderError
+from .service_rules import ec2 as ec2_rules
 
 
 class _RuleBase(Provider):
@@ -328,6 +333,7 @@ def install() -> None:
     replace(EC2Backend, "delete_subnet", delete_subnet)
     replace(Instance, "prep_nics", prep_nics)
     _install_published_prefix_list_ids()
+    ec2_rules.install()
 
 
 def _install_published_prefix_list_ids() -> None:

@@ -15,6 +15,12 @@ and http-header conditions), with deleters (moto's have none).
 Like AWS, a load balancer owns one requester-managed network interface per
 subnet ("ELB app/NAME/ID", in its security groups), removed with it, so a
 subnet or VPC cannot be deleted while the load balancer exists.
+
+As ELB does, enabling access logs to a bucket that is SSE-KMS encrypted or
+whose policy does not let ELB write there fails with
+``InvalidConfigurationRequest`` (pitfalls D7, D19), and an HTTPS listener
+whose ACM certificate is not ``ISSUED`` fails with ``CertificateNotFound``
+(``service_rules.elbv2``).
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from ..engine import replace, require_pinned_moto
 from ..engine.registry import deleter
 from ..facts import ALB_HOSTED_ZONES, NLB_HOSTED_ZONES
 from ._base import Provider, tags_list
+from .service_rules import ServiceRuleError
+from .service_rules import elbv2 as elbv2_rules
 
 
 def _backend(p: Provider) -> Any:
@@ -60,7 +68,12 @@ class LoadBalancer(Provider, CloudFormationModel):
             ip_address_type=props.get("IpAddressType", "ipv4"),
             tags=tags_list(props),
         )
-        self._apply_attributes({}, props, lb.arn)
+        try:
+            self._apply_attributes({}, props, lb.arn)
+        except ServiceRuleError:
+            # the create fails: nothing of it may stay behind
+            _backend(self).delete_load_balancer(lb.arn)
+            raise
         zones = NLB_HOSTED_ZONES if props.get("Type") == "network" else ALB_HOSTED_ZONES
         lb.canonical_hosted_zone_id = zones.get(self.region_name, lb.canonical_hosted_zone_id)
         full_name = lb.arn.split(":loadbalancer/", 1)[1]
@@ -78,6 +91,8 @@ class LoadBalancer(Provider, CloudFormationModel):
     def _apply_attributes(self, old: dict[str, Any], new: dict[str, Any], arn: str) -> None:
         attrs = {a["Key"]: str(a["Value"]) for a in new.get("LoadBalancerAttributes") or []}
         if attrs:
+            current = dict(getattr(_backend(self).load_balancers.get(arn), "attrs", None) or {})
+            elbv2_rules.check_access_logs(self, {**current, **attrs}, arn)
             _backend(self).modify_load_balancer_attributes(arn, attrs)
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -241,3 +256,4 @@ def install() -> None:
         return original(self, arn)
 
     replace(ELBv2Backend, "delete_load_balancer", delete_load_balancer)
+    elbv2_rules.install()

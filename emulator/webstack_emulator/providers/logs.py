@@ -6,6 +6,10 @@ silently dropped (``describe_log_groups`` shows no key). Here the group is
 created with its key, retention and tags; update changes retention and key
 (``put_retention_policy`` / ``associate_kms_key``). Ref = name; GetAtt Arn
 (``...:log-group:NAME:*``, as CloudFormation returns it).
+
+As CloudWatch Logs does, a ``KmsKeyId`` that does not exist, is disabled, or
+whose policy does not admit the regional Logs service fails the create or
+update (``service_rules.logs``, pitfall D18).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.logs.models import logs_backends
 
 from ._base import Provider
+from .service_rules import kms as kms_rules
+from .service_rules.logs import check_log_group_key
 
 
 class LogGroup(Provider, CloudFormationModel):
@@ -31,6 +37,7 @@ class LogGroup(Provider, CloudFormationModel):
         name = props.get("LogGroupName") or self.resource_name
         kwargs: dict[str, Any] = {}
         if props.get("KmsKeyId"):
+            check_log_group_key(self, name, props["KmsKeyId"])
             kwargs["kmsKeyId"] = props["KmsKeyId"]
         if props.get("RetentionInDays") is not None:
             kwargs["RetentionInDays"] = int(props["RetentionInDays"])
@@ -44,6 +51,9 @@ class LogGroup(Provider, CloudFormationModel):
             self.delete_resource()
             self.physical_id = self.create(new)
             return
+        if new.get("KmsKeyId") and new.get("KmsKeyId") != old.get("KmsKeyId"):
+            # AssociateKmsKey checks the key as CreateLogGroup does
+            check_log_group_key(self, self.physical_id, new["KmsKeyId"])
         backend = self._backend()
         if new.get("RetentionInDays") is not None:
             backend.put_retention_policy(self.physical_id, int(new["RetentionInDays"]))
@@ -54,3 +64,9 @@ class LogGroup(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         with contextlib.suppress(Exception):
             self._backend().delete_log_group(self.physical_id)
+
+
+def install() -> None:
+    # moto serves AWS::KMS::Alias itself; the KMS rule for it (a name already
+    # in use) is installed with the provider that depends on KMS keys.
+    kms_rules.install()

@@ -23,6 +23,10 @@ request context is that of an HTTPS request (``aws:SecureTransport=true``,
 the TLS endpoint every SDK uses against AWS. :data:`REQUEST_CONTEXT` can be
 changed (tests set ``aws:SecureTransport`` to ``false`` to prove the deny).
 The stored policy is exactly the template's.
+
+Bucket policy. A public policy (``Principal: "*"`` without a restricting
+condition) on a bucket whose Block Public Access has ``BlockPublicPolicy``
+fails with ``AccessDenied``, as PutBucketPolicy does (``service_rules.s3``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from moto.utilities.tagging_service import TaggingService
 from ..engine import replace, require_pinned_moto
 from . import on_reset
 from ._base import PARTITION, Provider, as_json_text
+from .service_rules.s3 import check_bucket_policy
 
 # Context keys of the request as the emulator presents it (see module doc).
 DEFAULT_REQUEST_CONTEXT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3"}
@@ -325,7 +330,9 @@ class BucketPolicy(Provider, CloudFormationModel):
         return self.generated_name()
 
     def _put(self, props: dict[str, Any]) -> None:
-        _backend(self.account_id).put_bucket_policy(props["Bucket"], as_json_text(props["PolicyDocument"]).encode())
+        backend = _backend(self.account_id)
+        check_bucket_policy(backend.get_bucket(props["Bucket"]), props["PolicyDocument"])
+        backend.put_bucket_policy(props["Bucket"], as_json_text(props["PolicyDocument"]).encode())
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         if old.get("Bucket") != new.get("Bucket"):

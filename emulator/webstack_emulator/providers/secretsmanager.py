@@ -9,7 +9,10 @@ does; no value ever appears in the template). Ref = ARN; GetAtt Id.
 ``AWS::SecretsManager::RotationSchedule``: records the rotation
 configuration on the secret (``describe_secret`` shows RotationEnabled,
 RotationLambdaARN, RotationRules). The rotation Lambda is *not* invoked:
-moto would need Docker to run it. Ref = secret ARN.
+moto would need Docker to run it. As Secrets Manager does, a
+``RotationLambdaARN`` whose resource policy does not let
+``secretsmanager.amazonaws.com`` invoke it fails (``AccessDeniedException``,
+pitfall D20; ``service_rules.secretsmanager``). Ref = secret ARN.
 
 ``AWS::SecretsManager::ResourcePolicy``: ``put_resource_policy``.
 """
@@ -27,6 +30,8 @@ from moto.moto_api._internal import mock_random
 from moto.secretsmanager.models import secretsmanager_backends
 
 from ._base import Provider, as_bool, as_json_text, tags_list
+from .service_rules import lambda_ as lambda_rules
+from .service_rules.secretsmanager import check_rotation_function
 
 
 def _random_suffix(length: int = 12) -> str:
@@ -137,6 +142,9 @@ class RotationSchedule(Provider, CloudFormationModel):
                 f"arn:aws:lambda:{self.region_name}:{self.account_id}:function:"
                 f"{hosted.get('RotationLambdaName') or hosted.get('RotationType', 'hosted')}"
             )
+        elif lambda_arn:
+            # (a hosted rotation's function and its permission are AWS's own)
+            check_rotation_function(self, secret.arn, lambda_arn)
         secret.rotation_requested = True
         secret.rotation_lambda_arn = lambda_arn
         secret.auto_rotate_after_days = _rotation_days(rules)
@@ -179,3 +187,10 @@ class ResourcePolicy(Provider, CloudFormationModel):
             backend.delete_resource_policy(backend.describe_secret(self.properties["SecretId"]).name)
         except Exception:
             pass
+
+
+def install() -> None:
+    # moto serves AWS::Lambda::Function itself; the Lambda rule (deprecated
+    # runtimes) is installed with the one provider of ours that depends on
+    # Lambda functions (the rotation function).
+    lambda_rules.install()
