@@ -39,6 +39,8 @@ def test_catalogue_has_one_documented_rule_per_pitfall():
         "D10": "AlarmTopicEncryptedForCloudWatch",
         "D11": "LaunchTemplateWithAmazonLinux2023",
         "D12": "SecurityGroupIngressUnique",
+        "D15": "NotifiedTopicPolicyAllowsPublisher",
+        "D16": "NotifiedTopicKeyUsableByAutoScaling",
         "F2": "NoPlaceholderOrLiteralSecret",
         "F5": "ContextResolvedAtSynth",
         "F6": "OutputsWithoutSecrets",
