@@ -46,7 +46,12 @@ def distribution(suffix, extra_cfg=None):
                     "MinTTL": 0,
                     "DefaultTTL": 60,
                     "MaxTTL": 300,
-                    "ParametersInCacheKeyAndForwardedToOrigin": {},
+                    "ParametersInCacheKeyAndForwardedToOrigin": {
+                        "EnableAcceptEncodingGzip": False,
+                        "HeadersConfig": {"HeaderBehavior": "none"},
+                        "CookiesConfig": {"CookieBehavior": "none"},
+                        "QueryStringsConfig": {"QueryStringBehavior": "none"},
+                    },
                 }
             },
         },
