@@ -297,7 +297,44 @@ class LocalOnly:
             kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
             return start_response(status, kept, *exc_info)
 
+        if str(environ.get("PATH_INFO", "")).startswith(SERVICE_CALL_PREFIX):
+            return service_call(environ, without_cors)
         return self.app(environ, without_cors)
+
+
+# --------------------------------------------------------------------------
+# service-to-service calls over HTTP (behind the same Host check)
+# --------------------------------------------------------------------------
+SERVICE_CALL_PREFIX = "/webstack-api/"
+_CLOUDFRONT_ORIGIN = SERVICE_CALL_PREFIX + "cloudfront/"
+
+
+def service_call(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """``GET /webstack-api/cloudfront/<distribution id>/<path>``: what the
+    distribution receives from its S3 origin for ``<path>``
+    (:func:`webstack_emulator.origin_access.fetch`), with S3's status and
+    error XML; ``x-webstack-refused-by`` says which policy refused. No AWS
+    API has this route: it lets a test in another process make CloudFront
+    read through its Origin Access Control before a data plane exists."""
+    from urllib.parse import unquote
+
+    from .origin_access import fetch
+
+    path = str(environ.get("PATH_INFO", ""))
+    distribution_id, _, key = path[len(_CLOUDFRONT_ORIGIN) :].partition("/")
+    if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(_CLOUDFRONT_ORIGIN) or not distribution_id:
+        body = b"Not Found: GET /webstack-api/cloudfront/<distribution id>/<path>\n"
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+    result = fetch(ACCOUNT_ID, distribution_id, unquote(key))
+    body = result.body if result.allowed else result.error_xml()
+    content_type = result.content_type if result.allowed else "application/xml"
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    if result.refused_by:
+        headers.append(("x-webstack-refused-by", result.refused_by))
+    reason = {200: "OK", 403: "Forbidden", 404: "Not Found", 502: "Bad Gateway"}.get(result.status, "Error")
+    start_response(f"{result.status} {reason}", headers)
+    return [body]
 
 
 def _local_only_moto_server(port: int) -> Any:

@@ -64,3 +64,80 @@ def aws_managed_sns_key_policy(account_id: str, region: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+def aws_managed_secretsmanager_key_policy(account_id: str, region: str) -> dict[str, Any]:
+    """The key policy of ``alias/aws/secretsmanager``, which encrypts a secret
+    without a ``KmsKeyId``: any principal of the account, through Secrets
+    Manager only -- so the caller's own secretsmanager permissions decide
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html,
+    "the AWS managed key aws/secretsmanager ... only Secrets Manager can use it
+    on behalf of principals in the account")."""
+    return {
+        "Version": "2012-10-17",
+        "Id": "auto-secretsmanager-2",
+        "Statement": [
+            {
+                "Sid": "Allow access through AWS Secrets Manager for all principals in the account that are "
+                "authorized to use AWS Secrets Manager",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": account_id,
+                        "kms:ViaService": f"secretsmanager.{region}.amazonaws.com",
+                    }
+                },
+            },
+            {
+                "Sid": "Allow access through AWS Secrets Manager for all principals in the account that are "
+                "authorized to use AWS Secrets Manager",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": account_id}},
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def aws_managed_s3_key_policy(account_id: str, region: str) -> dict[str, Any]:
+    """The key policy of ``alias/aws/s3`` (SSE-KMS without a ``KMSMasterKeyID``):
+    principals of the account, via S3 only. A service principal such as
+    ``cloudfront.amazonaws.com`` has no caller account, so an Origin Access
+    Control cannot decrypt objects under it (pitfall D2;
+    https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3,
+    "SSE-KMS": use a customer managed key)."""
+    return {
+        "Version": "2012-10-17",
+        "Id": "auto-s3-2",
+        "Statement": [
+            {
+                "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account_id, "kms:ViaService": f"s3.{region}.amazonaws.com"}
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                "Resource": "*",
+            },
+        ],
+    }
