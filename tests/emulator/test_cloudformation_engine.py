@@ -623,3 +623,86 @@ def test_provider_patches_are_guarded_too(monkeypatch):
     for module in (autoscaling, cloudwatch, ec2, elbv2, route53, s3):
         with pytest.raises(engine.MotoVersionMismatch, match=module.__name__):
             module.install()
+
+
+def _function_with_versions(code: str, versions: list[str]) -> dict:
+    role = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        },
+    }
+    resources = {
+        "FnRole": role,
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["FnRole", "Arn"]},
+                "Description": code,
+                "Code": {"ZipFile": f"def handler(event, context):\n    return {code!r}\n"},
+            },
+        },
+    }
+    for name in versions:
+        # CDK's currentVersion: a new logical id whenever the code changes
+        resources[name] = {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Fn"}}}
+    return resources
+
+
+def test_a_new_resource_is_created_after_the_modified_one_it_depends_on(deploy, aws):
+    from moto.core.model_instances import reset_model_data
+
+    try:
+        stack = deploy(_function_with_versions("v1", ["VersionA"]))
+        fn = stack.resources["Fn"]
+        # one change set: the function's code changes and a new Version of it is added
+        stack = deploy(_function_with_versions("v2", ["VersionA", "VersionB"]), update_of=stack)
+        lam = aws("lambda")
+        latest = lam.get_function(FunctionName=fn)["Configuration"]
+        first = lam.get_function(FunctionName=fn, Qualifier="1")["Configuration"]
+        second = lam.get_function(FunctionName=fn, Qualifier="2")["Configuration"]
+        assert latest["Description"] == second["Description"] == "v2"
+        assert second["CodeSha256"] == latest["CodeSha256"] != first["CodeSha256"]
+        aws("cloudformation").delete_stack(StackName=stack.name)
+    finally:
+        reset_model_data()  # moto's dashboard dump fails once a Lambda function existed (test_lambda_extra)
+
+
+def test_update_creates_and_updates_in_one_dependency_order():
+    from moto.cloudformation import parsing
+
+    from webstack_emulator.engine import fix_06_ordered_diff
+
+    calls: list[tuple[str, str]] = []
+
+    class Recorder:
+        def __init__(self):
+            self._resource_json_map = {
+                "New": {"Properties": {"X": {"Ref": "Changed"}}},
+                "Changed": {"Properties": {"Y": {"Fn::GetAtt": ["Base", "Arn"]}}},
+                "Base": {},
+                "Later": {"DependsOn": "New"},
+            }
+            self._parsed_resources = {}
+            self._account_id, self._region_name = "123456789012", "us-east-1"
+
+        def __getitem__(self, name):
+            calls.append(("create", name))
+
+    def update(logical_id, resource_json, resources_map, account_id, region_name):
+        calls.append(("update", logical_id))
+
+    original = parsing.parse_and_update_resource
+    parsing.parse_and_update_resource = update
+    try:
+        fix_06_ordered_diff._apply_in_order(Recorder(), ["Later", "New", "Base"], ["Changed"])
+    finally:
+        parsing.parse_and_update_resource = original
+    assert calls == [("create", "Base"), ("update", "Changed"), ("create", "New"), ("create", "Later")]
