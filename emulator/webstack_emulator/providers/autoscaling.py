@@ -7,7 +7,11 @@ tracking configuration. Ref = policy ARN; GetAtt Arn, PolicyName.
 :func:`install` also gives groups their ``NotificationConfigurations``
 (from the template and the Put/Describe/DeleteNotificationConfiguration
 API) and sends launch/terminate notifications as the Auto Scaling
-service-linked role (:mod:`webstack_emulator.scaling_notifications`).
+service-linked role (:mod:`webstack_emulator.scaling_notifications`), and
+makes every launch (create, scale-out) pass the EBS key check of
+:mod:`webstack_emulator.ebs_launch` (D1): a refused launch starts no
+instance and shows as a ``Failed`` scaling activity
+(``DescribeScalingActivities``, which moto answers with an empty list).
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from typing import Any
 from moto.autoscaling.models import autoscaling_backends
 from moto.core.common_models import CloudFormationModel
 
-from .. import scaling_notifications
+from .. import ebs_launch, scaling_notifications
 from ..engine import add, replace, require_pinned_moto
 from ..engine.registry import deleter
-from ._base import Provider
+from ._base import Provider, ProviderError
 
 
 def _step_adjustments(steps: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -161,11 +165,46 @@ def _notifying_set_desired_capacity(original: Any) -> Any:
     return set_desired_capacity
 
 
+class CreationPolicyNotSatisfied(ProviderError):
+    """CloudFormation's event reason is the text alone; the engine prefixes
+    every reason with the failure's class name (engine/failures.py)."""
+
+
+def _check_creation_policy(group: Any, cloudformation_json: Any) -> None:
+    """Without a ``CreationPolicy`` CloudFormation does not wait for a group's
+    instances: the group is CREATE_COMPLETE once it exists, whether or not
+    its launches succeed ("Normally, CloudFormation proceeds with stack
+    creation after the [resource] has been successfully created",
+    https://aws.amazon.com/blogs/devops/use-a-creationpolicy-to-wait-for-on-instance-configurations/;
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-creationpolicy.html).
+    With ``ResourceSignal.Count`` it waits for that many success signals
+    until ``Timeout``; an instance that never launched never signals, and the
+    group fails with "Received N SUCCESS signal(s) out of M. Unable to satisfy
+    P% MinSuccessfulInstancesPercent requirement" (e.g. Kong/kong-dist-cloudformation#39).
+    The emulator runs no instance software, so a launched instance counts as
+    signalled and only launches that failed can fail the policy -- at once,
+    not after the timeout."""
+    policy = (cloudformation_json or {}).get("CreationPolicy") or {}
+    count = int((policy.get("ResourceSignal") or {}).get("Count") or 0)
+    if not count or not ebs_launch.failed_launches(group):
+        return
+    percent = int((policy.get("AutoScalingCreationPolicy") or {}).get("MinSuccessfulInstancesPercent", 100))
+    received = min(len(group.active_instances()), count)
+    if received * 100 >= count * percent:
+        return
+    group.autoscaling_backend.delete_auto_scaling_group(group.name)
+    raise CreationPolicyNotSatisfied(
+        f"Received {received} SUCCESS signal(s) out of {count}. "
+        f"Unable to satisfy {percent}% MinSuccessfulInstancesPercent requirement"
+    )
+
+
 def _create_with_notifications(original_create: Any) -> Any:
     def create_from_cloudformation_json(
         cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
     ) -> Any:
         group = original_create.__func__(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        _check_creation_policy(group, cloudformation_json)
         # CreateAutoScalingGroup carries the configurations, so the group's
         # first instances are notified too; moto launched them before we
         # could attach the configurations, hence the notification here.
@@ -174,6 +213,20 @@ def _create_with_notifications(original_create: Any) -> Any:
         return group
 
     return classmethod(create_from_cloudformation_json)
+
+
+def _launching_with_key_check(original: Any) -> Any:
+    def replace_autoscaling_group_instances(self: Any, count_needed: int, propagated_tags: dict[str, str]) -> None:
+        refusal = ebs_launch.launch_refusal(self)
+        if refusal is not None:
+            ebs_launch.record_failed_launches(self, count_needed, refusal)
+            return
+        before = {i.instance.id for i in self.instance_states}
+        original(self, count_needed, propagated_tags)
+        launched = [i.instance for i in self.instance_states if i.instance.id not in before]
+        ebs_launch.record_launches(self, launched, len(before))
+
+    return replace_autoscaling_group_instances
 
 
 def _group(response: Any) -> Any:
@@ -209,6 +262,19 @@ def _install_notification_api() -> None:
         chosen = [groups[n] for n in names if n in groups] if names else list(groups.values())
         return ActionResult({"NotificationConfigurations": scaling_notifications.describe(chosen)})
 
+    # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeScalingActivities.html:
+    # one group's (or every group's) activities, most recent first; ActivityIds
+    # narrows them. NextToken paging is not modelled (MaxRecords caps one page).
+    def describe_scaling_activities(self: Any) -> Any:
+        name = self._get_param("AutoScalingGroupName")
+        ids = set(self._get_param("ActivityIds") or [])
+        groups = self.autoscaling_backend.autoscaling_groups
+        chosen = [groups[name]] if name in groups else ([] if name else list(groups.values()))
+        found = [a for g in chosen for a in ebs_launch.activities_of(g) if not ids or a["ActivityId"] in ids]
+        found.sort(key=lambda a: a["StartTime"], reverse=True)
+        return ActionResult({"Activities": found[: int(self._get_param("MaxRecords") or 100)]})
+
+    replace(AutoScalingResponse, "describe_scaling_activities", describe_scaling_activities)
     add(AutoScalingResponse, "put_notification_configuration", put_notification_configuration)
     add(AutoScalingResponse, "delete_notification_configuration", delete_notification_configuration)
     add(AutoScalingResponse, "describe_notification_configurations", describe_notification_configurations)
@@ -222,6 +288,11 @@ def install() -> None:
         FakeAutoScalingGroup,
         "set_desired_capacity",
         _notifying_set_desired_capacity(vars(FakeAutoScalingGroup)["set_desired_capacity"]),
+    )
+    replace(
+        FakeAutoScalingGroup,
+        "replace_autoscaling_group_instances",
+        _launching_with_key_check(vars(FakeAutoScalingGroup)["replace_autoscaling_group_instances"]),
     )
     replace(
         FakeAutoScalingGroup,
