@@ -31,6 +31,7 @@ from moto.core.utils import utcnow
 from ..facts import CLOUDFRONT_REGION
 from . import on_reset
 from ._base import PARTITION, Provider, ProviderError, tags_list
+from .service_rules.cloudfront import check_distribution
 
 # id -> {"Type": cfn type, "Config": the template's *Config block}
 POLICIES: dict[str, dict[str, Any]] = {}
@@ -225,6 +226,7 @@ class Distribution(Provider, CloudFormationModel):
             if policy_id not in POLICIES and not _is_managed_policy(policy_id):
                 raise ProviderError(f"policy {policy_id} does not exist")
         _check_edge_constraints(cfg)
+        check_distribution(self.account_id, cfg)
         api = distribution_config_to_api(cfg, caller_reference=random_id())
         dist, _, _ = _backend(self.account_id).create_distribution_with_tags(api, tags_list(props))
         _attach_oac(dist, cfg)
@@ -242,6 +244,7 @@ class Distribution(Provider, CloudFormationModel):
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         _check_edge_constraints(new["DistributionConfig"])
+        check_distribution(self.account_id, new["DistributionConfig"])
         backend = _backend(self.account_id)
         dist, etag = backend.get_distribution(self.physical_id)
         api = distribution_config_to_api(new["DistributionConfig"], dist.distribution_config.caller_reference)

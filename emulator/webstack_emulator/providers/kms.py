@@ -20,6 +20,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.kms.models import kms_backends
 
 from ._base import Provider, as_bool, as_json_text
+from .service_rules import kms as kms_rules
 
 
 class Key(Provider, CloudFormationModel):
@@ -30,6 +31,7 @@ class Key(Provider, CloudFormationModel):
         return kms_backends[self.account_id][self.region_name]
 
     def create(self, props: dict[str, Any]) -> str:
+        kms_rules.check_key_policy(self, props)
         backend = self._backend()
         key = backend.create_key(
             policy=as_json_text(props["KeyPolicy"]) if props.get("KeyPolicy") else None,
@@ -47,6 +49,7 @@ class Key(Provider, CloudFormationModel):
         return key.id
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        kms_rules.check_key_policy(self, new)
         backend = self._backend()
         if old.get("KeyPolicy") != new.get("KeyPolicy") and new.get("KeyPolicy"):
             backend.put_key_policy(self.physical_id, as_json_text(new["KeyPolicy"]))
