@@ -9,6 +9,17 @@ rotation and tags; update changes policy, description, rotation and
 enabled state in place; delete schedules deletion with the template's
 pending window, as CloudFormation does (``describe_key`` shows
 ``PendingDeletion``). Ref = key id; GetAtt Arn, KeyId.
+
+Create and update refuse a key policy KMS refuses -- one that locks the
+caller out (no account-root statement, no admin: D17) or names a principal
+that does not exist (D1) -- with KMS's ``MalformedPolicyDocumentException``
+(:func:`webstack_emulator.providers.service_rules.kms.check_key_policy`).
+
+:func:`install` also installs :mod:`webstack_emulator.rotation`: what
+Secrets Manager does on a rotation function's behalf is decided by key
+policies as much as by IAM (a secret's value is readable only through its
+key), so the calls a role makes to Secrets Manager are authorized with the
+key this provider creates.
 """
 
 from __future__ import annotations
@@ -19,6 +30,8 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import kms_backends
 
+from .. import rotation
+from . import on_reset
 from ._base import Provider, as_bool, as_json_text
 from .service_rules import kms as kms_rules
 
@@ -66,3 +79,8 @@ class Key(Provider, CloudFormationModel):
     def delete_resource(self) -> None:
         with contextlib.suppress(Exception):
             self._backend().schedule_key_deletion(self.physical_id, int(self.properties.get("PendingWindowInDays", 30)))
+
+
+def install() -> None:
+    rotation.install()
+    on_reset(rotation.reset)
