@@ -1,13 +1,17 @@
-"""The rules of webstack_pitfalls/rules/cloudfront.py: OacForKmsEncryptedOrigin (D2)."""
+"""The rules of webstack_pitfalls/rules/cloudfront.py: OacForKmsEncryptedOrigin and
+OacBucketPolicyScopedToDistribution (D2)."""
 
+import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from .conftest import CaseBook, ack, module_results
 
 D2 = "Webstack-OacForKmsEncryptedOrigin"
+D2_SCOPE = "Webstack-OacBucketPolicyScopedToDistribution"
 
 book = CaseBook()
 fired = module_results(book)
@@ -122,10 +126,144 @@ def test_d2_key_policy_and_aws_managed_key_acknowledged(fired):
     assert fired("D2AckedAwsManagedKey", D2) == set()
 
 
+# -- D2 the OAC's bucket grant names this distribution --------------------------
+
+
+def _l1_oac_cdn(stack, bucket, construct_id="Cdn"):
+    oac = cloudfront.CfnOriginAccessControl(
+        stack,
+        f"{construct_id}Oac",
+        origin_access_control_config=cloudfront.CfnOriginAccessControl.OriginAccessControlConfigProperty(
+            name=f"{stack.node.id}-{construct_id}",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+        ),
+    )
+    return cloudfront.CfnDistribution(
+        stack,
+        construct_id,
+        distribution_config=cloudfront.CfnDistribution.DistributionConfigProperty(
+            enabled=True,
+            origins=[
+                cloudfront.CfnDistribution.OriginProperty(
+                    id="content",
+                    domain_name=bucket.bucket_regional_domain_name,
+                    origin_access_control_id=oac.attr_id,
+                    s3_origin_config=cloudfront.CfnDistribution.S3OriginConfigProperty(origin_access_identity=""),
+                )
+            ],
+            default_cache_behavior=cloudfront.CfnDistribution.DefaultCacheBehaviorProperty(
+                target_origin_id="content",
+                viewer_protocol_policy="redirect-to-https",
+                cache_policy_id=cloudfront.CachePolicy.CACHING_OPTIMIZED.cache_policy_id,
+            ),
+        ),
+    )
+
+
+def _distribution_arn(dist):
+    return cdk.Stack.of(dist).format_arn(
+        service="cloudfront", region="", resource="distribution", resource_name=dist.ref
+    )
+
+
+def _cloudfront_reads(bucket, **conditions):
+    bucket.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("cloudfront.amazonaws.com")],
+            actions=["s3:GetObject"],
+            resources=[bucket.arn_for_objects("*")],
+            conditions=conditions or None,
+        )
+    )
+
+
+def d2_scoped_to_other_distribution(stack):
+    """Two OAC distributions on one bucket; the bucket grant names only ``Other``."""
+    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True)
+    _l1_oac_cdn(stack, bucket)
+    other = _l1_oac_cdn(stack, bucket, "Other")
+    _cloudfront_reads(bucket, StringEquals={"AWS:SourceArn": _distribution_arn(other)})
+    return bucket
+
+
+def d2_unscoped(stack):
+    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True)
+    _l1_oac_cdn(stack, bucket)
+    _cloudfront_reads(bucket)
+    return bucket
+
+
+def d2_no_grant(stack):
+    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True)
+    _l1_oac_cdn(stack, bucket)
+    return bucket
+
+
+@book.case("D2ScopeGood")
+def d2_scope_good(stack):
+    bucket = s3.Bucket(stack, "Content", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True)
+    _distribution(stack, origins.S3BucketOrigin.with_origin_access_control(bucket))
+
+
+@book.case("D2ScopeBadOther")
+def _(stack):
+    d2_scoped_to_other_distribution(stack)
+
+
+@book.case("D2ScopeBadUnscoped")
+def _(stack):
+    d2_unscoped(stack)
+
+
+@book.case("D2ScopeBadNoGrant")
+def _(stack):
+    d2_no_grant(stack)
+
+
+@book.case("D2ScopeAckedOther")
+def _(stack):
+    ack(d2_scoped_to_other_distribution(stack).policy, f"{D2_SCOPE}[OtherDistribution]")
+
+
+@book.case("D2ScopeAckedUnscoped")
+def _(stack):
+    ack(d2_unscoped(stack).policy, f"{D2_SCOPE}[Unscoped]")
+
+
+@book.case("D2ScopeAckedNoGrant")
+def _(stack):
+    ack(d2_no_grant(stack).policy, f"{D2_SCOPE}[NoGrant]")
+
+
+def test_d2_scope_bucket_policy_naming_the_distribution_is_compliant(fired):
+    assert fired("D2ScopeGood", D2_SCOPE) == set()
+
+
+def test_d2_scope_bucket_policy_naming_another_distribution_fires(fired):
+    (finding,) = fired.of("D2ScopeBadOther", D2_SCOPE)
+    assert finding.rule_id == f"{D2_SCOPE}[OtherDistribution]"
+    assert finding.path.endswith("Content/Policy/Resource")
+
+
+def test_d2_scope_unconditioned_grant_fires(fired):
+    assert fired("D2ScopeBadUnscoped", D2_SCOPE) == {f"{D2_SCOPE}[Unscoped]"}
+
+
+def test_d2_scope_policy_without_a_cloudfront_grant_fires(fired):
+    assert fired("D2ScopeBadNoGrant", D2_SCOPE) == {f"{D2_SCOPE}[NoGrant]"}
+
+
+def test_d2_scope_acknowledged(fired):
+    for case in ("D2ScopeAckedOther", "D2ScopeAckedUnscoped", "D2ScopeAckedNoGrant"):
+        assert fired(case, D2_SCOPE) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
 
 
 def test_every_finding_has_an_acknowledged_case(fired):
-    for rule in (D2,):
+    for rule in (D2, D2_SCOPE):
         assert fired.without_acknowledged_case(rule) == set()

@@ -1,4 +1,4 @@
-"""The rules of webstack_pitfalls/rules/kms.py: AsgEbsKeyUsableByAutoScaling (D1)."""
+"""The rules of webstack_pitfalls/rules/kms.py: AsgEbsKeyUsableByAutoScaling (D1), KeyPolicyKeepsAccountRoot (D17)."""
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -8,6 +8,7 @@ from aws_cdk import aws_kms as kms
 from .conftest import CaseBook, ack, module_results
 
 D1 = "Webstack-AsgEbsKeyUsableByAutoScaling"
+D17 = "Webstack-KeyPolicyKeepsAccountRoot"
 
 book = CaseBook()
 fired = module_results(book)
@@ -119,10 +120,81 @@ def test_d1_service_linked_role_as_direct_principal_acknowledged(fired):
     assert fired("D1AckedSlrPrincipal", D1) == set()
 
 
+# -- D17 key policy keeps the account root -------------------------------------
+
+_SERVICE_USE_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        }
+    ],
+}
+
+
+def d17_key_without_account_root(stack):
+    """A replaced key policy that only lets a service use the key (no one may manage it)."""
+    return kms.CfnKey(stack, "Key", key_policy=_SERVICE_USE_ONLY, enable_key_rotation=True)
+
+
+def d17_root_scoped_to_use(stack):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{stack.account}:root"},
+                "Action": ["kms:Decrypt", "kms:Encrypt"],
+                "Resource": "*",
+            }
+        ],
+    }
+    return kms.CfnKey(stack, "Key", key_policy=policy, enable_key_rotation=True)
+
+
+@book.case("D17Good")
+def d17_good(stack):
+    kms.Key(stack, "Key", enable_key_rotation=True)
+
+
+@book.case("D17Bad")
+def _(stack):
+    d17_key_without_account_root(stack)
+
+
+@book.case("D17BadRootUseOnly")
+def _(stack):
+    d17_root_scoped_to_use(stack)
+
+
+@book.case("D17Acked")
+def _(stack):
+    ack(d17_key_without_account_root(stack), f"{D17}[NoAccountRoot]")
+
+
+def test_d17_default_key_policy_is_compliant(fired):
+    assert fired("D17Good", D17) == set()
+
+
+def test_d17_policy_without_account_root_fires(fired):
+    assert fired("D17Bad", D17) == {f"{D17}[NoAccountRoot]"}
+
+
+def test_d17_account_root_that_cannot_manage_the_key_fires(fired):
+    assert fired("D17BadRootUseOnly", D17) == {f"{D17}[NoAccountRoot]"}
+
+
+def test_d17_acknowledged(fired):
+    assert fired("D17Acked", D17) == set()
+
+
 def test_compliant_cases_are_clean_for_every_rule(fired):
     assert fired.dirty_compliant_cases() == {}
 
 
 def test_every_finding_has_an_acknowledged_case(fired):
-    for rule in (D1,):
+    for rule in (D1, D17):
         assert fired.without_acknowledged_case(rule) == set()

@@ -23,29 +23,35 @@ def _named_bucket_app(**app_kwargs):
     return app, stage, stack, bucket
 
 
-def test_catalogue_has_one_documented_rule_per_pitfall():
+def test_catalogue_pins_every_rule_and_its_pitfall():
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
-    assert {r.pitfall: r.name for r in RULES} == {
-        "D1": "AsgEbsKeyUsableByAutoScaling",
-        "D2": "OacForKmsEncryptedOrigin",
-        "D3": "CloudFrontWebAclInUsEast1",
-        "D4": "CloudFrontCertificateInUsEast1DnsValidated",
-        "D5": "CloudFrontAlarmInUsEast1",
-        "D6": "CloudFrontLogBucketAclsEnabled",
-        "D7": "AlbLogBucketSseS3",
-        "D8": "BucketNameGenerated",
-        "D9": "PrefixListSecurityGroupOnePortNotOpen",
-        "D10": "AlarmTopicEncryptedForCloudWatch",
-        "D11": "LaunchTemplateWithAmazonLinux2023",
-        "D12": "SecurityGroupIngressUnique",
-        "D15": "NotifiedTopicPolicyAllowsPublisher",
-        "D16": "NotifiedTopicKeyUsableByAutoScaling",
-        "F2": "NoPlaceholderOrLiteralSecret",
-        "F5": "ContextResolvedAtSynth",
-        "F6": "OutputsWithoutSecrets",
-        "F7": "RolesScopedAndAssumed",
-    }
+    # (pitfall, rule) in catalogue order; a pitfall with two ways to fail has two rules (D2).
+    assert [(r.pitfall, r.name) for r in RULES] == [
+        ("D1", "AsgEbsKeyUsableByAutoScaling"),
+        ("D2", "OacForKmsEncryptedOrigin"),
+        ("D2", "OacBucketPolicyScopedToDistribution"),
+        ("D3", "CloudFrontWebAclInUsEast1"),
+        ("D4", "CloudFrontCertificateInUsEast1DnsValidated"),
+        ("D5", "CloudFrontAlarmInUsEast1"),
+        ("D6", "CloudFrontLogBucketAclsEnabled"),
+        ("D7", "AlbLogBucketSseS3"),
+        ("D8", "BucketNameGenerated"),
+        ("D9", "PrefixListSecurityGroupOnePortNotOpen"),
+        ("D10", "AlarmTopicEncryptedForCloudWatch"),
+        ("D11", "LaunchTemplateWithAmazonLinux2023"),
+        ("D12", "SecurityGroupIngressUnique"),
+        ("D15", "NotifiedTopicPolicyAllowsPublisher"),
+        ("D16", "NotifiedTopicKeyUsableByAutoScaling"),
+        ("D17", "KeyPolicyKeepsAccountRoot"),
+        ("D18", "LogGroupKeyAdmitsCloudWatchLogs"),
+        ("D19", "AlbLogBucketAllowsElbDelivery"),
+        ("D20", "RotationFunctionInvokableBySecretsManager"),
+        ("F2", "NoPlaceholderOrLiteralSecret"),
+        ("F5", "ContextResolvedAtSynth"),
+        ("F6", "OutputsWithoutSecrets"),
+        ("F7", "RolesScopedAndAssumed"),
+    ]
     for entry in rule_catalog():
         assert entry["id"] == f"Webstack-{entry['name']}"
         assert re.fullmatch(r"[A-Z][A-Za-z0-9]+", entry["name"])

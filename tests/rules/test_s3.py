@@ -12,6 +12,7 @@ from .conftest import CaseBook, ack, module_results
 D6 = "Webstack-CloudFrontLogBucketAclsEnabled"
 D7 = "Webstack-AlbLogBucketSseS3"
 D8 = "Webstack-BucketNameGenerated"
+D19 = "Webstack-AlbLogBucketAllowsElbDelivery"
 
 book = CaseBook()
 fired = module_results(book)
@@ -144,5 +145,60 @@ def test_compliant_cases_are_clean_for_every_rule(fired):
 
 
 def test_every_finding_has_an_acknowledged_case(fired):
-    for rule in (D6, D7, D8):
+    for rule in (D6, D7, D8, D19):
         assert fired.without_acknowledged_case(rule) == set()
+
+
+# -- D19 ALB access-log bucket admits ELB log delivery ---------------------------
+
+
+def d19_vpc_alb(stack):
+    """A real (deployable) two-AZ public VPC and an internet-facing ALB."""
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        availability_zones=["eu-west-1a", "eu-west-1b"],
+        nat_gateways=0,
+        subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)],
+        restrict_default_security_group=False,
+    )
+    return elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc, internet_facing=True)
+
+
+def d19_logs_without_elb_grant(stack):
+    """Access logging switched on by attribute: nothing writes the ELB statement."""
+    alb = d19_vpc_alb(stack)
+    logs = s3.Bucket(stack, "AlbLogs", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True)
+    alb.set_attribute("access_logs.s3.enabled", "true")
+    alb.set_attribute("access_logs.s3.bucket", logs.bucket_name)
+    alb.set_attribute("access_logs.s3.prefix", "alb")
+    return logs
+
+
+@book.case("D19Good")
+def d19_good(stack):
+    logs = s3.Bucket(stack, "AlbLogs", encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True)
+    d19_vpc_alb(stack).log_access_logs(logs, prefix="alb")
+
+
+@book.case("D19Bad")
+def _(stack):
+    d19_logs_without_elb_grant(stack)
+
+
+@book.case("D19Acked")
+def _(stack):
+    ack(d19_logs_without_elb_grant(stack).policy, f"{D19}[NoElbGrant]")
+
+
+def test_d19_log_access_logs_grant_is_compliant(fired):
+    assert fired("D19Good", D19) == set()
+
+
+def test_d19_bucket_without_elb_grant_fires(fired):
+    (finding,) = fired.of("D19Bad", D19)
+    assert finding.rule_id == f"{D19}[NoElbGrant]" and finding.path.endswith("AlbLogs/Policy/Resource")
+
+
+def test_d19_acknowledged(fired):
+    assert fired("D19Acked", D19) == set()

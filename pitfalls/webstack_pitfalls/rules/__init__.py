@@ -10,6 +10,7 @@ module                    rule                                            pitfal
 ========================  ==============================================  =======
 ``kms``                   ``AsgEbsKeyUsableByAutoScaling``                D1
 ``cloudfront``            ``OacForKmsEncryptedOrigin``                    D2
+``cloudfront``            ``OacBucketPolicyScopedToDistribution``         D2
 ``wafv2``                 ``CloudFrontWebAclInUsEast1``                   D3
 ``acm``                   ``CloudFrontCertificateInUsEast1DnsValidated``  D4
 ``cloudwatch``            ``CloudFrontAlarmInUsEast1``                    D5
@@ -22,6 +23,10 @@ module                    rule                                            pitfal
 ``ec2``                   ``SecurityGroupIngressUnique``                  D12
 ``sns``                   ``NotifiedTopicPolicyAllowsPublisher``          D15
 ``sns``                   ``NotifiedTopicKeyUsableByAutoScaling``         D16
+``kms``                   ``KeyPolicyKeepsAccountRoot``                   D17
+``logs``                  ``LogGroupKeyAdmitsCloudWatchLogs``             D18
+``s3``                    ``AlbLogBucketAllowsElbDelivery``               D19
+``secretsmanager``        ``RotationFunctionInvokableBySecretsManager``   D20
 ``general``               ``NoPlaceholderOrLiteralSecret``                F2
 ``general``               ``ContextResolvedAtSynth``                      F5
 ``outputs``               ``OutputsWithoutSecrets``                       F6
@@ -34,13 +39,14 @@ The rule id is ``Webstack-<name>`` and a finding's id ``Webstack-<name>[<finding
 
 from __future__ import annotations
 
-from . import acm, cloudfront, cloudwatch, ec2, general, iam, kms, outputs, s3, sns, wafv2
+from . import acm, cloudfront, cloudwatch, ec2, general, iam, kms, logs, outputs, s3, secretsmanager, sns, wafv2
 from .base import RULE_PREFIX, Hit, Rule
 
 # In pitfall-list order: the report, the catalogue and the README table follow it.
 RULES: tuple[Rule, ...] = (
     kms.ASG_EBS_KEY_USABLE_BY_AUTO_SCALING,
     cloudfront.OAC_FOR_KMS_ENCRYPTED_ORIGIN,
+    cloudfront.OAC_BUCKET_POLICY_SCOPED_TO_DISTRIBUTION,
     wafv2.CLOUDFRONT_WEB_ACL_IN_US_EAST_1,
     acm.CLOUDFRONT_CERTIFICATE_IN_US_EAST_1_DNS_VALIDATED,
     cloudwatch.CLOUDFRONT_ALARM_IN_US_EAST_1,
@@ -53,6 +59,10 @@ RULES: tuple[Rule, ...] = (
     ec2.SECURITY_GROUP_INGRESS_UNIQUE,
     sns.NOTIFIED_TOPIC_POLICY_ALLOWS_PUBLISHER,
     sns.NOTIFIED_TOPIC_KEY_USABLE_BY_AUTO_SCALING,
+    kms.KEY_POLICY_KEEPS_ACCOUNT_ROOT,
+    logs.LOG_GROUP_KEY_ADMITS_CLOUDWATCH_LOGS,
+    s3.ALB_LOG_BUCKET_ALLOWS_ELB_DELIVERY,
+    secretsmanager.ROTATION_FUNCTION_INVOKABLE_BY_SECRETS_MANAGER,
     general.NO_PLACEHOLDER_OR_LITERAL_SECRET,
     general.CONTEXT_RESOLVED_AT_SYNTH,
     outputs.OUTPUTS_WITHOUT_SECRETS,

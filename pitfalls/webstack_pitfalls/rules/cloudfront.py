@@ -1,11 +1,12 @@
-"""CloudFront distributions: origin access to SSE-KMS buckets (D2), and the distribution helpers other rules share."""
+"""CloudFront distributions: origin access to SSE-KMS buckets and a bucket grant scoped to the distribution
+(D2), and the distribution helpers other rules share."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from ..template import TemplateView, as_list
+from ..template import Statement, TemplateView, as_list, statements
 from .base import Hit, Rule, aws_cdk_issue
 from .kms import allow_statements, bucket_encryption, is_kms, key_of, service_principals
 
@@ -82,4 +83,76 @@ OAC_FOR_KMS_ENCRYPTED_ORIGIN = Rule(
     "(build the ARN from the distribution id to avoid a bucket->key->distribution cycle).",
     link=aws_cdk_issue(21771),
     check=check_oac_for_kms_encrypted_origin,
+)
+
+
+# ---------------------------------------------------------------------------
+# D2 the OAC's bucket grant names the distribution that uses it
+
+_CLOUDFRONT = "cloudfront.amazonaws.com"
+
+
+def bucket_policy_statements(view: TemplateView, bucket: str) -> tuple[str | None, list[Statement]]:
+    """(logical id of the bucket's AWS::S3::BucketPolicy, its statements)."""
+    for lid, props in view.of_type("AWS::S3::BucketPolicy"):
+        if view.target(props.get("Bucket"), BUCKET) == bucket:
+            return lid, statements(props.get("PolicyDocument"), view.parameters)
+    return None, []
+
+
+def _cloudfront_reads(statement: Statement) -> bool:
+    return statement.allows and _CLOUDFRONT in statement.rendered_principals.get("Service", [])
+
+
+def _source_arn_refs(view: TemplateView, statement: Statement) -> set[str] | None:
+    """Distributions the statement's AWS:SourceArn names; None without the condition."""
+    values = [
+        v
+        for keys in (statement.raw.get("Condition") or {}).values()
+        if isinstance(keys, dict)
+        for k, v in keys.items()
+        if k.lower() == "aws:sourcearn"
+    ]
+    if not values:
+        return None
+    return view.refs(values)
+
+
+def _grant_finding(view: TemplateView, dist: str, grants: list[Statement]) -> str | None:
+    if not any(s.covers("s3:GetObject") for s in grants):
+        return "NoGrant"
+    scopes = [_source_arn_refs(view, s) for s in grants if s.covers("s3:GetObject")]
+    if any(not scope for scope in scopes):
+        return "Unscoped"  # no AWS:SourceArn, or one that names no distribution of the stack (a wildcard)
+    return None if any(dist in (scope or set()) for scope in scopes) else "OtherDistribution"
+
+
+def _oac_origin_buckets(view: TemplateView) -> Iterator[tuple[str, str]]:
+    for dist, config in distributions(view):
+        for origin in as_list(config.get("Origins")):
+            bucket = view.target((origin or {}).get("DomainName"), BUCKET)
+            if bucket is not None and (origin or {}).get("OriginAccessControlId"):
+                yield dist, bucket
+
+
+def check_oac_bucket_policy_scoped_to_distribution(view: TemplateView) -> Iterator[Hit]:
+    for dist, bucket in sorted(set(_oac_origin_buckets(view))):
+        policy, stmts = bucket_policy_statements(view, bucket)
+        finding = _grant_finding(view, dist, [s for s in stmts if _cloudfront_reads(s)])
+        if finding is not None:
+            yield Hit(policy or bucket, finding, "Properties/PolicyDocument" if policy else "Properties")
+
+
+OAC_BUCKET_POLICY_SCOPED_TO_DISTRIBUTION = Rule(
+    name="OacBucketPolicyScopedToDistribution",
+    pitfall="D2",
+    info="A distribution reads an S3 bucket through Origin Access Control, but the bucket policy has no Allow of "
+    "s3:GetObject for cloudfront.amazonaws.com ([NoGrant]; every request is 403 AccessDenied), allows it without "
+    "an AWS:SourceArn condition ([Unscoped]; any distribution of any account can read the bucket), or scopes it "
+    "to another distribution only ([OtherDistribution]; this one gets 403 AccessDenied).",
+    explanation="Allow cloudfront.amazonaws.com s3:GetObject on <bucket ARN>/* with StringEquals AWS:SourceArn = "
+    "arn:<partition>:cloudfront::<account>:distribution/<this distribution's id> "
+    "(S3BucketOrigin.with_origin_access_control writes exactly this).",
+    link="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html",
+    check=check_oac_bucket_policy_scoped_to_distribution,
 )

@@ -1,7 +1,9 @@
-"""KMS: who may use a customer-managed key (D1), and the key and encryption helpers other rules share."""
+"""KMS: who may use a customer-managed key (D1), a key policy that keeps the account root (D17), and the key
+and encryption helpers other rules share."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -121,4 +123,47 @@ ASG_EBS_KEY_USABLE_BY_AUTO_SCALING = Rule(
     "the role exists) or create the service-linked role in the app.",
     link=aws_cdk_issue(34491),
     check=check_asg_ebs_key_usable_by_auto_scaling,
+)
+
+
+# ---------------------------------------------------------------------------
+# D17 key policy keeps the account-root statement
+
+# KMS refuses a key policy that would not let the caller change it again
+# (MalformedPolicyDocumentException "The new key policy will not allow you to
+# update the key policy in the future."), and without the account-root
+# statement IAM policies grant nothing on the key
+# (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+_ACCOUNT = r"(?:\d{12}|\$\{AWS::AccountId\})"
+_ROOT = re.compile(rf"^(?:arn:(?:aws[a-z-]*|\$\{{AWS::Partition\}}):iam::{_ACCOUNT}:root|{_ACCOUNT})$")
+
+
+def _names_account_root(statement: Statement) -> bool:
+    return any(_ROOT.match(p) for p in statement.rendered_principals.get("AWS", []))
+
+
+def _keeps_account_root(view: TemplateView, key_lid: str) -> bool:
+    return any(
+        _names_account_root(s) and s.covers("kms:PutKeyPolicy") and not s.conditions
+        for s in allow_statements(view, key_lid)
+    )
+
+
+def check_key_policy_keeps_account_root(view: TemplateView) -> Iterator[Hit]:
+    for lid, props in view.of_type(KMS_KEY):
+        if props.get("KeyPolicy") is not None and not _keeps_account_root(view, lid):
+            yield Hit(lid, "NoAccountRoot", "Properties/KeyPolicy")
+
+
+KEY_POLICY_KEEPS_ACCOUNT_ROOT = Rule(
+    name="KeyPolicyKeepsAccountRoot",
+    pitfall="D17",
+    info="A KMS key policy has no unconditional Allow for the account root (arn:<partition>:iam::<account>:root) "
+    "covering kms:PutKeyPolicy ([NoAccountRoot]): KMS refuses it with MalformedPolicyDocumentException ('The new "
+    "key policy will not allow you to update the key policy in the future'), or, with "
+    "BypassPolicyLockoutSafetyCheck, the key becomes unmanageable and IAM policies grant nothing on it.",
+    explanation="Keep the default statement: Principal {AWS: arn:<partition>:iam::<account>:root}, Action kms:*, "
+    "Resource * (kms.Key does this unless its policy is replaced); add service statements beside it.",
+    link="https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    check=check_key_policy_keeps_account_root,
 )

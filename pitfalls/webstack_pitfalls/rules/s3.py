@@ -1,12 +1,12 @@
-"""S3 buckets: log buckets CloudFront (D6) and load balancers (D7) can write to, and generated names (D8)."""
+"""S3 buckets: log buckets CloudFront (D6) and load balancers (D7, D19) can write to, and generated names (D8)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..template import TemplateView, as_list
+from ..template import Statement, TemplateView, as_list
 from .base import Hit, Rule, aws_cdk_issue
-from .cloudfront import BUCKET, distributions
+from .cloudfront import BUCKET, bucket_policy_statements, distributions
 from .kms import bucket_encryption, is_kms
 
 # ---------------------------------------------------------------------------
@@ -85,4 +85,85 @@ BUCKET_NAME_GENERATED = Rule(
     explanation="Remove bucket_name and let CloudFormation generate the name; expose it through a stack output.",
     link="https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
     check=check_bucket_name_generated,
+)
+
+
+# ---------------------------------------------------------------------------
+# D19 ALB access-log bucket admits Elastic Load Balancing's log delivery
+
+# Elastic Load Balancing's log-delivery account per region (regions available
+# before August 2022) and the service principal of newer regions
+# (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy).
+ELB_LOG_DELIVERY_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580",
+    "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+}
+ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def _elb_principals(region: str | None) -> set[str]:
+    accounts = [ELB_LOG_DELIVERY_ACCOUNTS[region]] if region in ELB_LOG_DELIVERY_ACCOUNTS else []
+    if region is None:
+        accounts = list(ELB_LOG_DELIVERY_ACCOUNTS.values())
+    partitions = ("aws", "${AWS::Partition}")
+    return {f"arn:{p}:iam::{a}:root" for a in accounts for p in partitions} | set(accounts)
+
+
+def _admits_elb(statement: Statement, region: str | None) -> bool:
+    if not (statement.allows and statement.covers("s3:PutObject")):
+        return False
+    services = statement.rendered_principals.get("Service", [])
+    accounts = statement.rendered_principals.get("AWS", [])
+    return ELB_LOG_DELIVERY_SERVICE in services or bool(_elb_principals(region) & set(accounts))
+
+
+def _access_log_buckets(view: TemplateView) -> set[str]:
+    buckets = set()
+    for _, props in view.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"):
+        attrs = {(a or {}).get("Key"): (a or {}).get("Value") for a in as_list(props.get("LoadBalancerAttributes"))}
+        if str(attrs.get("access_logs.s3.enabled", "false")).lower() == "true":
+            bucket = view.target(attrs.get("access_logs.s3.bucket"), BUCKET)
+            if bucket:
+                buckets.add(bucket)
+    return buckets
+
+
+def check_alb_log_bucket_allows_elb_delivery(view: TemplateView) -> Iterator[Hit]:
+    for bucket in sorted(_access_log_buckets(view)):
+        policy, stmts = bucket_policy_statements(view, bucket)
+        if not any(_admits_elb(s, view.region) for s in stmts):
+            yield Hit(policy or bucket, "NoElbGrant", "Properties/PolicyDocument" if policy else "Properties")
+
+
+ALB_LOG_BUCKET_ALLOWS_ELB_DELIVERY = Rule(
+    name="AlbLogBucketAllowsElbDelivery",
+    pitfall="D19",
+    info="A load balancer writes access logs to a bucket whose policy has no Allow of s3:PutObject for the "
+    "region's Elastic Load Balancing account (arn:aws:iam::<elb-account>:root) or "
+    "logdelivery.elasticloadbalancing.amazonaws.com ([NoElbGrant]): enabling the logs fails with "
+    "InvalidConfigurationRequest 'Access Denied for bucket: <name>. Please check S3bucket permission'.",
+    explanation="Use load_balancer.log_access_logs(bucket, prefix) (it writes the regional statement), or add "
+    "s3:PutObject on <bucket ARN>/<prefix>/AWSLogs/<account>/* for the principal the region's documentation names.",
+    link="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
+    check=check_alb_log_bucket_allows_elb_delivery,
 )
