@@ -4,20 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from moto.core.model_instances import reset_model_data
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _forget_dashboard_models():
-    """moto's /moto-api/data.json (the dashboard dump, also test_server's
-    probe) answers HTTP 500 once a Lambda function or an RDS instance was
-    ever created in the process: it reads every property of every model it
-    tracked, deleted ones included, and LambdaFunction's Docker client and
-    DBInstance's write-only property raise. The emulator has to fix that in
-    its server; until then this module clears the dashboard's model list
-    afterwards (the service backends keep their state)."""
-    yield
-    reset_model_data()
+# moto reports this module's Lambda/RDS models badly in data.json: see conftest.
+pytestmark = pytest.mark.usefixtures("forget_dashboard_models")
 
 
 LAMBDA_ROLE = {
