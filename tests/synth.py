@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 from webstack.app import cdk_json_context
 from webstack.config import EnvironmentConfig, load_config
 from webstack.stacks import EnvironmentStacks, add_environment
+from webstack_tools import local_pager
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,8 +54,16 @@ class Synthesized:
 _CACHE: dict[str, Synthesized] = {}
 
 
+def config_of(env_name: str, overrides: dict | None = None) -> EnvironmentConfig:
+    """``env_name``'s configuration with ``overrides``, as ``make up`` deploys it: a protected
+    environment that would page no one gets the local pager (webstack_tools.local_pager)."""
+    return load_config(env_name, local_pager.completed(env_name, overrides))
+
+
 def synthesize(env_name: str, overrides: dict | None = None) -> Synthesized:
-    config = load_config(env_name, overrides)
+    """``env_name`` with ``overrides``; a protected environment that would page no one
+    gets the local pager ``make up`` subscribes, as it is deployed locally."""
+    config = config_of(env_name, overrides)
     app = make_app()
     stacks = add_environment(app, config)
     return Synthesized(

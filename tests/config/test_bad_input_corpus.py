@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.synth import config_of
 from webstack.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -383,7 +384,7 @@ def test_invalid_input_is_one_line_exit_2_nothing_written(case: Case, tmp_path: 
 @pytest.mark.parametrize(("name", "overrides"), VALID, ids=[v[0] for v in VALID])
 def test_valid_controls_load(name: str, overrides: dict[str, Any]):
     env = "prod" if name.startswith("waf-") else "dev"
-    config = load_config(env, overrides)
+    config = config_of(env, overrides)
     assert config.name == env
 
 

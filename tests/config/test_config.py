@@ -11,6 +11,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
+from tests.synth import config_of
 from webstack.app import ConfigInputError, read_overrides
 from webstack.config import ENVIRONMENTS, ConfigError, load_config
 
@@ -19,13 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("name", list(ENVIRONMENTS))
 def test_defaults_are_valid(name):
-    config = load_config(name)
+    config = config_of(name)
     assert config.name == name
     assert all(zone.startswith(config.region) for zone in config.availability_zones)
 
 
 def test_prod_retains_and_protects_dev_is_disposable():
-    prod, dev = load_config("prod"), load_config("dev")
+    prod, dev = config_of("prod"), load_config("dev")
     assert prod.retain_data and prod.deletion_protection
     assert not dev.retain_data and not dev.deletion_protection
     assert prod.nat_gateways == len(prod.availability_zones)
@@ -66,15 +67,79 @@ def test_overrides_are_applied_and_frozen():
         ("dev", {"tags": {"aws:owner": "x"}}, "tags.aws:owner", "not starting with aws:"),
         ("dev", {"vpc_cdir": "10.0.0.0/16"}, "vpc_cdir", "vpc_cidr"),
         ("dev", {"scaling": {"cpu_target_percent": 99}}, "scaling.cpu_target_percent", "10 to 90"),
+        (
+            "dev",
+            {"alarms": {"subscribers": [{"protocol": "https", "endpoint": "http://pager.webstack-ops.net/x"}]}},
+            "alarms.subscribers[0].endpoint",
+            "https://",
+        ),
+        (
+            "dev",
+            {"alarms": {"subscribers": [{"protocol": "https", "endpoint": "https://hooks.your-company.com/x"}]}},
+            "alarms.subscribers[0].endpoint",
+            "real webhook",
+        ),
+        (
+            "dev",
+            {"alarms": {"subscribers": [{"protocol": "sqs", "endpoint": "pager-queue"}]}},
+            "alarms.subscribers[0].endpoint",
+            "arn:aws:sqs:",
+        ),
+        (
+            "dev",
+            {
+                "alarms": {
+                    "subscribers": [{"protocol": "sqs", "endpoint": "arn:aws:sqs:us-west-2:210987654321:pager.fifo"}]
+                }
+            },
+            "alarms.subscribers[0].endpoint",
+            "standard queue",
+        ),
+        (
+            "dev",
+            {"alarms": {"subscribers": [{"protocol": "sms", "endpoint": "+15550100"}]}},
+            "alarms.subscribers[0].protocol",
+            "'https' or 'sqs'",
+        ),
+        (
+            "dev",
+            {"alarms": {"subscribers": [{"protocol": "sqs", "endpoint": "arn:aws:sqs:us-west-2:210987654321:p"}] * 2}},
+            "alarms.subscribers",
+            "once",
+        ),
     ],
 )
 def test_invalid_configuration_names_field_and_fix(env, overrides, field, fix_hint):
     with pytest.raises(ConfigError) as caught:
-        load_config(env, overrides)
+        config_of(env, overrides)
     err = caught.value
     assert err.field == field
     assert fix_hint in err.fix
     assert str(err).startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize(
+    ("env", "overrides"),
+    [("prod", None), ("prod", {"alarms": {"emails": []}}), ("staging", {"deletion_protection": True})],
+)
+def test_protected_environment_that_pages_no_one_is_refused(env, overrides):
+    """Deletion protection on and no e-mail or subscriber: the alarms would reach no one."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(env, overrides)
+    assert caught.value.field == "alarms.emails"
+    assert "page no one" in caught.value.problem and "alarms.subscribers" in caught.value.fix
+
+
+@pytest.mark.parametrize(
+    "alarms",
+    [
+        {"emails": ["oncall@webstack-ops.net"]},
+        {"subscribers": [{"protocol": "https", "endpoint": "https://events.pagerduty.com/integration/x/enqueue"}]},
+        {"subscribers": [{"protocol": "sqs", "endpoint": "arn:aws:sqs:us-west-2:210987654321:pager"}]},
+    ],
+)
+def test_protected_environment_with_a_pager_loads(alarms):
+    assert load_config("prod", {"alarms": alarms}).alarms.pages_someone
 
 
 def test_read_overrides_accepts_inline_json_and_files(tmp_path):
@@ -107,6 +172,7 @@ def _run_app(tmp_path, *context: str) -> subprocess.CompletedProcess:
         (("env=qa",), "env: unknown environment 'qa'"),
         (('config={"capacity": {"min": 9}}',), "capacity.min: min (9) is greater than max (2)"),
         (('config={"alarms": {"emails": ["admin@example.com"]}}',), "placeholder"),
+        (("env=prod",), "alarms.emails: is empty and so is alarms.subscribers, but prod is protected"),
     ],
 )
 def test_app_exits_nonzero_and_writes_nothing_on_bad_input(tmp_path, context, message):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.config.test_bad_input_corpus import run_app
+from tests.synth import config_of
 from webstack.config import ConfigError, EnvironmentConfig, config_schema, load_config
 
 
@@ -57,7 +58,7 @@ overrides = st.dictionaries(keys, values, max_size=5)
 @given(env=st.sampled_from(["dev", "staging", "prod"]), changes=overrides)
 def test_random_overrides_load_or_fail_in_one_line(env: str, changes: dict[str, Any]):
     try:
-        config = load_config(env, changes)
+        config = config_of(env, changes)
     except ConfigError as err:
         message = str(err)
         assert "\n" not in message and "\r" not in message and "\x1b" not in message

@@ -31,6 +31,7 @@ import pytest
 from aws_cdk import App
 
 from webstack.app import attach_rule_packs, build_app, cdk_json_context
+from webstack_tools import local_pager
 from webstack_tools.compliance import acknowledgements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +127,18 @@ CASES = [
     _case("cdn.origin_shield", "prod", {"cdn": {"origin_shield": False}}, "off"),
     # alarms
     _case("alarms.emails", "dev", {"alarms": {"emails": ["oncall@northwind-web.io", "web-team@northwind-web.io"]}}),
+    _case(
+        "alarms.subscribers",
+        "dev",
+        {
+            "alarms": {
+                "subscribers": [
+                    {"protocol": "https", "endpoint": "https://events.pagerduty.com/integration/x1/enqueue"},
+                    {"protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-2:210987654321:pager"},
+                ]
+            }
+        },
+    ),
     _case("alarms.cpu_high_percent", "dev", {"alarms": {"cpu_high_percent": 95}}),
     _case("alarms.alb_5xx_count", "dev", {"alarms": {"alb_5xx_count": 1}}),
     _case("alarms.target_5xx_rate_percent", "dev", {"alarms": {"target_5xx_rate_percent": 1}}),
@@ -198,7 +211,7 @@ def synthesize(case: Case, outdir: Path) -> App:
             **cdk_json_context(ROOT / "cdk.json"),
             "aws:cdk:bundling-stacks": [],
             "env": case.env,
-            "config": dict(case.overrides),
+            "config": local_pager.completed(case.env, case.overrides),
         },
         builtin_cloud_formation_validation=False,
     )

@@ -38,7 +38,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from webstack_emulator import start, status, stop
-from webstack_tools import project
+from webstack_tools import local_pager, project
 from webstack_tools.assembly import CloudAssembly
 from webstack_tools.cdk import synth
 from webstack_tools.deploy import (
@@ -50,6 +50,7 @@ from webstack_tools.deploy import (
     emulator_target,
     flatten_outputs,
 )
+from webstack_tools.verify import web_region
 
 from .helpers import deadline, region_of
 
@@ -188,9 +189,12 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
             outputs, stacks = reused
         else:
             assembly = tmp_path_factory.mktemp(f"cdk-{ENV_NAME}") / "cdk.out"
-            if synth(ENV_NAME, assembly, CONFIG) != 0:
-                pytest.fail(f"synth of {ENV_NAME} failed (see the output above)", pytrace=False)
+            with local_pager.config_file(ENV_NAME, CONFIG) as with_pager:  # as `make up` deploys it
+                if synth(ENV_NAME, assembly, with_pager) != 0:
+                    pytest.fail(f"synth of {ENV_NAME} failed (see the output above)", pytrace=False)
             manifest = CloudAssembly.read(assembly)
+            region = web_region(manifest)
+            local_pager.create_queue(target.client("sqs", region), ENV_NAME, region)
             with deadline(DEPLOY_DEADLINE, assembly) as stopped:
                 try:
                     bootstrap(target, manifest)

@@ -163,3 +163,218 @@ def test_scale_out_reaches_the_events_topic(aws, deployed, outputs, queue):
         assert messages[0]["AutoScalingGroupName"] == group_name
     finally:
         autoscaling.set_desired_capacity(AutoScalingGroupName=group_name, DesiredCapacity=desired)
+
+
+def test_cloudfront_reads_content_through_its_origin_access_control(aws, deployed, outputs):
+    """The distribution asks its S3 origin as cloudfront.amazonaws.com: the
+    emulator evaluates the content bucket's policy (AWS:SourceArn = this
+    distribution) and the data key's policy for kms:Decrypt (D2), over its
+    /webstack-api/cloudfront route."""
+    import urllib.error
+    import urllib.request
+
+    bucket, key = outputs["S3BucketName"], f"behaviour/{uuid.uuid4().hex[:12]}.html"
+    s3 = aws("s3")
+    s3.put_object(Bucket=bucket, Key=key, Body=b"<p>through the OAC</p>", ContentType="text/html")
+    url = f"{deployed.endpoint}/webstack-api/cloudfront/{outputs['CloudFrontDistributionId']}/{key}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert (response.status, response.read()) == (200, b"<p>through the OAC</p>")
+    except urllib.error.HTTPError as error:
+        pytest.fail(f"CloudFront got {error.code} {error.headers.get('x-webstack-refused-by')}: {error.read()!r}")
+    finally:
+        s3.delete_object(Bucket=bucket, Key=key)
+
+
+def test_scale_out_launches_with_the_cmk_encrypted_volume(aws, outputs):
+    """Auto Scaling's service-linked role may use the data key for the launch
+    template's EBS volume (D1): the new instance starts, no activity fails."""
+    group_name = outputs["AutoScalingGroupName"]
+    autoscaling = aws("autoscaling")
+    group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0]
+    desired = group["DesiredCapacity"]
+    if desired >= group["MaxSize"]:
+        pytest.skip(f"{group_name} is at its maximum ({desired}): no room to scale out")
+    autoscaling.set_desired_capacity(AutoScalingGroupName=group_name, DesiredCapacity=desired + 1)
+    try:
+        group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group_name])["AutoScalingGroups"][0]
+        activities = autoscaling.describe_scaling_activities(AutoScalingGroupName=group_name)["Activities"]
+        failed = [a.get("StatusMessage") for a in activities if a["StatusCode"] == "Failed"]
+        assert failed == [], f"launches of {group_name} failed (does the data key admit the Auto Scaling role? D1)"
+        assert len(group["Instances"]) == desired + 1
+        assert activities[0]["StatusCode"] == "Successful"
+    finally:
+        autoscaling.set_desired_capacity(AutoScalingGroupName=group_name, DesiredCapacity=desired)
+
+
+def _rotation_handler() -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "webstack/constructs/assets/rotate-api-key/index.py"
+    spec = importlib.util.spec_from_file_location("webstack_rotate_api_key", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_api_key_rotation_runs_as_the_rotation_role(aws, deployed, web_resources):
+    """RotateSecret: Secrets Manager may invoke the rotation function (D20); the
+    function -- webstack's handler, run here with a session of its execution
+    role -- reads, writes and promotes the new version through the role's
+    policies and the data key's policy, which the emulator evaluates."""
+    import boto3
+
+    sm = aws("secretsmanager")
+    (secret_id,) = [
+        r["PhysicalResourceId"]
+        for r in web_resources
+        if r["ResourceType"] == "AWS::SecretsManager::Secret" and r["LogicalResourceId"].startswith("SecretsApiKey")
+    ]
+    secret = sm.describe_secret(SecretId=secret_id)
+    before = json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"])["api_key"]
+    token = sm.rotate_secret(SecretId=secret_id)["VersionId"]
+    role_arn = aws("lambda").get_function(FunctionName=secret["RotationLambdaARN"])["Configuration"]["Role"]
+    credentials = aws("sts").assume_role(RoleArn=role_arn, RoleSessionName="rotation")["Credentials"]
+    as_role = boto3.client(
+        "secretsmanager",
+        region_name=sm.meta.region_name,
+        endpoint_url=deployed.endpoint,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    handler = _rotation_handler()
+    for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+        handler.handler({"SecretId": secret["ARN"], "ClientRequestToken": token, "Step": step}, None, client=as_role)
+    after = json.loads(sm.get_secret_value(SecretId=secret_id)["SecretString"])["api_key"]
+    assert after != before and len(after) == len(before) and after.isalnum()
+    assert "AWSCURRENT" in sm.describe_secret(SecretId=secret_id)["VersionIdsToStages"][token]
+
+
+# -- the paging path as configured (the local pager `make up` subscribes) ------
+def _pager_url(aws: Any, deployed: Any) -> str:
+    from webstack_tools import local_pager
+
+    return aws("sqs").get_queue_url(QueueName=local_pager.queue_name(deployed.env_name))["QueueUrl"]
+
+
+def _pages(aws: Any, url: str, alarm_name: str, reason: str, seconds: float = 5.0) -> list[dict]:
+    from webstack_tools import local_pager
+
+    found = []
+    for envelope in local_pager.notifications(aws("sqs"), url, wait_seconds=seconds):
+        message = json.loads(envelope["Message"])
+        if message.get("AlarmName") == alarm_name and message.get("NewStateReason") == reason:
+            found.append(message)
+            if message["NewStateValue"] == "ALARM":
+                break
+    return found
+
+
+def _fire(aws: Any, region: str, alarm_name: str) -> str:
+    reason = f"behaviour test {uuid.uuid4().hex[:8]}"
+    aws("cloudwatch", region).set_alarm_state(AlarmName=alarm_name, StateValue="ALARM", StateReason=reason)
+    return reason
+
+
+@pytest.mark.parametrize(
+    ("region_of", "topic_output"), [("web_region", "AlertTopicArn"), ("edge_region", "EdgeAlertTopicArn")]
+)
+def test_the_configured_pager_receives_each_regions_page(aws, deployed, outputs, region_of, topic_output):
+    """The subscription the configuration makes (alarms.subscribers: the local pager queue,
+    in the web region) gets the page of each region's composite alarm -- the edge topic
+    in us-east-1 delivers across regions."""
+    region = getattr(deployed, region_of)
+    composite = _paging_composite(aws, region, outputs[topic_output])
+    url = _pager_url(aws, deployed)
+    reason = _fire(aws, region, composite["AlarmName"])
+    try:
+        pages = _pages(aws, url, composite["AlarmName"], reason)
+        assert [p["NewStateValue"] for p in pages] == ["ALARM"], _action_history(aws, region, composite["AlarmName"])
+    finally:
+        _set_state(aws, region, composite["AlarmName"], "OK")
+
+
+@pytest.fixture
+def restore_topic_policy(aws, outputs) -> Iterator[Any]:
+    sns = aws("sns")
+    topic = outputs["AlertTopicArn"]
+    policy = sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+    yield sns, topic, json.loads(policy)
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=policy)
+
+
+def test_a_topic_policy_that_only_denies_stops_the_page(aws, deployed, outputs, restore_topic_policy):
+    """Broken on purpose: the topic policy CDK's enforce_ssl alone makes (D15: the TLS Deny,
+    nothing allowing CloudWatch). The page never arrives; the alarm's history says why."""
+    sns, topic, policy = restore_topic_policy
+    deny_only = {**policy, "Statement": [s for s in policy["Statement"] if s["Effect"] == "Deny"]}
+    assert deny_only["Statement"], "the topic policy has no TLS Deny to keep"
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(deny_only))
+    region = deployed.web_region
+    composite = _paging_composite(aws, region, topic)
+    reason = _fire(aws, region, composite["AlarmName"])
+    try:
+        assert _pages(aws, _pager_url(aws, deployed), composite["AlarmName"], reason, seconds=3) == []
+        history = _action_history(aws, region, composite["AlarmName"])
+        assert any(h.startswith(f"Failed to execute action {topic}") for h in history), history
+    finally:
+        _set_state(aws, region, composite["AlarmName"], "OK")
+
+
+@pytest.fixture
+def restore_telemetry_key_policy(aws, outputs) -> Iterator[Any]:
+    kms = aws("kms")
+    key = outputs["TelemetryKeyArn"]
+    policy = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    yield kms, key, json.loads(policy)
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=policy)
+
+
+def test_a_topic_key_that_does_not_admit_cloudwatch_stops_the_page(
+    aws, deployed, outputs, restore_telemetry_key_policy
+):
+    """Broken on purpose: the alert topic's key policy without its CloudWatch statement
+    (D10). SNS cannot get a data key for CloudWatch's publish: no page, a failed action."""
+    kms, key, policy = restore_telemetry_key_policy
+
+    def admits_cloudwatch(statement: dict) -> bool:
+        return "cloudwatch.amazonaws.com" in json.dumps(statement.get("Principal", {}))
+
+    without = {**policy, "Statement": [s for s in policy["Statement"] if not admits_cloudwatch(s)]}
+    assert len(without["Statement"]) < len(policy["Statement"]), "the key policy names no CloudWatch statement"
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(without))
+    region, topic = deployed.web_region, outputs["AlertTopicArn"]
+    composite = _paging_composite(aws, region, topic)
+    reason = _fire(aws, region, composite["AlarmName"])
+    try:
+        assert _pages(aws, _pager_url(aws, deployed), composite["AlarmName"], reason, seconds=3) == []
+        history = _action_history(aws, region, composite["AlarmName"])
+        assert any(h.startswith(f"Failed to execute action {topic}") for h in history), history
+    finally:
+        _set_state(aws, region, composite["AlarmName"], "OK")
+
+
+def test_cloudfront_is_refused_by_a_bucket_policy_for_another_distribution(aws, deployed, outputs):
+    """Broken on purpose (D2): the content bucket's policy names another distribution in
+    AWS:SourceArn. CloudFront's read through the OAC gets S3's 403."""
+    import urllib.error
+    import urllib.request
+
+    s3 = aws("s3")
+    bucket, key = outputs["S3BucketName"], f"behaviour/{uuid.uuid4().hex[:12]}.txt"
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    ours = outputs["CloudFrontDistributionId"]
+    s3.put_object(Bucket=bucket, Key=key, Body=b"not for other distributions")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy.replace(f"distribution/{ours}", "distribution/EOTHERDIST0001"))
+    try:
+        assert f"distribution/{ours}" in policy, "the bucket policy does not name this distribution"
+        url = f"{deployed.endpoint}/webstack-api/cloudfront/{ours}/{key}"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=10)
+        assert refused.value.code == 403
+    finally:
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+        s3.delete_object(Bucket=bucket, Key=key)

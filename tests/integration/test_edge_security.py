@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from webstack.config import load_config
+from tests.synth import config_of
 from webstack_emulator import start, stop
 from webstack_emulator.server import free_port
+from webstack_tools import local_pager
 from webstack_tools.assembly import CloudAssembly
 from webstack_tools.cdk import synth
 from webstack_tools.deploy import bootstrap, deploy, emulator_target
@@ -40,18 +41,15 @@ def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
         aws = client_factory(info.endpoint, "us-west-2")
         zone_id = aws("route53").create_hosted_zone(Name=ZONE, CallerReference="webstack-edge-test")["HostedZone"]["Id"]
         config = work / "prod-domain.json"
-        config.write_text(
-            json.dumps(
-                {
-                    "domain": {
-                        "hosted_zone_id": zone_id.split("/")[-1],
-                        "zone_name": ZONE,
-                        "site_names": SITE_NAMES,
-                        "origin_name": ORIGIN,
-                    }
-                }
-            )
-        )
+        domain = {
+            "domain": {
+                "hosted_zone_id": zone_id.split("/")[-1],
+                "zone_name": ZONE,
+                "site_names": SITE_NAMES,
+                "origin_name": ORIGIN,
+            }
+        }
+        config.write_text(json.dumps(local_pager.completed("prod", domain)))
         assembly = work / "cdk.out"
         assert synth("prod", assembly, str(config)) == 0
         stacks = CloudAssembly.read(assembly)
@@ -77,7 +75,7 @@ def test_web_acl_attached_with_configured_rules(edge):
     name, acl_id = arn.split("/")[-2:]
     acl = aws("wafv2", "us-east-1").get_web_acl(Name=name, Scope="CLOUDFRONT", Id=acl_id)["WebACL"]
     rules = {r["Name"] for r in acl["Rules"]}
-    expected = {"RateLimitPerIp"} | {g.name for g in load_config("prod").waf.managed_rule_groups}
+    expected = {"RateLimitPerIp"} | {g.name for g in config_of("prod").waf.managed_rule_groups}
     assert rules == expected
     assert all(r["VisibilityConfig"]["CloudWatchMetricsEnabled"] for r in acl["Rules"])
 

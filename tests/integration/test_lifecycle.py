@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.synth import config_of
 from webstack.config import load_config
 from webstack_emulator import start, stop
 from webstack_emulator.server import free_port
+from webstack_tools import local_pager
 from webstack_tools.assembly import CloudAssembly
 from webstack_tools.cdk import cdk_cli, synth
 from webstack_tools.deploy import (
@@ -109,6 +111,7 @@ class Lab:
 
 def _synth(work: Path, env_name: str, overrides: dict | None, key: str) -> tuple[Path, int]:
     config = None
+    overrides = local_pager.completed(env_name, overrides)  # prod pages the local pager, as `make up` deploys it
     if overrides:
         config = work / f"{key}.json"
         config.write_text(json.dumps(overrides))
@@ -172,7 +175,7 @@ def _assert_environment_up(lab: Lab, env_name: str, outputs: dict[str, str], rol
     stacks = lab.stacks(env_name)
     assert {name.removeprefix(f"webstack-{env_name}-") for name in stacks} == roles
     assert all(s["status"] in USABLE_STACK_STATES for s in stacks.values()), {n: s["status"] for n, s in stacks.items()}
-    capacity = load_config(env_name).capacity
+    capacity = config_of(env_name).capacity
     group = _asg(lab, outputs)
     assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (
         capacity.min,

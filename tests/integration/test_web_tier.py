@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from webstack.config import load_config
+from tests.synth import config_of
 
 from .conftest import CONFIG, ENV_NAME
 from .helpers import distribution_config, key_arn, lb_label, load_balancer
@@ -49,7 +49,7 @@ def group(aws, outputs) -> dict:
 
 def _expected_prefix_list() -> str:
     overrides = json.loads(Path(CONFIG).read_text()) if CONFIG else None
-    return load_config(ENV_NAME, overrides).cloudfront_prefix_list_id
+    return config_of(ENV_NAME, overrides).cloudfront_prefix_list_id
 
 
 # ---------------------------------------------------------------- load balancer

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.synth import only, ref_id, synthesize
+from tests.synth import config_of, only, ref_id, synthesize
 from webstack.config import ConfigError, load_config
 
 DOMAIN = {
@@ -188,7 +188,7 @@ def test_waf_overrides_ip_lists_and_count_rules():
 
 
 def test_prod_defaults_waf_on_dev_off():
-    assert load_config("prod").waf.enabled and not load_config("dev").waf.enabled
+    assert config_of("prod").waf.enabled and not load_config("dev").waf.enabled
     assert load_config("dev").domain is None and load_config("dev").origin_protection.enabled
 
 
@@ -217,5 +217,5 @@ def test_prod_defaults_waf_on_dev_off():
 )
 def test_invalid_edge_configuration(overrides, field):
     with pytest.raises(ConfigError) as caught:
-        load_config("prod", overrides)
+        config_of("prod", overrides)
     assert caught.value.field == field

@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from webstack.config import ENVIRONMENTS, ConfigError, EnvironmentConfig, load_config
+from tests.synth import config_of
+from webstack.config import ENVIRONMENTS, ConfigError, EnvironmentConfig
 from webstack_tools import docs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def test_no_example_in_the_docs_is_accepted_as_real(path):
     """Examples use stand-in names; copied as they are, the validator refuses them (F2)."""
     for example in _json_blocks(path):
         with pytest.raises(ConfigError, match=r"placeholder|example account"):
-            load_config("prod", example)
+            config_of("prod", example)
 
 
 def test_schema_refuses_what_the_models_refuse():

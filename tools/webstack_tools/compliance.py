@@ -28,6 +28,7 @@ from webstack.app import cdk_json_context
 from webstack.config import ENVIRONMENTS, load_config
 from webstack.stacks import add_environment
 from webstack_pitfalls import ACKNOWLEDGED_RULES_METADATA_KEY as ACK_METADATA
+from webstack_tools import local_pager
 from webstack_tools.project import project_root
 
 _ACK_PREFIX = re.compile(r"^(Annotation|WebstackPitfalls)::", re.IGNORECASE)
@@ -54,7 +55,7 @@ class Variant:
 def variants(envs: list[str], quick: bool = False) -> list[Variant]:
     """Each environment as configured, plus every edge-security combination
     (domain x WAF x origin protection) on staging (which sets none of them)."""
-    found = [Variant(env, "default") for env in envs]
+    found = [_as_deployed_locally(env) for env in envs]
     if quick:
         return found
     for domain in (False, True):
@@ -68,6 +69,13 @@ def variants(envs: list[str], quick: bool = False) -> list[Variant]:
                     overrides["domain"] = SAMPLE_DOMAIN
                 found.append(Variant("staging", _combination_name(domain, waf, guard), overrides))
     return found
+
+
+def _as_deployed_locally(env: str) -> Variant:
+    """The environment's defaults; a protected one, whose defaults page no one, with the
+    local pager ``make up`` subscribes (:mod:`webstack_tools.local_pager`)."""
+    overrides = local_pager.completed(env, {})
+    return Variant(env, "default + local pager" if overrides else "default", overrides)
 
 
 def _combination_name(domain: bool, waf: bool, protection: bool) -> str:

@@ -28,9 +28,10 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from webstack.app import ConfigInputError
 from webstack_emulator import status, stop
 from webstack_pitfalls import CLOUDFRONT_REGION
-from webstack_tools import project
+from webstack_tools import local_pager, project
 from webstack_tools.assembly import CloudAssembly, SynthesizedStack
 from webstack_tools.cdk import cdk_command, synth
 from webstack_tools.cli_env import UnsafeEnvironment, cli_environment
@@ -79,9 +80,12 @@ def expected_regions(env_name: str, config: str | None) -> list[str]:
 
 
 def _prepare_emulator(env_name: str, config: str | None, state_dir: Path) -> DeployTarget:
-    """Start (or reuse) the emulator and bootstrap the regions ``env_name`` will use."""
+    """Start (or reuse) the emulator, bootstrap the regions ``env_name`` will use and create
+    its local pager queue (``config`` holds the pager: :func:`local_pager.config_file`)."""
     target = local_target(state_dir)
     bootstrap_regions(target, expected_regions(env_name, config))
+    region = local_pager.application_region(env_name, local_pager.read_user_overrides(config))
+    local_pager.create_queue(target.client("sqs", region), env_name, region)
     return target
 
 
@@ -148,18 +152,24 @@ def up(
     gated: bool = False,
 ) -> int:
     started = time.monotonic()
-    target: DeployTarget | None = None
     try:
-        assembly, target = _prepared(env_name, config, assembly_dir, state_dir, gated)
+        with local_pager.config_file(env_name, config) as with_pager:
+            assembly, target = _prepared(env_name, with_pager, assembly_dir, state_dir, gated)
         with emulator_calls(target):
             bootstrap(target, assembly)  # regions the configuration did not predict, if any
             outputs = deploy(target, assembly, outputs_dir)
-            deployment = Deployment(target, assembly, web_region(assembly), outputs)
+            region = web_region(assembly)
+            pager = local_pager.create_queue(target.client("sqs", region), env_name, region)
+            deployment = Deployment(target, assembly, region, outputs, pager=pager)
             return finish(env_name, deployment, time.monotonic() - started)
+    except ConfigInputError as err:
+        return fail(f"invalid configuration for env {env_name!r}: {err}", 2)
     except EmulatorGone as err:
         return fail(str(err), 3)
     except DeployError as err:
         return fail(str(err))
+    except (ClientError, BotoCoreError) as err:
+        return fail(f"the emulator refused a call of make up: {err}")
 
 
 # --------------------------------------------------------------------------
@@ -178,9 +188,12 @@ def _assembly_of(env_name: str, given: Path | None) -> Iterator[CloudAssembly]:
             )
         yield assembly
         return
-    with tempfile.TemporaryDirectory(prefix=f"webstack-destroy-{env_name}.") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"webstack-destroy-{env_name}.") as tmp,
+        local_pager.config_file(env_name, None) as with_pager,
+    ):
         say(f"synthesizing {env_name} to know its stacks")
-        if synth(env_name, Path(tmp) / "cdk.out", validation=False) != 0:
+        if synth(env_name, Path(tmp) / "cdk.out", with_pager, validation=False) != 0:
             raise DeployError(f"synth of {env_name} failed (above); nothing was destroyed")
         yield CloudAssembly.read(Path(tmp) / "cdk.out")
 

@@ -6,6 +6,11 @@ check passed; otherwise it names the checks that failed and exits non-zero.
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from webstack_pitfalls import CLOUDFRONT_REGION
+from webstack_tools import local_pager
 from webstack_tools.assembly import CloudAssembly, SynthesizedStack
 from webstack_tools.deploy import USABLE_STACK_STATES, DeployTarget, stack_status
 
@@ -27,6 +33,7 @@ class Deployment:
     assembly: CloudAssembly
     region: str  # the web stack's
     outputs: Mapping[str, str]
+    pager: str | None = None  # the local pager queue's URL (local_pager), when there is one
 
 
 Check = Callable[[Deployment], str]
@@ -106,6 +113,73 @@ def _check_alarms(d: Deployment) -> str:
     return "alarms, all with actions: " + ", ".join(counts)
 
 
+def _composite_alarms(target: DeployTarget, stack: SynthesizedStack) -> list[str]:
+    cfn = target.client("cloudformation", stack.region)
+    resources = cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
+    return [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::CloudWatch::CompositeAlarm"]
+
+
+def _delivered(d: Deployment, alarm: str, state: str, reason: str, wait_seconds: float) -> float:
+    """Seconds until the pager received ``alarm``'s ``state`` notification with ``reason``
+    (unique per check: a notification left from an earlier run does not count);
+    AssertionError if it did not arrive."""
+    assert d.pager is not None
+    sqs = d.target.client("sqs", d.region)
+    started = time.monotonic()
+    for envelope in local_pager.notifications(sqs, d.pager, wait_seconds=wait_seconds):
+        message = json.loads(envelope.get("Message") or "{}")
+        if (message.get("AlarmName"), message.get("NewStateValue"), message.get("NewStateReason")) == (
+            alarm,
+            state,
+            reason,
+        ):
+            return time.monotonic() - started
+    raise AssertionError(f"no {state} notification of {alarm} reached the pager in {wait_seconds:.0f} s")
+
+
+def _fire(d: Deployment, stack: SynthesizedStack, alarm: str) -> str:
+    """One ALARM transition of ``alarm`` that must page, then back to OK (also delivered)."""
+    cloudwatch = d.target.client("cloudwatch", stack.region)
+    reason = f"webstack make up: delivery check {uuid.uuid4().hex[:8]} of the paging path (set by hand, reset at once)"
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason=reason)
+    try:
+        seconds = _delivered(d, alarm, "ALARM", reason, wait_seconds=10)
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason=reason)
+    _delivered(d, alarm, "OK", reason, wait_seconds=10)
+    return f"{alarm} ({stack.region}) in {seconds:.1f} s"
+
+
+def _check_paging(d: Deployment) -> str:
+    """Each region's paging alarm reaches the local pager: topic policy, topic key and
+    subscription as the emulator evaluates them when CloudWatch publishes (D15, D16)."""
+    assert d.pager is not None, "no local pager queue to listen on"
+    fired = [_fire(d, stack, alarm) for stack in d.assembly for alarm in _composite_alarms(d.target, stack)[:1]]
+    assert fired, "no composite (paging) alarm was deployed"
+    return f"paging delivered to {d.pager.rsplit('/', 1)[-1]}: " + "; ".join(fired) + ", reset to OK"
+
+
+def _check_origin_access(d: Deployment) -> str:
+    """CloudFront reads one object of the content bucket through its OAC (bucket policy with
+    this distribution's AWS:SourceArn, kms:Decrypt on the data key: D2), as the emulator
+    decides it; the object is removed after."""
+    assert d.target.endpoint is not None, "needs the local emulator"
+    s3 = d.target.client("s3", d.region)
+    bucket, key = d.outputs["S3BucketName"], f"webstack-verify/{uuid.uuid4().hex}.txt"
+    body = b"webstack make up: origin access check"
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="text/plain")
+    url = f"{d.target.endpoint}/webstack-api/cloudfront/{d.outputs['CloudFrontDistributionId']}/{key}"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.read() == body, "CloudFront returned another body"
+    except urllib.error.HTTPError as error:
+        refused = error.headers.get("x-webstack-refused-by") or error.read()[:200].decode(errors="replace")
+        raise AssertionError(f"CloudFront got {error.code} reading s3://{bucket}/{key}: {refused}") from None
+    finally:
+        s3.delete_object(Bucket=bucket, Key=key)
+    return f"CloudFront {d.outputs['CloudFrontDistributionId']} reads s3://{bucket} through its OAC"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("stacks", _check_stacks),
     ("content bucket", _check_bucket),
@@ -113,6 +187,8 @@ CHECKS: list[tuple[str, Check]] = [
     ("load balancer", _check_load_balancer),
     ("auto scaling", _check_asg),
     ("alarms", _check_alarms),
+    ("paging", _check_paging),
+    ("origin access", _check_origin_access),
 ]
 
 

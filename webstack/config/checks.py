@@ -90,6 +90,32 @@ def email(value: str) -> str:
     return value
 
 
+# SNS subscription endpoints webstack pages through (besides e-mail).
+# https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html (Endpoint per protocol)
+_SQS_ARN = re.compile(r"^arn:aws(-[a-z]+)*:sqs:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
+_HTTPS_URL = re.compile(r"^https://(?P<host>[A-Za-z0-9.-]+)(:[0-9]{1,5})?(/[^\s]*)?$")
+
+
+def sqs_queue_arn(value: str) -> str:
+    if not _SQS_ARN.fullmatch(value):
+        raise Problem(f"{value!r} is not an SQS queue ARN", "use arn:aws:sqs:<region>:<12-digit account>:<queue name>")
+    if value.endswith(".fifo"):
+        # SNS delivers to a FIFO queue only from a FIFO topic; the paging topics are standard.
+        # https://docs.aws.amazon.com/sns/latest/dg/fifo-sns-to-sqs.html
+        raise Problem(f"{value!r} is a FIFO queue", "subscribe a standard queue: the paging topics are standard")
+    return value
+
+
+def https_url(value: str) -> str:
+    match = _HTTPS_URL.fullmatch(value)
+    if not match:
+        raise Problem(f"{value!r} is not an https:// URL", "use the https:// URL of your paging service's webhook")
+    reason = placeholder_reason(match.group("host"))
+    if reason:
+        raise Problem(f"{value!r} is a placeholder URL ({reason})", "use your paging service's real webhook URL")
+    return value
+
+
 # <family>.<size>: the family is a letter series, a generation digit and
 # attribute letters (t3, m7g, c6gn, x2iedn, u-6tb1); sizes as EC2 names them.
 # https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html

@@ -48,7 +48,12 @@ def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> Enviro
             f"unknown environment {shown(name)}",
             f"use one of {', '.join(ENVIRONMENTS)} (cdk synth -c env=NAME / ENV=NAME make ...)",
         )
-    base = ENVIRONMENTS[name]
+    config = _with_overrides(ENVIRONMENTS[name], overrides)
+    _require_pager(config)
+    return config
+
+
+def _with_overrides(base: EnvironmentConfig, overrides: Mapping[str, Any] | None) -> EnvironmentConfig:
     if not overrides:
         return base
     if not isinstance(overrides, Mapping):
@@ -62,6 +67,20 @@ def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> Enviro
         return EnvironmentConfig.model_validate_json(json.dumps(merged))
     except ValidationError as err:
         raise describe(err) from None
+
+
+def _require_pager(config: EnvironmentConfig) -> None:
+    """A protected environment (deletion protection on) must page someone: its defaults
+    leave the on-call to the team, so it is complete only with their overrides. Alarms
+    that reach no one are the failure D15 was about, one step later."""
+    if config.deletion_protection and not config.alarms.pages_someone:
+        raise ConfigError(
+            "alarms.emails",
+            f"is empty and so is alarms.subscribers, but {config.name} is protected (deletion_protection): "
+            "its alarms would page no one",
+            "add the on-call address to alarms.emails, or a paging webhook or queue to alarms.subscribers, "
+            "in your override file (CONFIG=file)",
+        )
 
 
 def parse_overrides(source: str | Path) -> dict[str, Any]:

@@ -192,13 +192,35 @@ class CdnTuning(Model):
         return value
 
 
+class Subscriber(Model):
+    """A machine endpoint subscribed to the paging topics: a paging service's
+    webhook (https) or an SQS queue a pager integration reads (sqs)."""
+
+    protocol: Literal["https", "sqs"] = Field(description="https (a webhook URL) or sqs (a standard queue's ARN).")
+    endpoint: str = Field(description="The https:// URL, or the queue ARN (arn:aws:sqs:<region>:<account>:<name>).")
+
+    @model_validator(mode="after")
+    def _endpoint_fits_protocol(self) -> Subscriber:
+        check = checks.https_url if self.protocol == "https" else checks.sqs_queue_arn
+        try:
+            check(self.endpoint)
+        except Problem as problem:
+            raise FieldProblem("endpoint", problem.problem, problem.fix) from None
+        return self
+
+
 class Alarms(Model):
     """Alarm thresholds and who hears about them."""
 
     emails: tuple[Email, ...] = Field(
         (),
         max_length=50,
-        description="E-mail addresses subscribed to the paging topics (placeholder addresses are refused).",
+        description="E-mail addresses subscribed to the paging topics (placeholder addresses are refused). A protected environment needs one, or a subscriber; prod's defaults leave them to you (make up subscribes a local queue).",
+    )
+    subscribers: tuple[Subscriber, ...] = Field(
+        (),
+        max_length=20,
+        description="Webhooks (https) and SQS queues subscribed to the paging topics, beside the e-mail addresses.",
     )
     cpu_high_percent: int = whole(80, 1, 100, "Alarm threshold on the group's average CPU (%).")
     alb_5xx_count: int = whole(
@@ -243,7 +265,14 @@ class Alarms(Model):
         lowered = [e.lower() for e in self.emails]
         if len(set(lowered)) != len(lowered):
             raise FieldProblem("emails", "lists an address twice", "list each address once")
+        endpoints = [(s.protocol, s.endpoint) for s in self.subscribers]
+        if len(set(endpoints)) != len(endpoints):
+            raise FieldProblem("subscribers", "lists an endpoint twice", "list each endpoint once")
         return self
+
+    @property
+    def pages_someone(self) -> bool:
+        return bool(self.emails or self.subscribers)
 
 
 class Domain(Model):
@@ -434,7 +463,7 @@ class EnvironmentConfig(Model):
         description="true: keys, buckets, secrets and log groups are RETAINed on stack deletion; false: destroyed, buckets emptied automatically."
     )
     deletion_protection: bool = Field(
-        description="Stack termination protection and ALB deletion protection (requires retain_data: true)."
+        description="Stack termination protection and ALB deletion protection (requires retain_data: true, and alarms that page someone: alarms.emails or alarms.subscribers)."
     )
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = Field(
         "PriceClass_100", description="CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All."

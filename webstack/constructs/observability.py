@@ -55,9 +55,13 @@ from aws_cdk import (
 from aws_cdk import (
     aws_sns_subscriptions as subs,
 )
+from aws_cdk import (
+    aws_sqs as sqs,
+)
 from constructs import Construct
 
 from webstack.config import Alarms as AlarmThresholds
+from webstack.config.models import Subscriber
 from webstack.constructs.keys import allow_cloudwatch_alarms
 from webstack_pitfalls.aws import CLOUDFRONT_REGION
 
@@ -95,6 +99,18 @@ def allow_cloudwatch_alarms_to_publish(topic: sns.Topic) -> None:
     )
 
 
+def _subscription(scope: Construct, subscriber: Subscriber) -> sns.ITopicSubscription:
+    """A paging webhook, or a standard SQS queue (same or another region: SNS
+    delivers across regions to SQS,
+    https://docs.aws.amazon.com/sns/latest/dg/sns-cross-region-delivery.html).
+    The queue is imported: its owner keeps its policy, which must let this
+    topic send (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html)."""
+    if subscriber.protocol == "https":
+        return subs.UrlSubscription(subscriber.endpoint, protocol=sns.SubscriptionProtocol.HTTPS)
+    queue_name = subscriber.endpoint.rsplit(":", 1)[-1]
+    return subs.SqsSubscription(sqs.Queue.from_queue_arn(scope, f"Pager-{queue_name}", subscriber.endpoint))
+
+
 class AlertTopic(Construct):
     """Attributes: ``topic`` (pages people), ``events_topic`` (routine events and
     individual alarm states, for dashboards or chat hooks), ``key``. Creates its
@@ -108,6 +124,7 @@ class AlertTopic(Construct):
         emails: Sequence[str],
         removal_policy: RemovalPolicy,
         key: kms.IKey | None = None,
+        subscribers: Sequence[Subscriber] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         if key is None:
@@ -124,6 +141,8 @@ class AlertTopic(Construct):
         allow_cloudwatch_alarms_to_publish(self.topic)
         for email in emails:
             self.topic.add_subscription(subs.EmailSubscription(email))
+        for subscriber in subscribers:
+            self.topic.add_subscription(_subscription(self, subscriber))
         # Routine events (every scale-out, every single alarm) would train people
         # to ignore the paging topic; they go here.
         self.events_topic = sns.Topic(

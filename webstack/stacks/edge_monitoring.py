@@ -32,7 +32,11 @@ class EdgeMonitoringStack(EnvironmentStack):
             purpose="CloudFront alarms (us-east-1, where CloudFront metrics live)",
         )
         alerts = AlertTopic(
-            self, "Alerts", emails=config.alarms.emails, removal_policy=removal_policy(config.retain_data)
+            self,
+            "Alerts",
+            emails=config.alarms.emails,
+            subscribers=config.alarms.subscribers,
+            removal_policy=removal_policy(config.retain_data),
         )
         EdgeAlarms(
             self,

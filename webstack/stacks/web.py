@@ -78,7 +78,14 @@ class WebStack(EnvironmentStack):
             removal_policy=removal,
             origin_verify=config.origin_protection.enabled,
         )
-        alerts = AlertTopic(self, "Alerts", emails=config.alarms.emails, removal_policy=removal, key=keys.telemetry)
+        alerts = AlertTopic(
+            self,
+            "Alerts",
+            emails=config.alarms.emails,
+            subscribers=config.alarms.subscribers,
+            removal_policy=removal,
+            key=keys.telemetry,
+        )
         zone, origin_certificate = self._domain(config.domain)
         guard = (
             OriginGuard(

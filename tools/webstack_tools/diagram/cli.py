@@ -29,8 +29,11 @@ def synthesize(env_name: str, overrides: Mapping[str, Any] | None = None) -> Clo
     from webstack.app import cdk_json_context
     from webstack.config import load_config
     from webstack.stacks import add_environment
+    from webstack_tools import local_pager
 
-    config = load_config(env_name, overrides)
+    # A protected environment whose configuration pages no one is drawn as `make up`
+    # deploys it: with the local pager (one subscription more, no resource to draw).
+    config = load_config(env_name, local_pager.completed(env_name, overrides))
     with tempfile.TemporaryDirectory(prefix="webstack-diagram.") as outdir:
         app = App(outdir=outdir, context={**cdk_json_context(ROOT / "cdk.json"), "aws:cdk:bundling-stacks": []})
         add_environment(app, config)
