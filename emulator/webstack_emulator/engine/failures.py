@@ -29,11 +29,34 @@ class ResourceFailed(Exception):
         self.cause = cause
 
 
+def reason_of(cause: BaseException) -> str:
+    """The event's ``ResourceStatusReason``: ``"<AWS error code>: <AWS's message>"``
+    where the error has a code, as the CloudFormation console shows a
+    service's answer (the text AWS's handlers put around it -- 'Resource
+    handler returned message', request ids -- varies by handler and is not
+    reproduced), else the message alone.
+
+    * Errors whose text is AWS's own (``aws_text``: providers, service rules,
+      validation): their ``code`` (service rules) and text.
+    * Service errors raised by moto: their ``code``/``error_type`` and
+      ``message``, which are the service's.
+    * Anything else is the emulator's own failure, not an AWS error, and
+      says so with the exception's class.
+    """
+    code = getattr(cause, "code", None) or getattr(cause, "error_type", None)
+    if getattr(cause, "aws_text", False):
+        return f"{code}: {cause}" if isinstance(code, str) and code else str(cause)
+    message = getattr(cause, "message", None)
+    if isinstance(code, str) and code and isinstance(message, str) and message:
+        return f"{code}: {message}"
+    return f"emulator error (not an AWS error): {type(cause).__name__}: {cause}"
+
+
 def add_resource_event(stack: Any, failure: BaseException, status: str) -> None:
     logical_id = getattr(failure, "logical_id", stack.name)
     resource_type = getattr(failure, "resource_type", "AWS::CloudFormation::Stack")
     cause = getattr(failure, "cause", failure)
-    reason = f"{type(cause).__name__}: {cause}"
+    reason = reason_of(cause)
     stack.events.append(
         cfn_models.Event(
             stack_id=stack.stack_id,

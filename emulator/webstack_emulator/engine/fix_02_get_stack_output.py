@@ -41,6 +41,8 @@ _READABLE_STATES = (
 class StackOutputNotFound(Exception):
     """Fn::GetStackOutput names a stack or output that does not exist."""
 
+    aws_text = True  # CloudFormation's wording (engine.failures.reason_of)
+
 
 def _account_of(role_arn: str, default: str) -> str:
     parts = role_arn.split(":")

@@ -27,6 +27,9 @@ class ProviderError(Exception):
     """A template asked for something the provider cannot do; fails the
     resource the way CloudFormation would (CREATE_FAILED with this text)."""
 
+    # The text is AWS's (or says "not emulated"): the stack event shows it as it is.
+    aws_text = True
+
 
 class Provider:
     """Mixin for a CloudFormation resource provider backed by moto's service

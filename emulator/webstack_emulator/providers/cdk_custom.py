@@ -231,7 +231,7 @@ class CrossRegionExportReader(_CustomBase, CloudFormationModel):
         ssm = ssm_backends[self.account_id][region]
         for name in names:
             if ssm.get_parameter(name) is None:
-                raise ValueError(f"Error importing {name}: ParameterNotFound")
+                raise CustomResourceFailed(f"Error importing {name}: ParameterNotFound")
             ssm.add_tags_to_resource("Parameter", name, {f"aws-cdk:strong-ref:{prefix}": "true"})
 
     def _untag(self, region: str, prefix: str, names: list[str]) -> None:

@@ -43,7 +43,7 @@ from moto.utilities.tagging_service import TaggingService
 
 from ..engine import replace, require_pinned_moto
 from . import on_reset
-from ._base import PARTITION, Provider, as_json_text
+from ._base import PARTITION, Provider, ProviderError, as_json_text
 from .service_rules.s3 import check_bucket_policy
 
 # Context keys of the request as the emulator presents it (see module doc).
@@ -306,7 +306,7 @@ class Bucket(Provider, CloudFormationModel):
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         if new.get("BucketName") and new["BucketName"] != self.physical_id:
-            raise ValueError("changing BucketName requires replacement; not supported by the emulator")
+            raise ProviderError("changing BucketName of an existing bucket (a replacement) is not emulated")
         self._apply(self.physical_id, old, new)
 
     def delete_resource(self) -> None:
@@ -317,7 +317,11 @@ class Bucket(Provider, CloudFormationModel):
         if self.physical_id not in backend.buckets:
             return
         if backend.delete_bucket(self.physical_id) is None:
-            raise ValueError(f"BucketNotEmpty: The bucket you tried to delete is not empty ({self.physical_id})")
+            # https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html (409 BucketNotEmpty)
+            raise ProviderError(
+                f"The bucket you tried to delete is not empty (Service: S3, Status Code: 409, "
+                f"Error Code: BucketNotEmpty) ({self.physical_id})"
+            )
 
 
 class BucketPolicy(Provider, CloudFormationModel):

@@ -18,7 +18,11 @@ class PropertiesValidationFailed(Exception):
     """A resource's properties do not match its type's schema: the resource
     fails when CloudFormation comes to create (or update) it."""
 
+    aws_text = True  # CloudFormation's wording (engine.failures.reason_of)
+
 
 class InvalidRequest(Exception):
     """A resource's handler refused its properties (HandlerErrorCode
     ``InvalidRequest``, https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html)."""
+
+    aws_text = True  # CloudFormation's wording (engine.failures.reason_of)

@@ -1,8 +1,8 @@
 """How a service rule refuses a request: with AWS's error code and message.
 
-The engine reports a failed resource as ``"<exception class name>: <text>"``
-(engine/failures.py), so each refusal is an instance of a subclass named
-after AWS's error code: the stack event reads
+The engine reports a failed resource as ``"<error code>: <text>"``
+(``engine.failures.reason_of``); each refusal is an instance of a subclass
+named after AWS's error code, whose ``code`` is that name: the stack event reads
 ``MalformedPolicyDocumentException: The new key policy will not allow you to
 update the key policy in the future.``, as the CloudFormation console shows
 the service's answer.
