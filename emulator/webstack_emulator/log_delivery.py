@@ -26,8 +26,10 @@ Region, must not have S3 Object Lock or Requester Pays, and "You can use
 default bucket encryption on the target bucket only if you use server-side
 encryption with Amazon S3 managed keys (SSE-S3) ... Default server-side
 encryption with AWS Key Management Service (AWS KMS) keys (SSE-KMS) is not
-supported" (aws/aws-cdk#25350 reports delivery to a customer-managed-key
-bucket working; the emulator follows the documentation). The write is
+supported" -- AWS's answer in awsdocs/amazon-s3-developer-guide#38 too
+("we support SSE-S3 (AES-256) for server access log delivery buckets");
+aws/aws-cdk#25350 reports delivery to a customer-managed-key bucket working,
+the emulator follows the documentation. The write is
 ``s3:PutObject`` by the logging service principal ``logging.s3.amazonaws.com``
 with ``aws:SourceArn`` = the source bucket ARN and ``aws:SourceAccount`` =
 its account (the page's example policy conditions on both): the target's
@@ -68,8 +70,9 @@ encryption context, as S3 asks for any SSE-KMS write
 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context).
 The account's IAM identity is not documented, so of the bucket policy only
 statements for any principal (``"*"``) can apply to it -- a Deny among them
-refuses; its writes carry no ``x-amz-server-side-encryption`` header
-(widdix/aws-cf-templates#739), so a policy denying writes without one refuses.
+refuses. Its writes are reported to carry no ``x-amz-server-side-encryption``
+header (widdix/aws-cf-templates#739; AWS does not document the request), so a
+policy denying writes without one refuses.
 Each log file's ACL: the bucket owner ``FULL_CONTROL``, awslogsdelivery
 ``READ`` and ``WRITE`` ("ACL for each log file").
 
@@ -81,7 +84,6 @@ instead of a guess.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -484,7 +486,3 @@ def deliver(kind: str, account_id: str, resource: str) -> Delivery:
     if deliverer is None:
         raise LogSourceError(f"unknown log kind {kind!r}: use one of {', '.join(KINDS)}")
     return LOG.record(deliverer(account_id, resource))
-
-
-def as_json_text(deliveries: list[Delivery]) -> str:
-    return json.dumps({"deliveries": [d.as_json() for d in deliveries]})
