@@ -189,7 +189,7 @@ def _public_access_restricted(bucket: Any) -> bool:
     return block is not None and str(getattr(block, "restrict_public_buckets", "false")).lower() == "true"
 
 
-def _key_record(account_id: str, region: str, key_ref: str) -> tuple[str, Any, str] | None:
+def key_record(account_id: str, region: str, key_ref: str) -> tuple[str, Any, str] | None:
     """(key ARN, key policy, key state) of an object's KMS key reference."""
     if not key_ref or key_ref in (
         AWS_MANAGED_S3_KEY,
@@ -214,7 +214,7 @@ def _decrypt_refusal(obj: Any, origin: _Origin, bucket_name: str, key: str, acco
         return None
     if origin.oai:
         return _refused(403, OAI_CANNOT_USE_KMS, "key-policy", bucket_name, key)
-    record = _key_record(account_id, origin.region, str(getattr(obj, "kms_key_id", "") or ""))
+    record = key_record(account_id, origin.region, str(getattr(obj, "kms_key_id", "") or ""))
     if record is None:
         return _refused(403, KEY_DENIED, "key-state", bucket_name, key)
     key_arn, key_policy, state = record

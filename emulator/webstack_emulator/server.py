@@ -307,34 +307,95 @@ class LocalOnly:
 # --------------------------------------------------------------------------
 SERVICE_CALL_PREFIX = "/webstack-api/"
 _CLOUDFRONT_ORIGIN = SERVICE_CALL_PREFIX + "cloudfront/"
+_LOGS = SERVICE_CALL_PREFIX + "logs"
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+}
+_ROUTES = (
+    "GET /webstack-api/cloudfront/<distribution id>/<path>, POST /webstack-api/logs/<kind>/<resource>, "
+    "GET /webstack-api/logs[/<kind>[/<resource>]]"
+)
+
+
+def _answer(
+    start_response: StartResponse, status: int, body: bytes, content_type: str, *extra: tuple[str, str]
+) -> list[bytes]:
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), *extra]
+    start_response(f"{status} {_REASONS.get(status, 'Error')}", headers)
+    return [body]
+
+
+def _json(start_response: StartResponse, status: int, document: Any) -> list[bytes]:
+    return _answer(start_response, status, json.dumps(document).encode(), "application/json")
 
 
 def service_call(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    """``GET /webstack-api/cloudfront/<distribution id>/<path>``: what the
-    distribution receives from its S3 origin for ``<path>``
-    (:func:`webstack_emulator.origin_access.fetch`), with S3's status and
-    error XML; ``x-webstack-refused-by`` says which policy refused. No AWS
-    API has this route: it lets a test in another process make CloudFront
-    read through its Origin Access Control before a data plane exists."""
+    """The emulator's own routes; no AWS API has them. They let a test in
+    another process make one AWS service act on another before a data plane
+    exists:
+
+    * ``GET /webstack-api/cloudfront/<distribution id>/<path>``: what the
+      distribution receives from its S3 origin for ``<path>``
+      (:func:`webstack_emulator.origin_access.fetch`), with S3's status and
+      error XML; ``x-webstack-refused-by`` says which policy refused.
+    * ``POST /webstack-api/logs/<kind>/<resource>`` (kind ``s3``: a source
+      bucket, ``elb``: a load balancer ARN or name, ``cloudfront``: a
+      distribution id): deliver one log object now
+      (:func:`webstack_emulator.log_delivery.deliver`); 200 with
+      ``{delivered, bucket, key}`` or ``{delivered: false, bucket, reason,
+      refused_by}`` -- a refused delivery is no error in AWS either, the log
+      is just missing. 404/400 with ``{error}`` for a source that does not
+      exist or does not log, 501 for a policy the emulator cannot evaluate.
+    * ``GET /webstack-api/logs[/<kind>[/<resource>]]``: every delivery
+      attempt so far (``{deliveries: [...]}``)."""
+    path = str(environ.get("PATH_INFO", ""))
+    method = environ.get("REQUEST_METHOD")
+    if method == "GET" and path.startswith(_CLOUDFRONT_ORIGIN):
+        return _cloudfront_origin(path, start_response)
+    if path == _LOGS or path.startswith(_LOGS + "/"):
+        return _logs(method, path, start_response)
+    return _answer(start_response, 404, f"Not Found: {_ROUTES}\n".encode(), "text/plain")
+
+
+def _cloudfront_origin(path: str, start_response: StartResponse) -> list[bytes]:
     from urllib.parse import unquote
 
     from .origin_access import fetch
 
-    path = str(environ.get("PATH_INFO", ""))
     distribution_id, _, key = path[len(_CLOUDFRONT_ORIGIN) :].partition("/")
-    if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(_CLOUDFRONT_ORIGIN) or not distribution_id:
-        body = b"Not Found: GET /webstack-api/cloudfront/<distribution id>/<path>\n"
-        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
-        return [body]
+    if not distribution_id:
+        return _answer(start_response, 404, f"Not Found: {_ROUTES}\n".encode(), "text/plain")
     result = fetch(ACCOUNT_ID, distribution_id, unquote(key))
     body = result.body if result.allowed else result.error_xml()
     content_type = result.content_type if result.allowed else "application/xml"
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    if result.refused_by:
-        headers.append(("x-webstack-refused-by", result.refused_by))
-    reason = {200: "OK", 403: "Forbidden", 404: "Not Found", 502: "Bad Gateway"}.get(result.status, "Error")
-    start_response(f"{result.status} {reason}", headers)
-    return [body]
+    extra = [("x-webstack-refused-by", result.refused_by)] if result.refused_by else []
+    return _answer(start_response, result.status, body, content_type, *extra)
+
+
+def _logs(method: Any, path: str, start_response: StartResponse) -> list[bytes]:
+    from urllib.parse import unquote
+
+    from . import log_delivery
+
+    kind, _, resource = path[len(_LOGS) :].lstrip("/").partition("/")
+    kind, resource = unquote(kind), unquote(resource)
+    if method == "GET":
+        found = log_delivery.LOG.of(kind or None, resource or None)
+        return _json(start_response, 200, {"deliveries": [d.as_json() for d in found]})
+    if method != "POST" or not kind or not resource:
+        return _json(start_response, 404, {"error": f"not found: {_ROUTES}"})
+    try:
+        delivery = log_delivery.deliver(kind, ACCOUNT_ID, resource)
+    except log_delivery.LogSourceError as err:
+        return _json(start_response, err.status, {"error": str(err)})
+    except log_delivery.NotEmulated as err:
+        return _json(start_response, 501, {"error": str(err)})
+    return _json(start_response, 200, delivery.as_json())
 
 
 def _local_only_moto_server(port: int) -> Any:

@@ -1,4 +1,5 @@
-"""Behaviour: an alarm reaches a person, a scaling event reaches the events topic.
+"""Behaviour: an alarm reaches a person, a scaling event reaches the events
+topic, each log source's logs reach its bucket.
 
 The other integration tests read configuration (an alarm *names* the topic,
 the topic *has* a key). These make the thing happen the way an operator
@@ -10,20 +11,23 @@ not admit the publisher (D10, D16) shows here as a message that never
 arrives; the alarm's history then says why ("Failed to execute action ...").
 
 They change state (alarm states, desired capacity) and would page the
-people subscribed to a real account's topic: local target only.
+people subscribed to a real account's topic; log delivery on demand is the
+emulator's own route (AWS delivers on its schedule): local target only.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from .helpers import all_alarms, all_composites
+from .helpers import all_alarms, all_composites, as_list, distribution_config, lb_label, load_balancer, statements
 
 pytestmark = pytest.mark.usefixtures("local_only")
 
@@ -378,3 +382,157 @@ def test_cloudfront_is_refused_by_a_bucket_policy_for_another_distribution(aws, 
     finally:
         s3.put_bucket_policy(Bucket=bucket, Policy=policy)
         s3.delete_object(Bucket=bucket, Key=key)
+
+
+# --------------------------------------------------------------------------
+# Log delivery: the emulator's POST /webstack-api/logs/<kind>/<resource> writes
+# one log object now, as S3 / ELB / CloudFront would, after evaluating the
+# target bucket's policy, ACL, Object Ownership and encryption at that moment
+# (webstack_emulator/log_delivery.py). AWS reports a refused delivery nowhere:
+# the log is just missing, so a refusal answers delivered: false.
+# --------------------------------------------------------------------------
+LOGGING_SERVICE = "logging.s3.amazonaws.com"
+
+
+def _deliver(deployed: Any, kind: str, resource: str) -> dict[str, Any]:
+    from urllib.parse import quote
+    from urllib.request import Request, urlopen
+
+    url = f"{deployed.endpoint}/webstack-api/logs/{kind}/{quote(resource, safe='')}"
+    with urlopen(Request(url, method="POST", data=b""), timeout=30) as response:
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer
+
+
+def _account(outputs: dict[str, str]) -> str:
+    return outputs["DataKeyArn"].split(":")[4]
+
+
+@pytest.fixture(scope="module")
+def logged_buckets(aws, web_resources) -> dict[str, str]:
+    """``{source bucket: target bucket}`` of every web-stack bucket with server access logging."""
+    s3, found = aws("s3"), {}
+    for resource in web_resources:
+        if resource["ResourceType"] == "AWS::S3::Bucket":
+            logging = s3.get_bucket_logging(Bucket=resource["PhysicalResourceId"]).get("LoggingEnabled")
+            if logging:
+                found[resource["PhysicalResourceId"]] = logging["TargetBucket"]
+    assert found, "no bucket of the web stack has server access logging"
+    return found
+
+
+@contextmanager
+def _bucket_policy(aws: Any, bucket: str, policy: dict[str, Any]) -> Iterator[None]:
+    s3 = aws("s3")
+    original = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    try:
+        yield
+    finally:
+        s3.put_bucket_policy(Bucket=bucket, Policy=original)
+
+
+def _logging_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in statements(policy) if LOGGING_SERVICE in as_list((s.get("Principal") or {}).get("Service"))]
+
+
+def test_every_logged_bucket_delivers_server_access_logs_to_the_access_log_bucket(
+    aws, deployed, outputs, logged_buckets
+):
+    s3 = aws("s3")
+    for source, target in logged_buckets.items():
+        assert target == outputs["AccessLogBucketName"], f"{source} logs to {target}"
+        prefix = s3.get_bucket_logging(Bucket=source)["LoggingEnabled"]["TargetPrefix"]
+        got = _deliver(deployed, "s3", source)
+        assert got["delivered"], f"server access log of {source} refused: {got.get('reason')}"
+        assert got["bucket"] == target and got["key"].startswith(prefix)
+        obj = s3.get_object(Bucket=target, Key=got["key"])
+        assert obj["ServerSideEncryption"] == "AES256"
+        assert f" {source} [" in obj["Body"].read().decode()
+
+
+def test_access_log_bucket_policy_without_the_logging_grant_refuses_every_source(
+    aws, deployed, outputs, logged_buckets
+):
+    target = outputs["AccessLogBucketName"]
+    policy = json.loads(aws("s3").get_bucket_policy(Bucket=target)["Policy"])
+    assert _logging_statements(policy), f"{target}'s policy admits no {LOGGING_SERVICE}"
+    kept = [s for s in statements(policy) if s not in _logging_statements(policy)]
+    with _bucket_policy(aws, target, {**policy, "Statement": kept}):
+        for source in logged_buckets:
+            got = _deliver(deployed, "s3", source)
+            assert not got["delivered"] and got["refused_by"] == "bucket-policy", got
+    assert _deliver(deployed, "s3", outputs["S3BucketName"])["delivered"], "restoring the policy did not heal delivery"
+
+
+def test_logging_grant_scoped_to_another_source_refuses_only_that_source(aws, deployed, outputs, logged_buckets):
+    target, content = outputs["AccessLogBucketName"], outputs["S3BucketName"]
+    policy = json.loads(aws("s3").get_bucket_policy(Bucket=target)["Policy"])
+    content_arn = f"arn:aws:s3:::{content}"
+    other = next(source for source in logged_buckets if source != content)
+    rescoped = json.loads(json.dumps(policy).replace(f'"{content_arn}"', f'"arn:aws:s3:::{other}"'))
+    assert rescoped != policy, f"no logging grant names {content_arn} as aws:SourceArn"
+    with _bucket_policy(aws, target, rescoped):
+        refused = _deliver(deployed, "s3", content)
+        assert not refused["delivered"] and f"aws:SourceArn {content_arn}" in refused["reason"], refused
+        assert _deliver(deployed, "s3", other)["delivered"]
+
+
+def test_alb_delivers_access_logs_to_the_alb_log_bucket(aws, deployed, outputs):
+    lb = load_balancer(aws, outputs["LoadBalancerDNS"])
+    attrs = {
+        a["Key"]: a["Value"]
+        for a in aws("elbv2").describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
+    }
+    assert attrs["access_logs.s3.bucket"] == outputs["AlbLogBucketName"]
+    got = _deliver(deployed, "elb", lb["LoadBalancerArn"])
+    assert got["delivered"], f"ALB access log refused: {got.get('reason')}"
+    prefix = attrs.get("access_logs.s3.prefix", "").strip("/")
+    head = f"{prefix}/" if prefix else ""
+    account, region = _account(outputs), deployed.web_region
+    assert got["key"].startswith(f"{head}AWSLogs/{account}/elasticloadbalancing/{region}/"), got["key"]
+    obj = aws("s3").get_object(Bucket=got["bucket"], Key=got["key"])
+    assert obj["ServerSideEncryption"] == "AES256"
+    assert f" {lb_label(lb)} " in gzip.decompress(obj["Body"].read()).decode()
+
+
+def test_alb_log_bucket_switched_to_sse_kms_gets_no_logs(aws, deployed, outputs):
+    bucket, s3 = outputs["AlbLogBucketName"], aws("s3")
+    lb = load_balancer(aws, outputs["LoadBalancerDNS"])
+    original = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    kms = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": outputs["DataKeyArn"]}
+    s3.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": kms}]}
+    )
+    try:
+        got = _deliver(deployed, "elb", lb["LoadBalancerArn"])
+        assert not got["delivered"] and got["refused_by"] == "encryption", got
+    finally:
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=original)
+    assert _deliver(deployed, "elb", lb["LoadBalancerArn"])["delivered"]
+
+
+def test_distribution_delivers_standard_logs_to_the_cdn_log_bucket(aws, deployed, outputs):
+    distribution = outputs["CloudFrontDistributionId"]
+    logging = distribution_config(aws, distribution)["DistributionConfig"]["Logging"]
+    assert logging["Enabled"] and logging["Bucket"].startswith(outputs["CdnLogBucketName"] + ".")
+    got = _deliver(deployed, "cloudfront", distribution)
+    assert got["delivered"], f"CloudFront standard log refused: {got.get('reason')}"
+    prefix = logging["Prefix"] if logging["Prefix"].endswith("/") or not logging["Prefix"] else logging["Prefix"] + "/"
+    assert got["bucket"] == outputs["CdnLogBucketName"] and got["key"].startswith(f"{prefix}{distribution}.")
+    obj = aws("s3").get_object(Bucket=got["bucket"], Key=got["key"])
+    assert obj["ServerSideEncryption"] == "AES256"
+    assert gzip.decompress(obj["Body"].read()).decode().startswith("#Version: 1.0\n#Fields: date time")
+
+
+def test_cdn_log_bucket_acl_reset_gets_no_logs(aws, deployed, outputs):
+    bucket, s3 = outputs["CdnLogBucketName"], aws("s3")
+    distribution = outputs["CloudFrontDistributionId"]
+    original = s3.get_bucket_acl(Bucket=bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    try:
+        got = _deliver(deployed, "cloudfront", distribution)
+        assert not got["delivered"] and got["refused_by"] == "bucket-acl", got
+    finally:
+        s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Grants": original["Grants"], "Owner": original["Owner"]})
+    assert _deliver(deployed, "cloudfront", distribution)["delivered"]

@@ -31,7 +31,7 @@ from moto.core.utils import utcnow
 from ..facts import CLOUDFRONT_REGION
 from . import on_reset
 from ._base import PARTITION, Provider, ProviderError, tags_list
-from .service_rules.cloudfront import check_distribution
+from .service_rules.cloudfront import check_distribution, grant_log_delivery
 
 # id -> {"Type": cfn type, "Config": the template's *Config block}
 POLICIES: dict[str, dict[str, Any]] = {}
@@ -230,6 +230,7 @@ class Distribution(Provider, CloudFormationModel):
         api = distribution_config_to_api(cfg, caller_reference=random_id())
         dist, _, _ = _backend(self.account_id).create_distribution_with_tags(api, tags_list(props))
         _attach_oac(dist, cfg)
+        grant_log_delivery(self.account_id, cfg)
         self.attributes = {"DomainName": dist.domain_name, "Id": dist.distribution_id}
         return dist.distribution_id
 
@@ -250,6 +251,7 @@ class Distribution(Provider, CloudFormationModel):
         api = distribution_config_to_api(new["DistributionConfig"], dist.distribution_config.caller_reference)
         dist, _, _ = backend.update_distribution(api, self.physical_id, etag)
         _attach_oac(dist, new["DistributionConfig"])
+        grant_log_delivery(self.account_id, new["DistributionConfig"])
 
     def delete_resource(self) -> None:
         backend = _backend(self.account_id)

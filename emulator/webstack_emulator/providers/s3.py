@@ -251,6 +251,10 @@ def _apply_logging(backend: Any, bucket: Any, name: str, value: Any) -> None:
     config = {"TargetBucket": value.get("DestinationBucketName") or name}
     if value.get("LogFilePrefix") is not None:
         config["TargetPrefix"] = value["LogFilePrefix"]
+    if value.get("TargetObjectKeyFormat"):
+        # {"SimplePrefix": {}} or {"PartitionedPrefix": {"PartitionDateSource": ...}},
+        # the PutBucketLogging shape; log_delivery builds the keys from it.
+        config["TargetObjectKeyFormat"] = value["TargetObjectKeyFormat"]
     try:
         backend.put_bucket_logging(name, config)
     except Exception:
@@ -445,3 +449,6 @@ def _get_permission(self: FakeBucket, action: str, resource: str) -> Any:
 def install() -> None:
     require_pinned_moto(__name__)
     replace(FakeBucket, "get_permission", _get_permission)
+    from .. import log_delivery
+
+    on_reset(log_delivery.LOG.clear)

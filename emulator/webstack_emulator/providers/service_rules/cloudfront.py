@@ -15,6 +15,14 @@ https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logg
 so a bucket without ``OwnershipControls`` fails too. A log bucket the
 emulator does not hold is left alone: AWS's text for it was not verified.
 
+When logging is enabled, CloudFront then "update[s] the ACL for the bucket
+to give the ``awslogsdelivery`` account ``FULL_CONTROL`` permission"
+(canonical user ``c4c1ede6...2d0``), using the creator's ``s3:GetBucketAcl`` /
+``s3:PutBucketAcl`` (same page, "Permissions required to configure standard
+logging"): :func:`grant_log_delivery`, called after a successful create or
+update. The deployer is not restricted in the emulator, so the grant is
+always made; ``webstack_emulator.log_delivery`` checks it at delivery time.
+
 Viewer certificate: an ACM certificate that does not exist or is not
 ``ISSUED`` (pending validation, expired, revoked...) fails with
 ``InvalidViewerCertificate`` "The specified SSL certificate doesn't exist,
@@ -31,7 +39,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from moto.acm.models import acm_backends
-from moto.s3.models import s3_backends
+from moto.s3.models import PERMISSION_FULL_CONTROL, FakeGrant, FakeGrantee, get_canned_acl, s3_backends
 
 from ...facts import CLOUDFRONT_REGION
 from .._base import PARTITION
@@ -44,13 +52,18 @@ _BUCKET_DOMAIN = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws
 # ObjectOwnership values with which the bucket honours ACLs.
 ACL_ENABLED_OWNERSHIP = ("ObjectWriter", "BucketOwnerPreferred")
 
+# Canonical user id of the awslogsdelivery account, which writes standard logs
+# (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html,
+# "Restoring the ACL for the bucket").
+AWSLOGSDELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
+
 
 def bucket_of_domain(domain: str) -> str | None:
     match = _BUCKET_DOMAIN.match(domain)
     return match.group("bucket") if match else None
 
 
-def _object_ownership(bucket: Any) -> str:
+def object_ownership(bucket: Any) -> str:
     rule = getattr(bucket, "ownership_rule", None)
     if isinstance(rule, Mapping):
         rule = rule.get("ObjectOwnership") or (rule.get("Rule") or {}).get("ObjectOwnership")
@@ -63,11 +76,36 @@ def check_log_bucket(account_id: str, logging: Mapping[str, Any] | None) -> None
     if not name:
         return
     bucket = s3_backends[account_id][PARTITION].buckets.get(name)
-    if bucket is not None and _object_ownership(bucket) not in ACL_ENABLED_OWNERSHIP:
+    if bucket is not None and object_ownership(bucket) not in ACL_ENABLED_OWNERSHIP:
         raise refuse(
             "InvalidArgument",
             f"The S3 bucket that you specified for CloudFront logs does not enable ACL access: {domain}",
         )
+
+
+def log_bucket(account_id: str, config: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """``(bucket name, moto bucket or None)`` of an enabled standard-logging configuration."""
+    logging = config.get("Logging") or {}
+    if str(logging.get("Enabled", True)).lower() == "false":
+        return None
+    name = bucket_of_domain(str(logging.get("Bucket") or ""))
+    if not name:
+        return None
+    return name, s3_backends[account_id][PARTITION].buckets.get(name)
+
+
+def grant_log_delivery(account_id: str, config: Mapping[str, Any]) -> None:
+    """Add the awslogsdelivery ``FULL_CONTROL`` grant to the log bucket's ACL, as
+    CloudFront does when logging is enabled (module docstring); existing grants stay."""
+    found = log_bucket(account_id, config)
+    if found is None or found[1] is None:
+        return
+    bucket = found[1]
+    acl = bucket.acl or get_canned_acl("private")
+    grantee = FakeGrantee(grantee_id=AWSLOGSDELIVERY_CANONICAL_ID)
+    if not any(grantee in g.grantees and PERMISSION_FULL_CONTROL in g.permissions for g in acl.grants):
+        acl.grants.append(FakeGrant([grantee], [PERMISSION_FULL_CONTROL]))
+    bucket.acl = acl
 
 
 def check_viewer_certificate(account_id: str, viewer_certificate: Mapping[str, Any] | None) -> None:

@@ -48,26 +48,20 @@ from .._base import PARTITION, Provider
 from ..s3 import DEFAULT_REQUEST_CONTEXT
 from ._errors import refuse
 from ._hooks import install_checks
+from .s3 import default_encryption
 
 ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 TEST_OBJECT = "ELBAccessLogTestFile"
 
 
-def _log_delivery_principals(region_name: str) -> list[Principal]:
+def log_delivery_principals(region_name: str) -> list[Principal]:
+    """Who ELB writes access logs as in ``region_name``: the log-delivery
+    service principal, and the region's ELB account where it has one."""
     principals = [Principal.service(ELB_LOG_DELIVERY_SERVICE)]
     account = ELB_LOG_DELIVERY_ACCOUNTS.get(region_name)
     if account:
         principals.append(Principal.role(f"arn:{PARTITION}:iam::{account}:root"))
     return principals
-
-
-def _sse_algorithm(bucket: Any) -> str:
-    rules = (getattr(bucket, "encryption", None) or {}).get("Rule") or {}
-    for rule in rules if isinstance(rules, list) else [rules]:
-        algorithm = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
-        if algorithm:
-            return str(algorithm)
-    return "AES256"  # S3's default encryption since January 2023 is SSE-S3
 
 
 def _delivery_allowed(policy: Any, principal: Principal, request: Request) -> bool:
@@ -93,7 +87,7 @@ def check_access_logs(provider: Provider, attributes: Mapping[str, Any], load_ba
         "InvalidConfigurationRequest", f"Access Denied for bucket: {name}. Please check S3bucket permission"
     )
     bucket = s3_backends[provider.account_id][PARTITION].buckets.get(name)
-    if bucket is None or _sse_algorithm(bucket).startswith("aws:kms"):
+    if bucket is None or default_encryption(bucket).algorithm.startswith("aws:kms"):
         raise denied
     prefix = str(attributes.get("access_logs.s3.prefix") or "").strip("/")
     key = "/".join(part for part in (prefix, "AWSLogs", provider.account_id, TEST_OBJECT) if part)
@@ -108,7 +102,7 @@ def check_access_logs(provider: Provider, attributes: Mapping[str, Any], load_ba
         context,
         resource_account=provider.account_id,
     )
-    if not any(_delivery_allowed(policy, p, request) for p in _log_delivery_principals(provider.region_name)):
+    if not any(_delivery_allowed(policy, p, request) for p in log_delivery_principals(provider.region_name)):
         raise denied
 
 

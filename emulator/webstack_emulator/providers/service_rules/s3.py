@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...policy.evaluator import load
 from ._errors import refuse
@@ -94,3 +94,29 @@ def check_bucket_policy(bucket: Any, policy: Any) -> None:
     block = getattr(bucket, "public_access_block", None)
     if block is not None and getattr(block, "block_public_policy", False) and policy_is_public(policy):
         raise refuse("AccessDenied", "Access Denied")
+
+
+class DefaultEncryption(NamedTuple):
+    """A bucket's default encryption: ``SSEAlgorithm`` (``AES256``,
+    ``aws:kms``, ``aws:kms:dsse``), ``KMSMasterKeyID`` ("" for the
+    AWS-managed ``aws/s3`` key) and ``BucketKeyEnabled``."""
+
+    algorithm: str
+    kms_key_id: str = ""
+    bucket_key: bool = False
+
+
+def default_encryption(bucket: Any) -> DefaultEncryption:
+    """What S3 applies to an object written without encryption headers.
+    A bucket without a configuration gets SSE-S3: "all new object uploads to
+    Amazon S3 are automatically encrypted" with SSE-S3 since January 5, 2023
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html)."""
+    rules = (getattr(bucket, "encryption", None) or {}).get("Rule") or {}
+    for rule in rules if isinstance(rules, list) else [rules]:
+        by_default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if by_default.get("SSEAlgorithm"):
+            enabled = str(rule.get("BucketKeyEnabled", "false")).lower() == "true"
+            return DefaultEncryption(
+                str(by_default["SSEAlgorithm"]), str(by_default.get("KMSMasterKeyID") or ""), enabled
+            )
+    return DefaultEncryption("AES256")
