@@ -20,8 +20,9 @@ of the same group allows the same protocol (or all), a port range at least as
 wide and a source that contains it (a CIDR within the old CIDR, or the same
 prefix list or group).
 
-References in the new templates to renamed resources are mapped back to the
-old ids first, so a renamed bucket does not make its grants look new.
+The old templates are read in the new logical ids of renamed resources
+(:attr:`.StackDiff.renamed`), so a renamed bucket does not make its grants
+look new.
 """
 
 from __future__ import annotations
@@ -204,12 +205,12 @@ def _listed(items: list[str]) -> str:
     return shown if len(items) <= _SHOWN else f"{shown} (+{len(items) - _SHOWN} more)"
 
 
-def _describe_new(s: Statement) -> str:
+def _describe(s: Statement) -> str:
     if s.opaque:
-        return f"new statement {s.text[:120]}"
+        return s.text[:120]
     to = f" to {_listed(sorted(f'{k}:{v}' for k, v in s.principals))}" if s.principals else ""
     when = f" when {_listed(sorted(f'{op} {key}' for op, key, _ in s.conditions))}" if s.conditions else ""
-    return f"new statement{_sid(s)}: Allow {_listed(sorted(s.actions))} on {_listed(sorted(s.resources))}{to}{when}"
+    return f"{s.effect} {_listed(sorted(s.actions))} on {_listed(sorted(s.resources))}{to}{when}"
 
 
 def _sid(s: Statement) -> str:
@@ -272,13 +273,16 @@ def document_broadenings(location: str, old: Any, new: Any) -> list[str]:
         if closest is not None and _related(closest[0], s):
             found.append(f"{location}: Allow{_sid(s)} widened: {_describe_gap(closest[1], True)}")
         else:
-            found.append(f"{location}: {_describe_new(s)}")
+            found.append(f"{location}: new statement{_sid(s)}: {_describe(s)}")
     new_denies = [s for s in after if s.effect == "Deny"]
     for s in (s for s in before if s.effect == "Deny"):
         if any(gap(n, s) is None for n in new_denies):
             continue
         closest = _closest(new_denies, s, wide_first=False)
-        what = f"Deny{_sid(s)} narrowed: {_describe_gap(closest[1], False)}" if closest else f"Deny{_sid(s)} removed"
+        if closest is not None and _related(closest[0], s):
+            what = f"Deny{_sid(s)} narrowed: {_describe_gap(closest[1], False)}"
+        else:
+            what = f"statement{_sid(s)} removed: {_describe(s)}"
         found.append(f"{location}: {what}")
     return found
 
@@ -365,14 +369,13 @@ def _rule(owner: str, group: str, rule: Mapping[str, Any]) -> Ingress:
     return Ingress(owner, group, protocol, _ports(rule, protocol), _source(rule))
 
 
-def ingress_rules(resources: Mapping[str, Mapping[str, Any]], renamed: Mapping[str, str]) -> Iterator[Ingress]:
-    """Every ingress rule, its group named by the old id of a renamed group (``renamed``: new id -> old id)."""
+def ingress_rules(resources: Mapping[str, Mapping[str, Any]]) -> Iterator[Ingress]:
     for lid, res in resources.items():
         props = res.get("Properties") or {}
         if res.get("Type") == _GROUP:
             for rule in props.get("SecurityGroupIngress") or []:
                 if isinstance(rule, Mapping):
-                    yield _rule(lid, renamed.get(lid, lid), rule)
+                    yield _rule(lid, lid, rule)
         elif res.get("Type") == _INGRESS:
             yield _rule(lid, _target(props.get("GroupId", props.get("GroupName"))), props)
 
@@ -420,16 +423,14 @@ def ingress_broadenings(old: list[Ingress], new: list[Ingress]) -> Iterator[tupl
 def broadenings(diff: StackDiff) -> list[Change]:
     """The broadenings of one stack, one :class:`Change` per resource."""
     back = diff.renamed  # new id -> old id
-    new_res = {lid: rename(res, back) for lid, res in diff.new_res.items()}
+    forward = {old: new for new, old in back.items()}
+    # The old side in the new ids: a renamed resource's grants compare equal, and details read in today's ids.
+    old_res = {forward.get(lid, lid): rename(res, forward) for lid, res in diff.old_res.items()}
     found: dict[str, list[str]] = {}
-    for lid, res in new_res.items():
-        old = diff.old_res.get(back.get(lid, lid))
-        if lines := resource_broadenings(old, res):
+    for lid in (*diff.new_res, *(k for k in old_res if k not in diff.new_res)):
+        if lines := resource_broadenings(old_res.get(lid), diff.new_res.get(lid)):
             found.setdefault(lid, []).extend(lines)
-    for lid in diff.deleted:
-        if lid not in back.values() and (lines := resource_broadenings(diff.old_res[lid], None)):
-            found.setdefault(lid, []).extend(lines)
-    for owner, line in ingress_broadenings(list(ingress_rules(diff.old_res, {})), list(ingress_rules(new_res, back))):
+    for owner, line in ingress_broadenings(list(ingress_rules(old_res)), list(ingress_rules(diff.new_res))):
         found.setdefault(owner, []).append(line)
-    types = {**{k: v.get("Type") for k, v in diff.old_res.items()}, **{k: v.get("Type") for k, v in new_res.items()}}
+    types = {lid: res.get("Type") for lid, res in (*old_res.items(), *diff.new_res.items())}
     return [Change(diff.name, lid, str(types[lid]), Kind.BROADEN, tuple(lines)) for lid, lines in found.items()]

@@ -15,7 +15,6 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from webstack_pitfalls import CLOUDFRONT_REGION
 from webstack_tools import project
 from webstack_tools.cli_env import UnsafeEnvironment
 from webstack_tools.plan.allow import ALLOW_FILE, Allowed, AllowListError, allowances, read_allow_list
@@ -52,6 +51,8 @@ def _absolute(path: Path) -> Path:
 
 
 def against_deployed(env_name: str, config: str | None, state_dir: Path) -> tuple[str, list[StackTemplate], Plan]:
+    from webstack_pitfalls import CLOUDFRONT_REGION  # imports the CDK: only when it is needed
+
     target = running_emulator(state_dir, env_name)  # before synthesizing: no emulator is one line, at once
     assembly = synthesized(env_name, _absolute(Path(f"cdk.out.{env_name}")), config)
     before, notes = deployed(target, env_name, [*assembly.regions, CLOUDFRONT_REGION])
@@ -85,6 +86,8 @@ def review_of(title: str, plan: Plan, entries: tuple[Allowed, ...]) -> Review:
 
 
 def run(args: argparse.Namespace) -> int:
+    report = _absolute(args.report or REPORT)
+    report.unlink(missing_ok=True)  # a failed plan leaves no stale report to post
     entries = read_allow_list(_absolute(args.allow or Path(ALLOW_FILE)))  # a malformed file fails first
     config = str(_absolute(Path(args.config))) if args.config else None
     if args.against == "deployed":
@@ -93,7 +96,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         title, _, plan = against_commit(args.env, config, args.against.removeprefix("git:"))
     review = review_of(title, plan, entries)
-    report = _absolute(args.report or REPORT)
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(markdown(review))
     print(text(review))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webstack_tools.plan.model import STATEFUL_TYPES, Change, Kind, StackTemplate
-from webstack_tools.plan.refs import Reference, canonical, references, short
+from webstack_tools.plan.refs import Reference, canonical, references, rename, short
 from webstack_tools.plan.schemas import Pointer, SchemaLookup, TypeSchema
 
 # Resource attributes whose change updates the resource (DependsOn and Metadata do not).
@@ -78,9 +78,17 @@ def under(path: Sequence[str | int], pointer: Pointer) -> bool:
     return True
 
 
-def _without_metadata(resource: Mapping[str, Any]) -> str:
-    # CDK's Metadata holds the construct path, which a rename changes.
-    return canonical({k: v for k, v in resource.items() if k != "Metadata"})
+def _comparable(resource: Mapping[str, Any], renamed: Mapping[str, str] | None = None) -> str:
+    """``resource`` without CDK's Metadata (the construct path, which a rename changes), its references
+    and ``DependsOn`` mapped through ``renamed``."""
+    mapping = renamed or {}
+    found = {k: rename(v, mapping) for k, v in resource.items() if k not in ("Metadata", "DependsOn")}
+    found["DependsOn"] = sorted(mapping.get(d, d) for d in _items(resource.get("DependsOn")))
+    return canonical(found)
+
+
+def _items(value: Any) -> list[Any]:
+    return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
 def _name(pointer: Pointer) -> str:
@@ -110,17 +118,21 @@ class StackDiff:
 
     # -- text differences ------------------------------------------------------
     def _renames(self) -> dict[str, str]:
-        """Added ids whose resource equals a removed one's (type and properties): a logical-id rename."""
-        removed = {lid: r for lid, r in self.old_res.items() if lid not in self.new_res}
+        """Added ids whose resource equals a removed one's (type and properties): logical-id renames.
+        A renamed construct renames its children, whose references then name the new parent: those
+        are compared with references to renamed resources mapped back, until nothing more matches."""
+        removed = {lid: _comparable(r) for lid, r in self.old_res.items() if lid not in self.new_res}
+        added = [lid for lid in self.new_res if lid not in self.old_res]
         found: dict[str, str] = {}
-        for lid, res in self.new_res.items():
-            if lid in self.old_res:
-                continue
-            for old_lid, old in removed.items():
-                if old_lid not in found.values() and _without_metadata(old) == _without_metadata(res):
-                    found[lid] = old_lid
-                    break
-        return found
+        while True:
+            before = len(found)
+            for lid in (a for a in added if a not in found):
+                mapped = _comparable(self.new_res[lid], found)
+                match = next((o for o, r in removed.items() if r == mapped and o not in found.values()), None)
+                if match is not None:
+                    found[lid] = match
+            if len(found) == before:
+                return found
 
     def schema(self, resource_type: str) -> TypeSchema | None:
         return self._lookup(self.region, resource_type)
@@ -146,7 +158,8 @@ class StackDiff:
         if self.old is None:
             return f"new stack {self.name}"
         if lid in self.renamed:
-            return f"renamed from {self.renamed[lid]}: a new resource, created empty; {self.renamed[lid]} is deleted"
+            empty = ", created empty" if self.new_res[lid].get("Type") in STATEFUL_TYPES else ""
+            return f"renamed from {self.renamed[lid]}: a new resource{empty}; {self.renamed[lid]} is deleted"
         return "new resource"
 
     def _compare(self, lid: str, old: Mapping[str, Any], new: Mapping[str, Any], state: _State) -> None:
@@ -277,7 +290,8 @@ class StackDiff:
         if self.new is None:
             notes = [f"stack {self.name} is no longer synthesized"]
         elif renamed_to:
-            notes = [f"renamed to {renamed_to}: a new, empty resource is created and this one deleted"]
+            empty = ", empty" if self.old_res[lid].get("Type") in STATEFUL_TYPES else ""
+            notes = [f"renamed to {renamed_to}: a new{empty} resource is created and this one deleted"]
         else:
             notes = ["removed from the template"]
         resource = self.old_res[lid]
