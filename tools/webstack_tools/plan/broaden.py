@@ -236,11 +236,11 @@ def _describe_gap(found: Gap, allow: bool) -> str:
     return "; ".join(parts)
 
 
-def _closest(candidates: list[Statement], s: Statement, wide_first: bool) -> tuple[Statement, Gap] | None:
-    """The candidate nearest ``s`` (same Sid, else the smallest gap) with its gap."""
+def _closest(candidates: list[Statement], s: Statement) -> tuple[Statement, Gap] | None:
+    """The candidate nearest ``s`` (same Sid, else the smallest gap) with what it misses of ``s``."""
     scored = []
     for c in candidates:
-        found = gap(c, s) if wide_first else gap(s, c)
+        found = gap(c, s)
         if found is not None:
             scored.append((c.sid != s.sid or not s.sid, found.size, c.text, c, found))
     if not scored:
@@ -258,33 +258,40 @@ def _related(old: Statement, new: Statement) -> bool:
     )
 
 
+def _widened(old_allows: list[Statement], s: Statement) -> str:
+    closest = _closest(old_allows, s)
+    if closest is not None and _related(closest[0], s):
+        return f"Allow{_sid(s)} widened: {_describe_gap(closest[1], True)}"
+    return f"new statement{_sid(s)}: {_describe(s)}"
+
+
+def _narrowed(new_denies: list[Statement], s: Statement) -> str:
+    closest = _closest(new_denies, s)
+    if closest is not None and _related(closest[0], s):
+        return f"Deny{_sid(s)} narrowed: {_describe_gap(closest[1], False)}"
+    return f"statement{_sid(s)} removed: {_describe(s)}"
+
+
+def _statement_broadenings(before: list[Statement], after: list[Statement]) -> Iterator[str]:
+    """New allows no old allow covers, old denies no new deny covers (a statement whose effect is not
+    literal counts on both sides)."""
+    old_allows = [s for s in before if s.effect != "Deny"]
+    for s in after:
+        if s.effect != "Deny" and not any(gap(o, s) is None for o in old_allows):
+            yield _widened(old_allows, s)
+    new_denies = [s for s in after if s.effect != "Allow"]
+    for s in before:
+        if s.effect != "Allow" and not any(gap(n, s) is None for n in new_denies):
+            yield _narrowed(new_denies, s)
+
+
 def document_broadenings(location: str, old: Any, new: Any) -> list[str]:
     """How ``new`` grants more than ``old`` (both policy documents, either may be None)."""
     before, after = statements(old), statements(new)
     if before is None or after is None:
         changed = canonical(old) != canonical(new)
         return [f"{location}: not a literal policy document, changed: treated as broadening"] if changed else []
-    found = []
-    old_allows = [s for s in before if s.effect == "Allow" or s.opaque]
-    for s in (s for s in after if s.effect == "Allow" or s.opaque):
-        if any(gap(o, s) is None for o in old_allows):
-            continue
-        closest = _closest(old_allows, s, wide_first=True)
-        if closest is not None and _related(closest[0], s):
-            found.append(f"{location}: Allow{_sid(s)} widened: {_describe_gap(closest[1], True)}")
-        else:
-            found.append(f"{location}: new statement{_sid(s)}: {_describe(s)}")
-    new_denies = [s for s in after if s.effect == "Deny"]
-    for s in (s for s in before if s.effect == "Deny"):
-        if any(gap(n, s) is None for n in new_denies):
-            continue
-        closest = _closest(new_denies, s, wide_first=False)
-        if closest is not None and _related(closest[0], s):
-            what = f"Deny{_sid(s)} narrowed: {_describe_gap(closest[1], False)}"
-        else:
-            what = f"statement{_sid(s)} removed: {_describe(s)}"
-        found.append(f"{location}: {what}")
-    return found
+    return [f"{location}: {line}" for line in _statement_broadenings(before, after)]
 
 
 def documents(resource: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -402,14 +409,22 @@ def covers(old: Ingress, new: Ingress) -> bool:
     return _contains(old.source, new.source)
 
 
+def _was(old: Ingress, new: Ingress) -> bool:
+    """Whether ``new`` reads as a change of ``old``: the same ingress resource, or the same group and
+    protocol with the same ports or the same source."""
+    if old.owner == new.owner != new.group:
+        return True
+    return (old.group, old.protocol) == (new.group, new.protocol) and (
+        old.ports == new.ports or old.source == new.source
+    )
+
+
 def ingress_broadenings(old: list[Ingress], new: list[Ingress]) -> Iterator[tuple[str, str]]:
     """(owner, what) for each new rule no old rule covers."""
     for rule in new:
         if any(covers(o, rule) for o in old):
             continue
-        was = [o for o in old if o.owner == rule.owner and o.group == rule.group] or [
-            o for o in old if o.group == rule.group and o.source[0] == rule.source[0] and o.protocol == rule.protocol
-        ]
+        was = [o for o in old if _was(o, rule)]
         if was:
             yield rule.owner, f"ingress to {rule.group} widened: {rule} (was {', '.join(map(str, was))})"
         else:

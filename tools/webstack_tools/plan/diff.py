@@ -91,6 +91,26 @@ def _items(value: Any) -> list[Any]:
     return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
+def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in {*old, *new} if canonical(old.get(k)) != canonical(new.get(k)))
+
+
+def _create_only_changes(pointers: Sequence[Pointer], old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """One line per create-only property whose value differs."""
+    found = []
+    for p in pointers:
+        before, after = values_at(old, p), values_at(new, p)
+        if canonical(before) != canonical(after):
+            found.append(f"create-only {_name(p)}: {_shown(before)} -> {_shown(after)}")
+    return found
+
+
+def _where(path: Sequence[str | int]) -> str:
+    """A reference's place for people: its first two property levels, intrinsic functions left out."""
+    plain = [str(s) for s in path if not str(s).startswith("Fn::")]
+    return ".".join(plain[:2]) or "Properties"
+
+
 def _name(pointer: Pointer) -> str:
     return ".".join(pointer)
 
@@ -164,9 +184,7 @@ class StackDiff:
 
     def _compare(self, lid: str, old: Mapping[str, Any], new: Mapping[str, Any], state: _State) -> None:
         old_props, new_props = old.get("Properties") or {}, new.get("Properties") or {}
-        changed = sorted(
-            k for k in {*old_props, *new_props} if canonical(old_props.get(k)) != canonical(new_props.get(k))
-        )
+        changed = _changed_keys(old_props, new_props)
         attributes = [a for a in ATTRIBUTES if canonical(old.get(a)) != canonical(new.get(a))]
         if not changed and not attributes:
             return
@@ -177,14 +195,9 @@ class StackDiff:
                 f"no resource schema for {new.get('Type')} in {self.region}: any property change may replace it"
             )
             return
-        hits = [p for p in pointers or () if canonical(values_at(old_props, p)) != canonical(values_at(new_props, p))]
-        for p in hits:
-            state.details.append(
-                f"create-only {_name(p)}: {_shown(values_at(old_props, p))} -> {_shown(values_at(new_props, p))}"
-            )
+        hits = _create_only_changes(pointers or (), old_props, new_props)
         state.kind = Kind.REPLACE if hits else Kind.MODIFY
-        if changed and not hits:
-            state.details.append(f"properties: {', '.join(changed)}")
+        state.details.extend(hits or ([f"properties: {', '.join(changed)}"] if changed else []))
         state.details.extend(f"{a}: {old.get(a, '-')} -> {new.get(a, '-')}" for a in attributes)
 
     # -- deploy-time values ----------------------------------------------------
@@ -240,7 +253,7 @@ class StackDiff:
         create_only: Pointer | None,
     ) -> tuple[Kind, str] | None:
         """How a reference's value changes at deploy (kind for the referrer, why), or None."""
-        where = ".".join(str(s) for s in ref.path[:2]) or "Properties"
+        where = _where(ref.path)
         kind = Kind.REPLACE if create_only is not None else Kind.MODIFY
         label = f"create-only {where}" if create_only is not None else where
         why = self._why(ref, fresh, changed_outputs, exports)

@@ -41,9 +41,12 @@ class Review:
         if change.conservative:
             words.append("(conservative)")
         if change.destructive:
-            allowed = self.allowed.get(change)
-            words.append(f"of stateful, allowed: {allowed.reason}" if allowed else "of stateful: BLOCKS")
+            words.append("(stateful, allowed)" if change in self.allowed else "(stateful, BLOCKS)")
         return " ".join(words)
+
+    def details(self, change: Change) -> list[str]:
+        allowed = self.allowed.get(change)
+        return [*([f"allowed by {ALLOW_FILE}: {allowed.reason}"] if allowed else []), *change.details]
 
     def counts(self) -> str:
         found = Counter(c.kind for c in self.plan.changes)
@@ -62,7 +65,7 @@ def _markdown_row(review: Review, c: Change) -> str:
     change = review.label(c)
     if c.destructive or c.kind is Kind.BROADEN:
         change = f"**{change}**"
-    details = "<br>".join(_cell(d) for d in c.details) or "-"
+    details = "<br>".join(_cell(d) for d in review.details(c)) or "-"
     return f"| {c.stack} | `{c.logical_id}` | {c.type} | {_cell(change)} | {details} |"
 
 
@@ -96,8 +99,8 @@ def text(review: Review) -> str:
     lines = [review.title]
     lines += [f"  note: {n}" for n in review.plan.notes]
     for c in review.rows():
-        lines.append(f"  {review.label(c):<24} {c.stack} {c.logical_id} ({c.type})")
-        lines += [f"      {d}" for d in c.details]
+        lines.append(f"  {review.label(c):<27} {c.stack} {c.logical_id} ({c.type})")
+        lines += [f"      {d}" for d in review.details(c)]
     if review.broadened:
         lines.append(f"BROADENED ACCESS: {', '.join(f'{c.stack}/{c.logical_id}' for c in review.broadened)}: review")
     lines.append(f"changes: {review.counts()}")
