@@ -13,7 +13,7 @@ CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 # The four packages: product, rule pack, emulator, tools.
 SOURCES := webstack pitfalls/webstack_pitfalls emulator/webstack_emulator tools/webstack_tools
 
-.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down destroy diagram docs bench clean
+.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ up: install ## the main job: synthesize, check, deploy ENV to the local emulator
 
 down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs
 	$(PY) -m webstack_tools down
+
+plan: install ## review ENV's change offline against the emulator (AGAINST=git:REF: a commit); reports/plan.md; fails on stateful replace/delete
+	$(PY) -m webstack_tools plan --env $(ENV) $(CONFIG_ARG) $(if $(AGAINST),--against $(AGAINST),)
 
 destroy: install ## destroy exactly ENV's stacks in the running emulator (asks; YES=1 does not, UNPROTECT=1 for prod)
 	$(PY) -m webstack_tools destroy --env $(ENV) $(if $(filter 1,$(YES)),--yes,) $(if $(filter 1,$(UNPROTECT)),--unprotect,)

@@ -9,6 +9,7 @@ only on success, so invalid input never leaves a partial ``cdk.out`` behind.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -35,13 +36,27 @@ def cdk_command(command: str, *args: str) -> list[str]:
     return [*cdk_cli(), command, *args, *CLI_FLAGS]
 
 
-def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = True, *, validation: bool = True) -> int:
+def synth(
+    env_name: str,
+    out: Path,
+    config: str | None = None,
+    quiet: bool = True,
+    *,
+    validation: bool = True,
+    source: Path | None = None,
+) -> int:
     """``cdk synth`` of one environment into ``out`` (relative: to the project root); the CLI's exit code.
 
     ``validation=False`` skips CDK's built-in template validation (``--no-validation``, about
     half the synth time; the templates are the same): for callers that only need the stacks'
-    names and regions, such as ``destroy``."""
+    names and regions, such as ``destroy``. ``source`` synthesizes another checkout of the
+    project (``plan --against git:REF``) with this project's CLI and venv: its ``cdk.json``,
+    app, product and rule pack, not the installed ones."""
     root = project_root()
+    cwd, env = root, cdk_cli_env()
+    if source is not None:
+        cwd = source
+        env["PYTHONPATH"] = os.pathsep.join(str(source / p) for p in ("", "pitfalls"))
     out = out if out.is_absolute() else root / out
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     args = ["-c", f"env={env_name}", "-o", str(tmp)]
@@ -53,7 +68,7 @@ def synth(env_name: str, out: Path, config: str | None = None, quiet: bool = Tru
         args.append("--no-validation")
     cmd = cdk_command("synth", *args)
     try:
-        result = subprocess.run(cmd, check=False, cwd=root, env=cdk_cli_env())
+        result = subprocess.run(cmd, check=False, cwd=cwd, env=env)
         if result.returncode != 0:
             print(f"webstack: synth of env {env_name!r} failed; nothing was written to {out}", file=sys.stderr)
             return result.returncode

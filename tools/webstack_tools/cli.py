@@ -52,6 +52,11 @@ COMMANDS = (
     Command(
         "destroy", "destroy exactly ENV's stacks in the running emulator", "webstack_tools.lifecycle", ("destroy",)
     ),
+    Command(
+        "plan",
+        "review ENV's change offline: add/modify/replace/delete/broaden against the emulator or git:<ref>",
+        "webstack_tools.plan",
+    ),
     Command("diagram", "draw ENV's architecture from its templates", "webstack_tools.diagram"),
     Command("docs", "regenerate docs/configuration.md from webstack/config.py", "webstack_tools.docs"),
     Command("bench", "time synth, the suites, the compliance gate and local deploys", "webstack_tools.bench"),
