@@ -52,11 +52,11 @@ Anything else in the version -- ``NetworkInterfaces``,
 ``InstanceMarketOptions``, ``Placement``, ``CpuOptions``, instance store
 mappings, a mixed-instances override with its own template or instance
 requirements, Spot capacity in a mixed-instances distribution... -- changes
-what an instance is and is not emulated: the
-launch fails with :class:`LaunchNotEmulated` ("not emulated: ..."; a
-CloudFormation create or update of the group fails with that reason, an API
-call with a ValidationError) instead of launching an instance that ignores
-it. Launch configurations keep moto's path.
+what an instance is and is not emulated: the launch fails with
+:class:`LaunchNotEmulated` ("not emulated: ..."; a CloudFormation create or
+update of the group fails with that reason, an API call with a
+ValidationError) instead of launching an instance that ignores it. Launch
+configurations keep moto's path.
 """
 
 from __future__ import annotations
@@ -135,9 +135,9 @@ AL2023_AMI_PREFIX = "al2023-ami-"
 
 
 class _TextOnly(ValidationError):
-    """An API caller sees a ValidationError with the text; a stack event reads
-    ``<class name>: <text>`` (engine/failures.py), not moto's ``code: message``
-    after the class name."""
+    """An Auto Scaling ValidationError (HTTP 400 to an API caller) whose
+    ``str`` is the text alone, so a stack event's reason (error code or class,
+    then this) does not repeat the code."""
 
     def __str__(self) -> str:
         return str(self.message)
@@ -145,11 +145,11 @@ class _TextOnly(ValidationError):
 
 class LaunchNotEmulated(_TextOnly):
     """A launch template version asks for something the emulator cannot give
-    an instance: ``LaunchNotEmulated: not emulated: ...``."""
+    an instance: "not emulated: ..."."""
 
 
-# AWS's own refusal of a launch template: the stack event reads "ValidationError: <AWS's text>".
-InvalidLaunchTemplate = type("ValidationError", (_TextOnly,), {"__module__": __name__})
+class InvalidLaunchTemplate(_TextOnly):
+    """AWS's own refusal of a launch template, with AWS's text."""
 
 
 @dataclass(frozen=True)
