@@ -109,7 +109,8 @@ def volume_keys(group: Any) -> list[str]:
     return keys
 
 
-def _key(group: Any, key_ref: str) -> Any:
+def key_of(group: Any, key_ref: str) -> Any:
+    """moto's KMS key for a key id, alias, key ARN or alias ARN, or None."""
     from moto.kms.models import kms_backends
 
     account, region = group.account_id, group.region
@@ -141,7 +142,7 @@ def _calls(group: Any, key_arn: str) -> Iterator[Request]:
 def launch_refusal(group: Any) -> LaunchRefusal | None:
     """Why the group's next launch fails on its volume keys, or None."""
     for key_ref in volume_keys(group):
-        key = _key(group, key_ref)
+        key = key_of(group, key_ref)
         if key is None:
             # AWS's text for a key that does not exist is not documented; the
             # launch fails as for any key the role cannot use.

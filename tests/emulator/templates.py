@@ -69,3 +69,38 @@ KEY_POLICY = {
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
     ],
 }
+
+
+# A customer managed key the Auto Scaling service-linked role may use for EBS
+# volumes (pitfall D1; webstack_emulator/ebs_launch.py).
+SLR = {
+    "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/"
+    "AWSServiceRoleForAutoScaling"
+}
+ROOT = {
+    "Effect": "Allow",
+    "Principal": {"AWS": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root"}},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+_SLR_CONDITION = {
+    "ArnEquals": {"aws:PrincipalArn": SLR},
+    "StringEquals": {"kms:CallerAccount": {"Ref": "AWS::AccountId"}},
+}
+# The two statements of key-policy-requirements-EBS-encryption.html, in the
+# Principal "*" + aws:PrincipalArn form (valid before the role exists).
+SLR_USE = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+    "Resource": "*",
+    "Condition": _SLR_CONDITION,
+}
+SLR_GRANT = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": "kms:CreateGrant",
+    "Resource": "*",
+    "Condition": {**_SLR_CONDITION, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+}
+RECIPE = (ROOT, SLR_USE, SLR_GRANT)

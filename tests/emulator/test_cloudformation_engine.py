@@ -706,3 +706,44 @@ def test_update_creates_and_updates_in_one_dependency_order():
     finally:
         parsing.parse_and_update_resource = original
     assert calls == [("create", "Base"), ("update", "Changed"), ("create", "New"), ("create", "Later")]
+
+
+def _dependents_of_a_replaced_queue(generation: str) -> dict:
+    def parameter(value):
+        return {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": value}}
+
+    return {
+        # A new QueueName replaces the queue: a new Arn.
+        "A": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": {"Fn::Sub": f"fix18-${{AWS::StackName}}-{generation}"}},
+        },
+        # Unchanged templates referring to A's Arn: updated in place with the new one (fix 18).
+        "ArnOfA": parameter({"Fn::GetAtt": ["A", "Arn"]}),
+        "Q": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["A", "Arn"]}, "maxReceiveCount": 3}
+            },
+        },
+        # Depend on Q, whose Arn and name stay: left alone. A key pair can only be
+        # replaced, and replacing a custom-named one fails the update.
+        "ArnOfQ": parameter({"Fn::GetAtt": ["Q", "Arn"]}),
+        "K": {"Type": "AWS::EC2::KeyPair", "Properties": {"KeyName": {"Fn::Sub": "fix18-${Q.QueueName}"}}},
+    }
+
+
+def test_unchanged_resource_follows_a_changed_attribute_it_refers_to(deploy, aws):
+    stack = deploy(_dependents_of_a_replaced_queue("one"))
+    ssm, sqs, ec2 = aws("ssm"), aws("sqs"), aws("ec2")
+    key_id = ec2.describe_key_pairs(KeyNames=[stack.resources["K"]])["KeyPairs"][0]["KeyPairId"]
+    updated = deploy(_dependents_of_a_replaced_queue("two"), update_of=stack)
+    new_arn = sqs.get_queue_attributes(QueueUrl=updated.resources["A"], AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    assert new_arn.endswith("-two")
+    assert ssm.get_parameter(Name=stack.resources["ArnOfA"])["Parameter"]["Value"] == new_arn
+    redrive = sqs.get_queue_attributes(QueueUrl=stack.resources["Q"], AttributeNames=["RedrivePolicy"])
+    assert json.loads(redrive["Attributes"]["RedrivePolicy"])["deadLetterTargetArn"] == new_arn
+    assert ssm.get_parameter(Name=stack.resources["ArnOfQ"])["Parameter"]["Version"] == 1
+    assert ec2.describe_key_pairs(KeyNames=[stack.resources["K"]])["KeyPairs"][0]["KeyPairId"] == key_id

@@ -5,38 +5,9 @@ from __future__ import annotations
 
 from webstack_emulator import ebs_launch
 
+from .templates import RECIPE, ROOT, SLR_USE
+
 ACCOUNT = "123456789012"
-SLR = {
-    "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/"
-    "AWSServiceRoleForAutoScaling"
-}
-ROOT = {
-    "Effect": "Allow",
-    "Principal": {"AWS": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:root"}},
-    "Action": "kms:*",
-    "Resource": "*",
-}
-_SLR_CONDITION = {
-    "ArnEquals": {"aws:PrincipalArn": SLR},
-    "StringEquals": {"kms:CallerAccount": {"Ref": "AWS::AccountId"}},
-}
-# The two statements of key-policy-requirements-EBS-encryption.html, in the
-# Principal "*" + aws:PrincipalArn form (valid before the role exists).
-SLR_USE = {
-    "Effect": "Allow",
-    "Principal": {"AWS": "*"},
-    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-    "Resource": "*",
-    "Condition": _SLR_CONDITION,
-}
-SLR_GRANT = {
-    "Effect": "Allow",
-    "Principal": {"AWS": "*"},
-    "Action": "kms:CreateGrant",
-    "Resource": "*",
-    "Condition": {**_SLR_CONDITION, "Bool": {"kms:GrantIsForAWSResource": "true"}},
-}
-RECIPE = (ROOT, SLR_USE, SLR_GRANT)
 POLICY_DENIED = (
     "Received 0 SUCCESS signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement"
 )

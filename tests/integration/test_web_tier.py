@@ -214,6 +214,32 @@ def test_launch_template_ebs_encrypted_with_data_key(aws, group, outputs):
         assert key_arn(aws, ebs["KmsKeyId"]) == outputs["DataKeyArn"]
 
 
+def test_in_service_instances_run_as_the_launch_template_says(aws, group, outputs, web_resources):
+    """What each running instance *is*, not what the template asks for: IMDSv2
+    required, the stack's instance profile, no key pair, and exactly one EBS
+    volume, encrypted with the stack's data key (D1)."""
+    in_service = [i["InstanceId"] for i in group["Instances"] if i["LifecycleState"] == "InService"]
+    assert in_service, f"no instance of {group['AutoScalingGroupName']} is in service"
+    profiles = [r["PhysicalResourceId"] for r in web_resources if r["ResourceType"] == "AWS::IAM::InstanceProfile"]
+    assert len(profiles) == 1, profiles
+    profile_arn = aws("iam").get_instance_profile(InstanceProfileName=profiles[0])["InstanceProfile"]["Arn"]
+    stack_keys = {key_arn(aws, r["PhysicalResourceId"]) for r in web_resources if r["ResourceType"] == "AWS::KMS::Key"}
+    assert outputs["DataKeyArn"] in stack_keys, "the DataKeyArn output is not a key of the web stack"
+    ec2 = aws("ec2")
+    instances = [i for r in ec2.describe_instances(InstanceIds=in_service)["Reservations"] for i in r["Instances"]]
+    assert sorted(i["InstanceId"] for i in instances) == sorted(in_service)
+    for instance in instances:
+        name = instance["InstanceId"]
+        assert instance["MetadataOptions"]["HttpTokens"] == "required", f"{name} accepts IMDSv1"
+        assert instance.get("IamInstanceProfile", {}).get("Arn") == profile_arn, name
+        assert "KeyName" not in instance, f"{name} has an SSH key pair"
+        volumes = [m["Ebs"]["VolumeId"] for m in instance.get("BlockDeviceMappings", []) if "Ebs" in m]
+        assert len(volumes) == 1, f"{name} has volumes {volumes}, expected exactly one"
+        (volume,) = ec2.describe_volumes(VolumeIds=volumes)["Volumes"]
+        assert volume["Encrypted"] is True, f"{volumes[0]} of {name} is not encrypted"
+        assert key_arn(aws, volume["KmsKeyId"]) == outputs["DataKeyArn"], f"{volumes[0]} of {name}"
+
+
 def test_group_serves_the_target_group(group, target_group):
     assert group["TargetGroupARNs"] == [target_group["TargetGroupArn"]]
     assert group["HealthCheckType"] == "ELB"

@@ -1,5 +1,6 @@
 """Fixes to moto's CloudFormation engine itself (not to any one type), one
-module each, applied in this order by :func:`install`:
+module each, applied in this order by :func:`install` (18 before 17, which
+stays last):
 
 01 ``fix_01_dynamic_references``    ``{{resolve:ssm|secretsmanager:...}}`` resolved
 02 ``fix_02_get_stack_output``      ``Fn::GetStackOutput`` resolved, any region
@@ -18,14 +19,15 @@ module each, applied in this order by :func:`install`:
 15 ``fix_15_stack_parameters``      ParameterValue is what was passed in (SSM paths), ResolvedValue
 16 ``fix_16_no_change_updates``     an unchanged redeploy is "no changes"
 17 ``fix_17_template_validation``   templates and resource properties validated as CloudFormation does
+18 ``fix_18_attribute_dependents``  an unchanged resource is updated when a Ref/GetAtt value it uses changed
 
 Each module's docstring says what moto 5.2.5 does, what AWS does (with the
 documentation) and what the fix changes. Each refuses to patch a moto other
 than the pinned one (``_guard``; the providers' own moto patches use the
 same :func:`require_pinned_moto` and :func:`replace`). Where several fixes wrap the same moto
-function the order matters: 01 then 02 (``clean_json``), 04 then 05
-(``parse_and_update_resource``), 10, 11, 14 (``execute_change_set``), 12
-then 13 (``delete_stack``).
+function the order matters: 01 then 02 (``clean_json``), 04, 05, 18 then 17
+(``parse_and_update_resource``), 06 then 18 (``build_resource_diff``), 10,
+11, 14 (``execute_change_set``), 12 then 13 (``delete_stack``).
 
 What the resource providers register with the engine lives in
 :mod:`.registry` (``CUSTOM_TYPES``, ``deleter``).
@@ -54,6 +56,7 @@ from . import (
     fix_15_stack_parameters,
     fix_16_no_change_updates,
     fix_17_template_validation,
+    fix_18_attribute_dependents,
 )
 from ._guard import PINNED_MOTO_VERSION, MotoVersionMismatch, add, replace, require_pinned_moto
 
@@ -74,6 +77,8 @@ FIXES: tuple[ModuleType, ...] = (
     fix_14_change_set_scoping,
     fix_15_stack_parameters,
     fix_16_no_change_updates,
+    fix_18_attribute_dependents,
+    # last: its property validation is the outermost wrapper of resource creates and updates
     fix_17_template_validation,
 )
 

@@ -12,6 +12,9 @@ makes every launch (create, scale-out) pass the EBS key check of
 :mod:`webstack_emulator.ebs_launch` (D1): a refused launch starts no
 instance and shows as a ``Failed`` scaling activity
 (``DescribeScalingActivities``, which moto answers with an empty list).
+Instances launched from a launch template get that version's settings
+(:mod:`webstack_emulator.template_launch`); a version with settings the
+emulator cannot give an instance fails the launch loudly.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from moto.autoscaling.models import autoscaling_backends
 from moto.core.common_models import CloudFormationModel
 
-from .. import ebs_launch, scaling_notifications
+from .. import ebs_launch, scaling_notifications, template_launch
 from ..engine import add, replace, require_pinned_moto
 from ..engine.registry import deleter
 from ._base import Provider, ProviderError
@@ -217,6 +220,8 @@ def _create_with_notifications(original_create: Any) -> Any:
 
 def _launching_with_key_check(original: Any) -> Any:
     def replace_autoscaling_group_instances(self: Any, count_needed: int, propagated_tags: dict[str, str]) -> None:
+        # A version the emulator cannot launch fails loudly before anything is decided.
+        template_launch.launch_spec(self)
         refusal = ebs_launch.launch_refusal(self)
         if refusal is not None:
             ebs_launch.record_failed_launches(self, count_needed, refusal)
@@ -292,7 +297,9 @@ def install() -> None:
     replace(
         FakeAutoScalingGroup,
         "replace_autoscaling_group_instances",
-        _launching_with_key_check(vars(FakeAutoScalingGroup)["replace_autoscaling_group_instances"]),
+        _launching_with_key_check(
+            template_launch.launching_from_template(vars(FakeAutoScalingGroup)["replace_autoscaling_group_instances"])
+        ),
     )
     replace(
         FakeAutoScalingGroup,
