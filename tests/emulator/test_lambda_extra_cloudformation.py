@@ -129,3 +129,55 @@ def test_url_with_a_qualifier_is_not_emulated(deploy):
     template["Url"]["DependsOn"] = ["Alias"]
     stack = deploy(template, expect_ok=False)
     assert any("not emulated: AWS::Lambda::Url with Qualifier live" in f for f in stack.failures())
+
+
+def _queue_feeding_a_function(max_receives=1):
+    return {
+        "FnRole": LAMBDA_ROLE,
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["FnRole", "Arn"]},
+                "Code": {"ZipFile": "def handler(event, context):\n    return None\n"},
+            },
+        },
+        "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Queue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": ["Dlq", "Arn"]},
+                    "maxReceiveCount": max_receives,
+                }
+            },
+        },
+        "Mapping": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {"EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]}, "FunctionName": {"Ref": "Fn"}},
+        },
+    }
+
+
+def test_sqs_event_source_mapping_leaves_messages_for_the_unrun_function(deploy, aws):
+    """The mapping is there (Enabled, from the queue to the function) and goes
+    with the stack; messages sent to the queue are not consumed by a function
+    the emulator cannot run, and are not counted as failed receives either: one
+    receive later the message is still in the queue, not in the dead-letter
+    queue its ``maxReceiveCount: 1`` would send it to."""
+    stack = deploy(_queue_feeding_a_function(), {"QueueArn": {"Fn::GetAtt": ["Queue", "Arn"]}})
+    lam, sqs = aws("lambda"), aws("sqs")
+    [mapping] = lam.list_event_source_mappings(FunctionName=stack.resources["Fn"])["EventSourceMappings"]
+    assert (mapping["EventSourceArn"], mapping["State"]) == (stack.outputs["QueueArn"], "Enabled")
+    assert mapping["UUID"] == stack.resources["Mapping"]
+
+    queue_url, dlq_url = stack.resources["Queue"], stack.resources["Dlq"]
+    sqs.send_message(QueueUrl=queue_url, MessageBody="order 1")
+    [message] = sqs.receive_message(QueueUrl=queue_url, AttributeNames=["ApproximateReceiveCount"])["Messages"]
+    assert (message["Body"], message["Attributes"]["ApproximateReceiveCount"]) == ("order 1", "1")
+    assert "Messages" not in sqs.receive_message(QueueUrl=dlq_url)
+
+    stack.cfn.delete_stack(StackName=stack.name)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_event_source_mapping(UUID=mapping["UUID"])

@@ -15,6 +15,7 @@ from collections.abc import Callable
 # One module per service; each defines provider classes at import time.
 PROVIDER_MODULES = (
     "acm",
+    "apigateway",
     "autoscaling",
     "cdk_custom",
     "cfn_custom",

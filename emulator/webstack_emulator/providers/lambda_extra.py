@@ -30,6 +30,21 @@ identifier), GetAtt ``FunctionUrl`` = the URL
 per function and ignores qualifiers, so a ``Qualifier`` (an alias's URL) fails
 loudly instead of overwriting the function's own URL; invoking the URL is not
 emulated.
+
+:func:`install` -- event source mappings on SQS queues do not consume: with
+an enabled mapping, Lambda polls the queue and runs the function on each
+batch, deleting the messages when it succeeds
+(https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). The emulator
+runs no function code, but moto tried: every message sent to such a queue was
+received at once (counting a receive), handed to Docker, which is not there,
+and made visible again -- so a queue whose redrive policy allows one receive
+(``maxReceiveCount: 1``) moved each message to its dead-letter queue on the
+next receive, as if the function had failed. Now the mapping is created,
+listed and deleted as before (``list_event_source_mappings``,
+``State: Enabled``), but messages stay in the queue untouched, where a test
+can read what the function would have been given. Not polled is a known gap,
+not AWS's behaviour (AWS would have run the function). DynamoDB and Kinesis
+stream mappings keep moto's behaviour.
 """
 
 from __future__ import annotations
@@ -43,6 +58,7 @@ from moto.awslambda.models import LambdaFunction as MotoFunction
 from moto.awslambda.utils import get_backend
 from moto.core.common_models import CloudFormationModel
 
+from ..engine import replace, require_pinned_moto
 from ._base import Provider, ProviderError
 
 
@@ -206,3 +222,29 @@ class Url(_LambdaProvider, CloudFormationModel):
     def delete_resource(self) -> None:
         with contextlib.suppress(Exception):
             _backend(self).delete_function_url_config(self.function_name)
+
+
+def _queue_of(account_id: str, region_name: str, queue_arn: str) -> Any:
+    from moto.sqs.models import sqs_backends
+
+    backend = sqs_backends[account_id][region_name]
+    return next((q for q in backend.queues.values() if q.queue_arn == queue_arn), None)
+
+
+def _unpolled(original: Any) -> Any:
+    def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
+        esm = original(self, spec)
+        queue = _queue_of(self.account_id, self.region_name, esm.event_source_arn)
+        if queue is not None:
+            # moto's SQS add_message runs every mapping registered here (module docstring)
+            queue.lambda_event_source_mappings.pop(esm.function_arn, None)
+        return esm
+
+    return create_event_source_mapping
+
+
+def install() -> None:
+    require_pinned_moto(__name__)
+    from moto.awslambda.models import LambdaBackend
+
+    replace(LambdaBackend, "create_event_source_mapping", _unpolled(vars(LambdaBackend)["create_event_source_mapping"]))
