@@ -239,7 +239,7 @@ def test_deployment_stage_name_creates_the_stage_and_its_delete_removes_it(deplo
                     }
                 }
             ),
-            'Stage: InvalidRequest: Resource handler returned message: "DeploymentId cannot be empty"',
+            'Stage: Resource handler returned message: "DeploymentId cannot be empty"',
             id="stage-without-deployment",
         ),
         pytest.param(
@@ -273,7 +273,7 @@ def test_deployment_stage_name_creates_the_stage_and_its_delete_removes_it(deplo
                     "Properties": {"Body": {"openapi": "3.0.1", "info": {"title": "Imported"}, "paths": {}}},
                 }
             },
-            "Api: ProviderError: not emulated: AWS::ApiGateway::RestApi with Body",
+            "Api: not emulated: AWS::ApiGateway::RestApi with Body",
             id="openapi-import",
         ),
     ],
@@ -321,7 +321,7 @@ def test_account_refuses_a_role_api_gateway_cannot_assume(deploy, aws):
     assert stack.status == "ROLLBACK_COMPLETE"
     [failure] = [f for f in stack.failures() if f.startswith("Account:")]
     assert failure.startswith(
-        'Account: InvalidRequest: Resource handler returned message: "The role ARN does not have required '
+        'Account: Resource handler returned message: "The role ARN does not have required '
         "permissions configured. Please grant trust permission for API Gateway and add the required role policy. "
         "(Service: ApiGateway, Status Code: 400, "
     )
