@@ -1,10 +1,9 @@
 """The API-key rotation function, driven through the four rotation steps.
 
-moto's Secrets Manager diverges from the service exactly where rotation
-matters (its RotateSecret pre-fills the pending version with the current
-value, and UpdateSecretVersionStage does not move the default version), so
-these tests use a small in-memory model of the documented semantics:
-https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html
+A small in-memory model of the documented semantics, to drive each step
+alone: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html
+(the same handler runs against the emulator's Secrets Manager, as its
+function's role, in tests/emulator/test_api_key_rotation.py).
 """
 
 from __future__ import annotations
@@ -70,15 +69,30 @@ class SecretsManagerModel:
             )
         }
 
+    def _detach(self, label):
+        # "Each staging label can be attached to only one version at a time."
+        for labels in self.stages.values():
+            if label in labels:
+                labels.remove(label)
+
     def put_secret_value(self, SecretId, ClientRequestToken, SecretString, VersionStages):
         self.values[ClientRequestToken] = SecretString
+        for label in VersionStages:
+            self._detach(label)
         self.stages[ClientRequestToken] = list(VersionStages)
 
-    def update_secret_version_stage(self, SecretId, VersionStage, MoveToVersionId, RemoveFromVersionId):
-        self.stages[RemoveFromVersionId].remove(VersionStage)
-        self.stages[RemoveFromVersionId].append("AWSPREVIOUS")
-        self.stages[MoveToVersionId].append(VersionStage)
-        self.stages[MoveToVersionId].remove("AWSPENDING")
+    def update_secret_version_stage(self, SecretId, VersionStage, MoveToVersionId=None, RemoveFromVersionId=None):
+        """Labels move only as asked; moving AWSCURRENT puts AWSPREVIOUS on the version it left
+        (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecretVersionStage.html).
+        AWSPENDING stays where it is unless the call removes it."""
+        if RemoveFromVersionId is not None:
+            self.stages[RemoveFromVersionId].remove(VersionStage)
+        if MoveToVersionId is not None:
+            self._detach(VersionStage)
+            self.stages[MoveToVersionId].append(VersionStage)
+        if VersionStage == "AWSCURRENT" and MoveToVersionId and RemoveFromVersionId:
+            self._detach("AWSPREVIOUS")
+            self.stages[RemoveFromVersionId].append("AWSPREVIOUS")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_sns as sns
 
@@ -25,6 +25,7 @@ from webstack.constructs.web_tier import HEALTH_PATH, OriginGuard, WebTier
 
 PREFIX_LIST = "pl-82a045eb"
 GUARD = OriginGuard(prefix_list_id=PREFIX_LIST, header_name="X-Origin-Verify", header_value="{{resolve:test}}")
+NAMESPACE = "webstack/test"
 CERT_ARN = "arn:aws:acm:us-west-2:111111111111:certificate/0b5b8b8e-1111-2222-3333-444455556666"
 
 
@@ -35,12 +36,16 @@ def web_tier(stack: Stack, **options: Any) -> WebTier:
         "scaling": Scaling(),
         "load_balancing": LoadBalancing(),
         "deletion_protection": False,
+        "log_retention_days": 14,
+        "removal_policy": RemovalPolicy.DESTROY,
+        "metrics_namespace": NAMESPACE,
     }
     return WebTier(
         stack,
         "WebTier",
         vpc=vpc_in(stack),
         volume_key=key_in(stack),
+        log_key=key_in(stack, "LogKey"),
         access_log_bucket=bucket_in(stack, "AlbLogs"),
         **{**defaults, **options},
     )
@@ -246,3 +251,36 @@ def test_deletion_protection_follows_the_option(stack):
     template(stack).has_resource_properties(
         "AWS::ElasticLoadBalancingV2::LoadBalancer", {"Scheme": "internet-facing", "Type": "application"}
     )
+
+
+def _role_statements(stack: Stack) -> list[dict[str, Any]]:
+    return [s for p in props_of(resources(stack, "AWS::IAM::Policy")) for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_instance_log_groups_take_the_given_key_and_retention(stack):
+    web_tier(stack)
+    groups = resources(stack, "AWS::Logs::LogGroup")
+    assert {k.rstrip("0123456789ABCDEF") for k in groups} == {"WebTierServerAccessLogs", "WebTierServerErrorLogs"}
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == 14
+        assert group["Properties"]["KmsKeyId"]["Fn::GetAtt"][0].startswith("LogKey")
+        assert group["DeletionPolicy"] == "Delete"
+    role = only_one(
+        {k: v for k, v in resources(stack, "AWS::IAM::Role").items() if k.startswith("WebTierInstanceRole")}
+    )
+    assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_protect_log_groups_adds_them_to_the_one_deny(stack):
+    from aws_cdk import aws_logs as logs
+
+    tier = web_tier(stack)
+    other = logs.LogGroup(stack, "Other")
+    tier.protect_log_groups(other)
+    (deny,) = [s for s in _role_statements(stack) if s["Effect"] == "Deny"]
+    denied = {r["Fn::GetAtt"][0].rstrip("0123456789ABCDEF") for r in deny["Resource"] if "Fn::GetAtt" in r}
+    assert denied == {"WebTierServerAccessLogs", "WebTierServerErrorLogs", "Other"}
+    allowed = {a for s in _role_statements(stack) if s["Effect"] == "Allow" for a in s["Action"]}
+    assert not allowed & set(deny["Action"]), "nothing the Deny forbids is allowed"
+    metrics = [s for s in _role_statements(stack) if s.get("Sid") == "AgentMetricsInOwnNamespace"]
+    assert metrics[0]["Condition"] == {"StringEquals": {"cloudwatch:namespace": NAMESPACE}}

@@ -6,15 +6,19 @@ as the CDK CLI does, and then assert with the services' own describe calls.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 
+from webstack_emulator import rotation
 from webstack_emulator.server import InProcessServer, endpoint_env
 
 _counter = itertools.count()
@@ -114,3 +118,48 @@ def forget_dashboard_models() -> Iterator[None]:
     from moto.core.model_instances import reset_model_data
 
     reset_model_data()
+
+
+ROTATION_HANDLER_FILE = Path(__file__).resolve().parents[2] / "webstack/constructs/assets/rotate-api-key/index.py"
+
+
+def load_rotation_handler() -> ModuleType:
+    """webstack's API-key rotation handler, from its file (the asset Lambda runs)."""
+    spec = importlib.util.spec_from_file_location("webstack_rotate_api_key", ROTATION_HANDLER_FILE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ROTATE = load_rotation_handler()
+
+
+def client_as(emulator: InProcessServer, service: str, region: str, credentials: dict[str, str]) -> Any:
+    """A client signed with ``credentials`` (an assumed role's), as that role would call."""
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=emulator.endpoint,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+@pytest.fixture
+def run_as_lambda(emulator: InProcessServer) -> Iterator[Callable[[str], None]]:
+    """Register webstack's handler for a function, signed as its execution role."""
+    registered: list[str] = []
+
+    def register(function_arn: str) -> None:
+        def handler(event: dict[str, Any], context: Any) -> Any:
+            client = client_as(emulator, "secretsmanager", context.region, context.credentials)
+            return ROTATE.handler(event, context, client=client)
+
+        rotation.register_handler(function_arn, handler)
+        registered.append(function_arn)
+
+    yield register
+    for arn in registered:
+        rotation.unregister_handler(arn)

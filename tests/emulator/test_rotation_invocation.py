@@ -5,23 +5,19 @@ secret's key policy (webstack_emulator/rotation.py).
 
 The function is webstack's own rotation handler, loaded from its file (the
 emulator imports nothing of the product) and run in-process with a client
-signed by the session Lambda would give it."""
+signed by the session Lambda would give it (``run_as_lambda``, conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
-from pathlib import Path
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from webstack_emulator import rotation
 
 ACCOUNT = "123456789012"
-HANDLER_FILE = Path(__file__).resolve().parents[2] / "webstack/constructs/assets/rotate-api-key/index.py"
 ROLE_ARN = {"Fn::GetAtt": ["FnRole", "Arn"]}
 VIA_SECRETS_MANAGER = {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
 ROOT = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
@@ -38,17 +34,6 @@ ROTATION_ACTIONS = [
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
 ]
-
-
-def _load_handler():
-    spec = importlib.util.spec_from_file_location("webstack_rotate_api_key", HANDLER_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ROTATE = _load_handler()
 
 
 def _resources(*, actions=ROTATION_ACTIONS, key_statements=(ROOT, ROLE_KEY_USE), permission=True, schedule=True):
@@ -142,31 +127,6 @@ def _create(aws, resources):
     stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
     return {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
-
-
-@pytest.fixture
-def run_as_lambda(emulator):
-    """Register webstack's handler for a function, signed as its execution role."""
-    registered: list[str] = []
-
-    def register(function_arn):
-        def handler(event, context):
-            client = boto3.client(
-                "secretsmanager",
-                region_name=context.region,
-                endpoint_url=emulator.endpoint,
-                aws_access_key_id=context.credentials["AccessKeyId"],
-                aws_secret_access_key=context.credentials["SecretAccessKey"],
-                aws_session_token=context.credentials["SessionToken"],
-            )
-            return ROTATE.handler(event, context, client=client)
-
-        rotation.register_handler(function_arn, handler)
-        registered.append(function_arn)
-
-    yield register
-    for arn in registered:
-        rotation.unregister_handler(arn)
 
 
 def _stages(aws, secret):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
 
 from .helpers import as_list, key_arn, statements
@@ -97,3 +101,52 @@ def test_data_key_admits_autoscaling_service_linked_role(aws, outputs):
     assert any(
         str(s.get("Condition", {}).get("Bool", {}).get("kms:GrantIsForAWSResource")).lower() == "true" for s in grant
     ), grant
+
+
+ROTATION_HANDLER = Path(__file__).resolve().parents[2] / "webstack/constructs/assets/rotate-api-key/index.py"
+
+
+def _rotation_handler() -> Any:
+    spec = importlib.util.spec_from_file_location("webstack_rotate_api_key", ROTATION_HANDLER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def as_rotation_function(aws, deployed, secrets) -> tuple[str, Any]:
+    """(API-key ARN, a Secrets Manager client signed as the deployed rotation function's role).
+
+    The emulator does not run the function (RotateSecret records its steps as
+    not run); this plays it as Lambda would, with a session of its execution
+    role, so every call is authorized against the deployed role, secret and key.
+    It rotates the secret: emulator only."""
+    if deployed.endpoint is None:
+        pytest.skip("rotates the API key: runs against the emulator only")
+    (secret,) = [s for logical_id, s in secrets.items() if logical_id.startswith("SecretsApiKey")]
+    role = aws("lambda").get_function(FunctionName=secret["RotationLambdaARN"])["Configuration"]["Role"]
+    credentials = aws("sts").assume_role(RoleArn=role, RoleSessionName="rotation")["Credentials"]
+    client = boto3.client(
+        "secretsmanager",
+        region_name=deployed.web_region,
+        endpoint_url=deployed.endpoint,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    return secret["ARN"], client
+
+
+def test_deployed_api_key_rotates_twice_as_its_function_role(aws, as_rotation_function):
+    arn, client = as_rotation_function
+    sm = aws("secretsmanager")
+    handler = _rotation_handler()
+    previous = sm.get_secret_value(SecretId=arn)["VersionId"]
+    for _ in range(2):
+        token = sm.rotate_secret(SecretId=arn)["VersionId"]
+        for step in ("createSecret", "setSecret", "testSecret", "finishSecret"):
+            handler.handler({"SecretId": arn, "ClientRequestToken": token, "Step": step}, None, client=client)
+        stages = {v: s for v, s in sm.describe_secret(SecretId=arn)["VersionIdsToStages"].items() if s}
+        assert stages == {token: ["AWSCURRENT"], previous: ["AWSPREVIOUS"]}, stages
+        previous = token

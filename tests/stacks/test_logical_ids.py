@@ -34,7 +34,13 @@ PINNED = {
             "SecretsDatabaseCredentialsDB24CA51",
             "SecretsOriginVerify59304C5E",
         },
-        "AWS::Logs::LogGroup": {"NetworkFlowLogs2BEC3212", "SecretsRotationLogs5592C481", "AlbWafLogsADC2EE40"},
+        "AWS::Logs::LogGroup": {
+            "NetworkFlowLogs2BEC3212",
+            "SecretsRotationLogs5592C481",
+            "AlbWafLogsADC2EE40",
+            "WebTierServerAccessLogsD6751DF7",
+            "WebTierServerErrorLogs4FAD31B1",
+        },
         "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
         "AWS::EC2::VPC": {"NetworkVpc7FB7348F"},
         "AWS::CloudFront::Distribution": {"CdnDistribution149FA6C8"},
@@ -56,6 +62,12 @@ ALWAYS = {
     "AWS::KMS::Key": {"KeysDataKey8F3FE3A4", "KeysTelemetryKey51EF4063", "AlertsKey9E1197AF"},
     "AWS::S3::Bucket": PINNED["web"]["AWS::S3::Bucket"],
     "AWS::SecretsManager::Secret": {"SecretsApiKey92A01E51", "SecretsDatabaseCredentialsDB24CA51"},
+    "AWS::Logs::LogGroup": {
+        "NetworkFlowLogs2BEC3212",
+        "SecretsRotationLogs5592C481",
+        "WebTierServerAccessLogsD6751DF7",
+        "WebTierServerErrorLogs4FAD31B1",
+    },
 }
 
 

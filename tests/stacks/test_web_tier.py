@@ -7,6 +7,8 @@ import json
 from aws_cdk.assertions import Match
 
 from tests.synth import only, ref_id
+from webstack.constructs.instance_role import AGENT_CONFIG_PATH, MESSAGE_DELIVERY_ACTIONS, SESSION_MANAGER_ACTIONS
+from webstack_pitfalls.template import render
 
 
 def _launch_template(synth):
@@ -34,13 +36,44 @@ def test_amazon_linux_2023_image_resolved_at_deploy_time(each_env):
     assert "amzn2-ami" not in parameter["Default"]
 
 
+def _user_data(synth) -> str:
+    # CloudFormation base64-encodes the script; the template holds it as text,
+    # joined with the Refs of the log groups the agent writes to.
+    return render(_launch_template(synth)["UserData"]["Fn::Base64"])
+
+
 def test_user_data_starts_a_web_server_with_health_path(dev):
-    # CloudFormation base64-encodes the script; the template holds it as text.
-    user_data = json.loads(json.dumps(_launch_template(dev)["UserData"]["Fn::Base64"]))
+    user_data = _user_data(dev)
     assert user_data.startswith("#!/bin/bash")
     assert "dnf install -y nginx" in user_data
     assert "location = /health" in user_data
     assert "systemctl enable --now nginx" in user_data
+
+
+def _agent_config(user_data: str) -> dict:
+    start = user_data.index(f"cat > {AGENT_CONFIG_PATH} <<'AGENT'\n") + len(f"cat > {AGENT_CONFIG_PATH} <<'AGENT'\n")
+    return json.loads(user_data[start : user_data.index("\nAGENT\n", start)])
+
+
+def test_cloudwatch_agent_ships_nginx_logs_to_the_tiers_own_groups(each_env):
+    user_data = _user_data(each_env)
+    assert "dnf install -y amazon-cloudwatch-agent" in user_data
+    assert f"amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{AGENT_CONFIG_PATH}" in user_data
+    config = _agent_config(user_data)
+    files = {f["file_path"]: f["log_group_name"] for f in config["logs"]["logs_collected"]["files"]["collect_list"]}
+    assert set(files) == {"/var/log/nginx/access.log", "/var/log/nginx/error.log"}
+    groups = each_env.web.find_resources("AWS::Logs::LogGroup")
+    for group in files.values():
+        logical_id = group.removeprefix("${").removesuffix("}")
+        assert logical_id.startswith("WebTierServer") and logical_id in groups, group
+        props = groups[logical_id]["Properties"]
+        assert props["RetentionInDays"] == each_env.config.log_retention_days
+        assert props["KmsKeyId"]["Fn::GetAtt"][0].startswith("KeysTelemetryKey")
+    # The stack owns retention: an agent with retention_in_days would call PutRetentionPolicy.
+    assert "retention_in_days" not in json.dumps(config)
+    assert config["metrics"]["namespace"] == f"webstack/{each_env.config.name}"
+    # Only instance-metadata dimensions: tag dimensions would need ec2:DescribeTags on "*".
+    assert config["metrics"]["append_dimensions"] == {"InstanceId": "${aws:InstanceId}"}
 
 
 def test_no_launch_configuration(each_env):
@@ -155,31 +188,88 @@ def test_instances_admit_http_from_the_alb_only_without_duplicates(each_env):
     assert [ref_id(e["DestinationSecurityGroupId"]) for e in egress] == [instance_sg]
 
 
-def test_instance_role_least_privilege(dev):
-    roles = dev.web.find_resources("AWS::IAM::Role")
-    role_id = next(k for k in roles if k.startswith("WebTierInstanceRole"))
-    role = roles[role_id]["Properties"]
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
-    managed = json.dumps(role["ManagedPolicyArns"])
-    assert "AmazonSSMManagedInstanceCore" in managed and "CloudWatchAgentServerPolicy" in managed
-    assert "FullAccess" not in managed
-    policies = [
-        p["Properties"]["PolicyDocument"]["Statement"]
-        for p in dev.web.find_resources("AWS::IAM::Policy").values()
+def _instance_role(synth) -> tuple[str, dict, list[dict]]:
+    """(logical id, properties, every statement of its policies) of the instance role."""
+    resources = synth.web.to_json()["Resources"]
+    role_id = next(
+        k for k, v in resources.items() if k.startswith("WebTierInstanceRole") and v["Type"] == "AWS::IAM::Role"
+    )
+    statements = [
+        s
+        for p in synth.web.find_resources("AWS::IAM::Policy").values()
         if any(ref_id(r) == role_id for r in p["Properties"]["Roles"])
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
-    statements = [s for doc in policies for s in doc]
-    text = json.dumps(statements)
-    assert "s3:GetObject*" in text and "secretsmanager:GetSecretValue" in text
-    for statement in statements:
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        assert not any(a.endswith(":*") or a == "*" for a in actions), statement
-        assert not any(a.startswith(("s3:Put", "s3:Delete", "secretsmanager:Put")) for a in actions), statement
-    dev.web.has_resource_properties("AWS::IAM::InstanceProfile", {"Roles": [{"Ref": role_id}]})
-    dev.web.has_resource_properties(
+    return role_id, resources[role_id]["Properties"], statements
+
+
+def _actions(statement: dict) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def _resources(statement: dict) -> list:
+    return statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+
+
+def test_instance_role_has_no_managed_policy_and_only_these_actions(each_env):
+    role_id, role, statements = _instance_role(each_env)
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    # AmazonSSMManagedInstanceCore (ssm:GetParameter* on every parameter) and
+    # CloudWatchAgentServerPolicy (CreateLogGroup, PutRetentionPolicy on "*") are gone.
+    assert "ManagedPolicyArns" not in role and "Policies" not in role
+    allowed = {a for s in statements if s["Effect"] == "Allow" for a in _actions(s)}
+    assert allowed == {
+        *SESSION_MANAGER_ACTIONS,
+        *MESSAGE_DELIVERY_ACTIONS,
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "cloudwatch:PutMetricData",
+        "s3:ListBucket",
+        "s3:GetObject",
+        "kms:Decrypt",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+    }
+    each_env.web.has_resource_properties("AWS::IAM::InstanceProfile", {"Roles": [{"Ref": role_id}]})
+    each_env.web.has_resource_properties(
         "AWS::EC2::LaunchTemplate",
         {"LaunchTemplateData": {"IamInstanceProfile": {"Arn": Match.any_value()}}},
     )
+
+
+def test_instance_role_writes_only_its_own_log_groups_and_namespace(each_env):
+    _, _, statements = _instance_role(each_env)
+    allows = [s for s in statements if s["Effect"] == "Allow"]
+    (logs_statement,) = [s for s in allows if "logs:PutLogEvents" in _actions(s)]
+    assert {ref_id(r) for r in _resources(logs_statement)} == {
+        k for k in each_env.web.find_resources("AWS::Logs::LogGroup") if k.startswith("WebTierServer")
+    }
+    (metrics,) = [s for s in allows if "cloudwatch:PutMetricData" in _actions(s)]
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": f"webstack/{each_env.config.name}"}}
+
+
+def test_instance_role_uses_the_data_key_only_through_s3(each_env):
+    _, _, statements = _instance_role(each_env)
+    (key_use,) = [s for s in statements if any(a.startswith("kms:") for a in _actions(s))]
+    assert _actions(key_use) == ["kms:Decrypt"]
+    assert ref_id(key_use["Resource"]).startswith("KeysDataKey")
+    assert key_use["Condition"] == {"StringEquals": {"kms:ViaService": f"s3.{each_env.config.region}.amazonaws.com"}}
+
+
+def test_instances_cannot_delete_or_shorten_any_log_group_of_the_stack(each_env):
+    _, _, statements = _instance_role(each_env)
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert set(_actions(deny)) == {
+        "logs:DeleteLogGroup",
+        "logs:DeleteLogStream",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+    }
+    groups = set(each_env.web.find_resources("AWS::Logs::LogGroup"))
+    streams = {ref_id(r) for r in _resources(deny) if "Fn::GetAtt" in r}
+    bare = {render(r).rsplit(":log-group:", 1)[1].strip("${}") for r in _resources(deny) if "Fn::Join" in r}
+    assert streams == groups, "the Deny misses a log group's streams (GetAtt Arn, ...:*)"
+    assert bare == groups, "the Deny misses a log group itself (...:log-group:NAME)"
 
 
 def test_asg_notifies_errors_to_alerts_and_everything_to_events(dev):

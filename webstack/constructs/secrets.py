@@ -14,6 +14,10 @@ from pathlib import Path
 from aws_cdk import (
     Duration,
     RemovalPolicy,
+    Stack,
+)
+from aws_cdk import (
+    aws_events as events,
 )
 from aws_cdk import (
     aws_iam as iam,
@@ -40,7 +44,7 @@ API_KEY_LENGTH = 40
 
 
 class Secrets(Construct):
-    """Attributes: ``database``, ``api_key``, ``rotation_function``, ``origin_verify``."""
+    """Attributes: ``database``, ``api_key``, ``rotation_function``, ``rotation_logs``, ``origin_verify``."""
 
     def origin_verify_value(self) -> str:
         """A deploy-time reference to the header value (never the value)."""
@@ -123,21 +127,14 @@ class Secrets(Construct):
             acknowledge(self.origin_verify, "AwsSolutions-SMG4", coordinated)
             acknowledge(self.origin_verify, "NIST.800.53.R5-SecretsManagerRotationEnabled", coordinated)
 
-        log_group = logs.LogGroup(
+        self.rotation_logs = log_group = logs.LogGroup(
             self,
             "RotationLogs",
             encryption_key=log_key,
             retention=log_retention(log_retention_days),
             removal_policy=removal_policy,
         )
-        # Its own role, assumed by the rotation function only (F7).
-        role = iam.Role(
-            self,
-            "RotationRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="webstack API key rotation function",
-        )
-        log_group.grant_write(role)
+        role = self._rotation_role(key, log_group)
         self.rotation_function = lambda_.Function(
             self,
             "RotationFunction",
@@ -154,27 +151,6 @@ class Secrets(Construct):
             reserved_concurrent_executions=2,
             environment={"API_KEY_LENGTH": str(API_KEY_LENGTH)},
         )
-        self.api_key.grant_read(role)
-        self.api_key.grant_write(role)
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["secretsmanager:DescribeSecret", "secretsmanager:UpdateSecretVersionStage"],
-                resources=[self.api_key.secret_arn],
-            )
-        )
-        # GetRandomPassword has no resource: IAM requires "*" for it.
-        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
-        role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetRandomPassword"], resources=["*"]))
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "secretsmanager:GetRandomPassword supports no resource-level permission; it is the only '*' statement",
-        )
-        acknowledge(
-            role,
-            "NIST.800.53.R5-IAMNoInlinePolicy",
-            "the role's policy is CDK's grant policy, attached to this one role and reviewed in code",
-        )
         acknowledge(
             self.rotation_function,
             "NIST.800.53.R5-LambdaDLQ",
@@ -186,6 +162,104 @@ class Secrets(Construct):
             "the function talks only to the Secrets Manager API; a VPC would add ENIs and a NAT dependency "
             "without removing any network path",
         )
-        self.api_key.add_rotation_schedule(
-            "Rotation", rotation_lambda=self.rotation_function, automatically_after=Duration.days(rotation_days)
+        self._schedule_rotation(rotation_days)
+
+    def _rotation_role(self, key: kms.IKey, log_group: logs.ILogGroup) -> iam.Role:
+        """What the four rotation steps call, on the API key only.
+
+        ``add_rotation_schedule`` would add its own statement for the same four
+        actions, and CDK's ``grant_read`` / ``grant_write`` add
+        ``secretsmanager:UpdateSecret`` (not a rotation step) and key-policy
+        statements for ``kms:Encrypt`` / ``kms:ReEncrypt*``; none of them is
+        used. The steps call DescribeSecret, GetSecretValue, GetRandomPassword,
+        PutSecretValue and UpdateSecretVersionStage
+        (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html),
+        and Secrets Manager calls KMS for them: ``kms:Decrypt`` to read a
+        value, ``kms:GenerateDataKey`` to store one, with the secret's ARN as
+        encryption context
+        (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+        """
+        # Its own role, assumed by the rotation function only (F7).
+        role = iam.Role(
+            self,
+            "RotationRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="webstack API key rotation function",
         )
+        log_group.grant_write(role)
+        secret = self.api_key.secret_arn
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="RotationSteps",
+                actions=[
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
+                ],
+                resources=[secret],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="SecretKeyViaSecretsManager",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com",
+                        "kms:EncryptionContext:SecretARN": secret,
+                    }
+                },
+            )
+        )
+        # GetRandomPassword has no resource: IAM requires "*" for it.
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+        role.add_to_principal_policy(
+            iam.PolicyStatement(sid="NewKeyValue", actions=["secretsmanager:GetRandomPassword"], resources=["*"])
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "secretsmanager:GetRandomPassword supports no resource-level permission; it is the only '*' statement",
+        )
+        acknowledge(
+            role,
+            "NIST.800.53.R5-IAMNoInlinePolicy",
+            "the role's one policy (the rotation steps on the API key, its key via Secrets Manager, its log "
+            "group), attached to this one role and reviewed in code",
+        )
+        return role
+
+    def _schedule_rotation(self, rotation_days: int) -> None:
+        """The schedule, and Secrets Manager's permission to invoke the function -- for this secret only.
+
+        ``add_rotation_schedule`` grants ``secretsmanager.amazonaws.com`` without
+        ``SourceAccount`` / ``SourceArn``, so any account's secret could name this
+        function; AWS recommends both against the confused deputy
+        (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html,
+        https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). The L1
+        schedule keeps the L2's construct path (``ApiKey/Rotation/Resource``) and thus
+        its logical id: a replaced schedule's delete would cancel the rotation the new
+        one configured (same secret, same physical id).
+        """
+        self.rotation_function.add_permission(
+            "SecretsManagerInvoke",
+            principal=iam.ServicePrincipal("secretsmanager.amazonaws.com"),
+            action="lambda:InvokeFunction",
+            source_account=Stack.of(self).account,
+            source_arn=self.api_key.secret_arn,
+        )
+        schedule = secretsmanager.CfnRotationSchedule(
+            Construct(self.api_key, "Rotation"),
+            "Resource",
+            secret_id=self.api_key.secret_arn,
+            rotation_lambda_arn=self.rotation_function.function_arn,
+            rotation_rules=secretsmanager.CfnRotationSchedule.RotationRulesProperty(
+                schedule_expression=events.Schedule.rate(Duration.days(rotation_days)).expression_string
+            ),
+        )
+        # As the L2 schedule does: no principal of the account deletes a secret under rotation.
+        self.api_key.deny_account_root_delete()
+        # D20: RotateSecret runs at create; Secrets Manager must already be allowed to invoke.
+        schedule.node.add_dependency(self.rotation_function.node.find_child("SecretsManagerInvoke"))

@@ -4,7 +4,9 @@ Instances run Amazon Linux 2023 (D11) from a launch template (launch
 configurations can no longer be created in new accounts), with IMDSv2
 required, CMK-encrypted gp3 root volumes (D1 is handled by the key policy in
 :mod:`webstack.constructs.keys`), no key pair (access through SSM Session
-Manager) and a role that reads only what it is granted.
+Manager), a CloudWatch agent shipping nginx's logs to the tier's own log
+groups, and a role that reads only what it is granted
+(:mod:`webstack.constructs.instance_role`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, cast
 from aws_cdk import (
     Annotations,
     Duration,
+    RemovalPolicy,
 )
 from aws_cdk import (
     aws_autoscaling as autoscaling,
@@ -36,6 +39,9 @@ from aws_cdk import (
     aws_kms as kms,
 )
 from aws_cdk import (
+    aws_logs as logs,
+)
+from aws_cdk import (
     aws_s3 as s3,
 )
 from aws_cdk import (
@@ -45,10 +51,14 @@ from constructs import Construct
 
 from webstack.config import Capacity, LoadBalancing, Scaling
 from webstack.constructs.acknowledge import acknowledge
+from webstack.constructs.instance_role import LogIntegrity, agent_commands, allow_cloudwatch_agent, instance_role
+from webstack.constructs.retention import log_retention
 
 HEALTH_PATH = "/health"
 APP_PORT = 80
 _USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
+# nginx's logs on Amazon Linux 2023, shipped by the CloudWatch agent.
+SERVER_LOGS = {"ServerAccessLogs": "/var/log/nginx/access.log", "ServerErrorLogs": "/var/log/nginx/error.log"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,7 +73,8 @@ class OriginGuard:
 
 class WebTier(Construct):
     """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``,
-    ``launch_template``, ``listener`` (the serving one), ``redirect_listener`` (or None).
+    ``launch_template``, ``listener`` (the serving one), ``redirect_listener`` (or None),
+    ``log_groups`` (the instances' own, by construct id).
 
     :param vpc: the ASG goes into its private subnets, the ALB into its public ones.
     :param volume_key: customer-managed key for the instances' EBS volumes (its policy must admit
@@ -74,6 +85,10 @@ class WebTier(Construct):
     :param scaling: target tracking, warm-up, rolling floor, extra types, schedules.
     :param load_balancing: idle timeout, deregistration delay, slow start.
     :param deletion_protection: ALB deletion protection.
+    :param log_key: customer-managed key of the instances' log groups (its policy must admit CloudWatch Logs, D18).
+    :param log_retention_days: retention of those log groups.
+    :param removal_policy: what deleting the stack does to those log groups.
+    :param metrics_namespace: the one CloudWatch namespace the instances may publish metrics to.
     :param origin_guard: admit only CloudFront (prefix list + secret header); None = public ALB.
     :param certificate: ALB certificate; with one, HTTPS serves and HTTP redirects. Default None.
     :param alert_topic: receives the group's launch/terminate errors. Default None.
@@ -94,6 +109,10 @@ class WebTier(Construct):
         scaling: Scaling,
         load_balancing: LoadBalancing,
         deletion_protection: bool,
+        log_key: kms.IKey,
+        log_retention_days: int,
+        removal_policy: RemovalPolicy,
+        metrics_namespace: str,
         origin_guard: OriginGuard | None = None,
         certificate: acm.ICertificate | None = None,
         alert_topic: sns.ITopic | None = None,
@@ -101,7 +120,17 @@ class WebTier(Construct):
         waf_on_alb: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.role = self._instance_role()
+        self.log_groups = {
+            construct: logs.LogGroup(
+                self,
+                construct,
+                encryption_key=log_key,
+                retention=log_retention(log_retention_days),
+                removal_policy=removal_policy,
+            )
+            for construct in SERVER_LOGS
+        }
+        self.role = self._instance_role(metrics_namespace)
         instance_sg = ec2.SecurityGroup(
             self, "InstanceSecurityGroup", vpc=vpc, description="webstack instances: HTTP from the ALB only"
         )
@@ -113,7 +142,7 @@ class WebTier(Construct):
             # Egress is opened by CDK to the targets only (listener.add_targets).
             allow_all_outbound=False,
         )
-        self.launch_template = self._launch_template(instance_type, instance_sg, volume_key)
+        self.launch_template = self._launch_template(instance_type, instance_sg, volume_key, metrics_namespace)
         self.auto_scaling_group = self._auto_scaling_group(
             vpc,
             instance_type,
@@ -170,37 +199,43 @@ class WebTier(Construct):
             "RequestTracking", target_requests_per_minute=scaling.requests_per_target
         )
 
-    def _instance_role(self) -> iam.Role:
+    def _instance_role(self, metrics_namespace: str) -> iam.Role:
         # Nothing else assumes this role: it exists for the instances alone (F7).
-        role = iam.Role(
-            self,
-            "InstanceRole",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            description="webstack web instances: SSM Session Manager, CloudWatch agent, granted reads",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonSSMManagedInstanceCore"),
-                iam.ManagedPolicy.from_aws_managed_policy_name("CloudWatchAgentServerPolicy"),
-            ],
+        role = instance_role(self, "InstanceRole")
+        allow_cloudwatch_agent(role, list(self.log_groups.values()), metrics_namespace)
+        self._log_integrity = LogIntegrity(role)
+        self._log_integrity.protect(*self.log_groups.values())
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "only actions without a resource type: ssm:UpdateInstanceInformation and the ssmmessages / "
+            "ec2messages actions of Session Manager and SSM Agent, and cloudwatch:PutMetricData, which is "
+            "held to the stack's namespace by the cloudwatch:namespace condition",
         )
-        for policy in ("AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"):
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy}]",
-                f"{policy} is the AWS-maintained minimum for the SSM / CloudWatch agent; AWS updates it "
-                "when the agent's API calls change, which a copy would not",
-            )
         acknowledge(
             role,
             "NIST.800.53.R5-IAMNoInlinePolicy",
-            "CDK's grant policy (content read, secret read, key decrypt), attached to this role only",
+            "the role's one policy (Session Manager, agent logs and metrics, the log-integrity Deny, granted "
+            "reads), attached to this role only and reviewed in code",
         )
         return role
 
+    def protect_log_groups(self, *groups: logs.ILogGroup) -> None:
+        """Add ``groups`` (the stack's other log groups) to the role's explicit Deny of
+        deleting them or changing their retention. The tier's own groups are in it already."""
+        self._log_integrity.protect(*groups)
+
     def _launch_template(
-        self, instance_type_name: str, security_group: ec2.ISecurityGroup, volume_key: kms.IKey
+        self,
+        instance_type_name: str,
+        security_group: ec2.ISecurityGroup,
+        volume_key: kms.IKey,
+        metrics_namespace: str,
     ) -> ec2.LaunchTemplate:
         user_data = ec2.UserData.for_linux()
         user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
+        files = {path: self.log_groups[construct] for construct, path in SERVER_LOGS.items()}
+        user_data.add_commands(agent_commands(metrics_namespace, files))
         instance_type = ec2.InstanceType(instance_type_name)
         return ec2.LaunchTemplate(
             self,

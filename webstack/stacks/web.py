@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
@@ -107,15 +109,26 @@ class WebStack(EnvironmentStack):
             scaling=config.scaling,
             load_balancing=config.load_balancing,
             deletion_protection=config.deletion_protection,
+            log_key=keys.telemetry,
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal,
+            metrics_namespace=f"webstack/{config.name}",
             origin_guard=guard,
             certificate=origin_certificate,
             alert_topic=alerts.topic,
             events_topic=alerts.events_topic,
             waf_on_alb=config.waf.protect_alb,
         )
-        if config.waf.protect_alb:
+        alb_waf_logs = (
             self._regional_web_acl(config, web, log_key=keys.telemetry, removal=removal)
+            if config.waf.protect_alb
+            else None
+        )
         self._grant_instance_reads(web, storage, secrets)
+        # Log integrity: the instances may neither delete the stack's log groups nor shorten their retention.
+        web.protect_log_groups(
+            network.flow_log_group, secrets.rotation_logs, *([alb_waf_logs] if alb_waf_logs is not None else [])
+        )
 
         domain = config.domain
         cdn = Cdn(
@@ -204,8 +217,8 @@ class WebStack(EnvironmentStack):
 
     def _regional_web_acl(
         self, config: EnvironmentConfig, web: WebTier, *, log_key: kms.IKey, removal: RemovalPolicy
-    ) -> None:
-        """A REGIONAL web ACL on the ALB, with the same rules as CloudFront's (defence in depth)."""
+    ) -> logs.ILogGroup | None:
+        """A REGIONAL web ACL on the ALB, with the same rules as CloudFront's (defence in depth); its log group."""
         alb_acl = WebAcl(
             self,
             "AlbWaf",
@@ -223,16 +236,39 @@ class WebStack(EnvironmentStack):
         wafv2.CfnWebACLAssociation(
             self, "AlbWafAssociation", resource_arn=web.load_balancer.load_balancer_arn, web_acl_arn=alb_acl.arn
         )
+        return alb_acl.log_group
 
     def _grant_instance_reads(self, web: WebTier, storage: Storage, secrets: Secrets) -> None:
-        """The instances read the content bucket and their secrets, nothing more."""
-        storage.content.grant_read(web.role)
+        """The instances read the content bucket and their secrets, nothing more.
+
+        The bucket read is written out rather than ``grant_read``: that grant's
+        key statement (``kms:Decrypt``, ``kms:DescribeKey``) has no
+        ``kms:ViaService``, so the role could decrypt with the data key outside
+        S3 -- anything else that key encrypts. Here the key serves S3 reads only
+        (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service),
+        and the actions are the two a read needs, not the ``s3:GetObject*`` /
+        ``s3:List*`` groups. The secrets' key use is CDK's key-policy statement,
+        already ``kms:ViaService`` Secrets Manager.
+        """
+        content = storage.content
+        iam.Grant.add_to_principal(grantee=web.role, actions=["s3:ListBucket"], resource_arns=[content.bucket_arn])
+        iam.Grant.add_to_principal(
+            grantee=web.role, actions=["s3:GetObject"], resource_arns=[content.arn_for_objects("*")]
+        )
+        key = content.encryption_key
+        assert key is not None, "the content bucket is KMS-encrypted (Storage)"
+        web.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ContentKeyViaS3Only",
+                actions=["kms:Decrypt"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com"}},
+            )
+        )
         acknowledge(
             web.role,
-            f"AwsSolutions-IAM5[Resource::<{logical_id_of(storage.content)}.Arn>/*]",
-            "read access to every object of the content bucket is the point; objects are unknown at deploy time",
+            f"AwsSolutions-IAM5[Resource::<{logical_id_of(content)}.Arn>/*]",
+            "s3:GetObject on every object of the content bucket is the point; objects are unknown at deploy time",
         )
-        for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*"):
-            acknowledge(web.role, f"AwsSolutions-IAM5[Action::{action}]", "read-only action group from grant_read")
         secrets.database.grant_read(web.role)
         secrets.api_key.grant_read(web.role)

@@ -78,9 +78,19 @@ def test_secret(client, arn, token):
 
 
 def finish_secret(client, arn, token):
+    """Move AWSCURRENT to ``token`` (Secrets Manager moves AWSPREVIOUS to the old
+    version itself), then take AWSPENDING off ``token``: the rotation is finished
+    and the next one starts from a secret without a pending version. AWS's
+    rotation template does the same two calls (aws-samples/
+    aws-secrets-manager-rotation-lambdas, SecretsManagerRotationTemplate/
+    lambda_function.py, finish_secret)."""
     stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
     current = next((version for version, names in stages.items() if "AWSCURRENT" in names), None)
+    if current == token:
+        LOG.info("finishSecret: version %s is already AWSCURRENT", token)
+        return
     client.update_secret_version_stage(
         SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
     )
+    client.update_secret_version_stage(SecretId=arn, VersionStage="AWSPENDING", RemoveFromVersionId=token)
     LOG.info("finishSecret: version %s is now AWSCURRENT", token)
