@@ -1,5 +1,7 @@
 """Fixes to moto's CloudFormation engine itself (not to any one type), one
-module each, applied in this order by :func:`install`:
+module each, applied in this order by :func:`install` (17 last, whatever the
+numbers: its validation wraps outside every other fix, so a broken template
+is refused before any of them acts):
 
 01 ``fix_01_dynamic_references``    ``{{resolve:ssm|secretsmanager:...}}`` resolved
 02 ``fix_02_get_stack_output``      ``Fn::GetStackOutput`` resolved, any region
@@ -20,6 +22,7 @@ module each, applied in this order by :func:`install`:
 17 ``fix_17_template_validation``   templates and resource properties validated as CloudFormation does
 18 ``fix_18_stack_policy``          stack policies refuse the updates they deny (UPDATE_ROLLBACK_COMPLETE)
 19 ``fix_19_rollback_triggers``     rollback triggers: an alarm in ALARM rolls the change set back
+   (18 and 19 are applied before 17)
 
 Each module's docstring says what moto 5.2.5 does, what AWS does (with the
 documentation) and what the fix changes. Each refuses to patch a moto other
@@ -79,9 +82,9 @@ FIXES: tuple[ModuleType, ...] = (
     fix_14_change_set_scoping,
     fix_15_stack_parameters,
     fix_16_no_change_updates,
-    fix_17_template_validation,
     fix_18_stack_policy,
     fix_19_rollback_triggers,
+    fix_17_template_validation,
 )
 
 __all__ = [
