@@ -146,6 +146,15 @@ def test_a_deploy_protects_the_stateful_resources_and_allow_replace_lets_one_rep
     assert env.physical("Content") == second and not _bucket_exists(target, first)
     assert env.protected() == ["AppLogs", "Content"]  # protected again after the one deploy
 
+    # Dropping a stateful resource from the code is a deletion: refused, and allowed by name
+    # (an id the new templates no longer have, but the deployed stack does).
+    without_logs = _template(second)
+    del without_logs["Resources"]["AppLogs"]
+    with pytest.raises(DeployError, match=r"\[Update:Delete\] for resource \[LogicalResourceId/AppLogs\]"):
+        env.deploy(without_logs)
+    env.deploy(without_logs, SafeChange(allow_replace=allowed_replacements("AppLogs")))
+    assert env.protected() == ["Content"]
+
 
 def test_allow_replace_of_an_id_that_is_not_stateful_deploys_nothing(target, tmp_path):
     env = Env(target, tmp_path)

@@ -286,18 +286,14 @@ def deploy(
     safe = safe or SafeChange()
     if assembly.directory is None:
         raise DeployError("cdk deploy needs a synthesized cdk.out directory; this assembly was synthesized in memory")
-    unknown = stack_policy.unknown_allowances(assembly, safe.allow_replace)
-    if unknown:
-        raise DeployError(
-            f"ALLOW_REPLACE names {', '.join(unknown)}, not a stateful resource of {', '.join(assembly.names)}; "
-            "nothing was deployed. Fix: name logical ids that `make plan` reports as replaced or deleted"
-        )
     with emulator_calls(target):
         _clear_failed_creates(target, assembly)
         before = {s.name: stack_status(target, s.name, s.region) for s in assembly}
         existing = [s for s in assembly if before[s.name] in USABLE_STACK_STATES]
+        deployed = stack_policy.deployed_stateful_ids(target, existing)
+        _check_allowances(assembly, deployed, safe.allow_replace)
         triggers = _triggers(target, existing)
-        loosened = stack_policy.loosen(target, existing, safe.allow_replace)
+        loosened = stack_policy.loosen(target, existing, deployed, safe.allow_replace)
     outputs_dir.mkdir(parents=True, exist_ok=True)
     raw = outputs_dir / STACK_OUTPUTS_FILE
     raw.unlink(missing_ok=True)
@@ -314,6 +310,16 @@ def deploy(
     flat = flatten_outputs(nested)
     (outputs_dir / FLAT_OUTPUTS_FILE).write_text(json.dumps(flat, indent=2, sort_keys=True) + "\n")
     return flat
+
+
+def _check_allowances(assembly: CloudAssembly, deployed: Mapping[str, list[str]], allow: frozenset[str]) -> None:
+    unknown = stack_policy.unknown_allowances(assembly, deployed, allow)
+    if unknown:
+        raise DeployError(
+            f"ALLOW_REPLACE names {', '.join(unknown)}, not a stateful resource of {', '.join(assembly.names)} "
+            "(synthesized or deployed); nothing was deployed. Fix: name logical ids that `make plan` reports "
+            "as replaced or deleted"
+        )
 
 
 def _triggers(target: DeployTarget, existing: Iterable[SynthesizedStack]) -> dict[str, list[str]]:

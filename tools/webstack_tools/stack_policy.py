@@ -27,7 +27,7 @@ killed in between leaves the looser policy until the next ``make up``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from webstack_tools.assembly import CloudAssembly, SynthesizedStack
@@ -56,9 +56,16 @@ def policy_document(protected: Iterable[str]) -> dict[str, Any]:
     return {"Statement": statements}
 
 
-def unknown_allowances(assembly: CloudAssembly, allow: Collection[str]) -> list[str]:
-    """The ids of ``allow`` that are no stateful resource of any stack of ``assembly``."""
+def deployed_stateful_ids(target: Any, stacks: Iterable[SynthesizedStack]) -> dict[str, list[str]]:
+    """The stateful logical ids each of the deployed ``stacks`` has now, by stack name."""
+    return {s.name: _deployed_stateful_ids(target.client("cloudformation", s.region), s.name) for s in stacks}
+
+
+def unknown_allowances(assembly: CloudAssembly, deployed: Mapping[str, list[str]], allow: Collection[str]) -> list[str]:
+    """The ids of ``allow`` that are no stateful resource of ``assembly`` nor of what is deployed
+    (a stateful resource the new templates drop is deleted: it can be allowed too)."""
     known = {lid for stack in assembly for lid in template_stateful_ids(stack)}
+    known |= {lid for ids in deployed.values() for lid in ids}
     return sorted(set(allow) - known)
 
 
@@ -71,15 +78,16 @@ def _deployed_stateful_ids(cfn: Any, stack_name: str) -> list[str]:
     return stateful_ids((r["LogicalResourceId"], r["ResourceType"]) for r in resources)
 
 
-def loosen(target: Any, stacks: Iterable[SynthesizedStack], allow: Collection[str]) -> list[SynthesizedStack]:
+def loosen(
+    target: Any, stacks: Iterable[SynthesizedStack], deployed: Mapping[str, list[str]], allow: Collection[str]
+) -> list[SynthesizedStack]:
     """For this deploy only: the deployed ``stacks`` that hold an id of ``allow`` protect all their
     stateful resources but those. Returns the stacks loosened (for :func:`restore`)."""
     loosened = []
     for stack in stacks:
-        cfn = target.client("cloudformation", stack.region)
-        deployed = _deployed_stateful_ids(cfn, stack.name)
-        if set(deployed) & set(allow):
-            _set(cfn, stack.name, set(deployed) - set(allow))
+        ids = set(deployed.get(stack.name, []))
+        if ids & set(allow):
+            _set(target.client("cloudformation", stack.region), stack.name, ids - set(allow))
             loosened.append(stack)
     return loosened
 

@@ -95,6 +95,9 @@ def _check_statement(statement: Mapping[str, Any]) -> None:
     unknown = set(statement) - _ELEMENTS
     if unknown:
         raise StackPolicyNotEmulated(f"not emulated: stack policy element(s) {', '.join(sorted(unknown))}")
+    if statement.get("Principal") != "*":
+        # "The Principal element is required, but supports only the wild card (*)" (protect-stack-resources.html)
+        raise StackPolicyNotEmulated(f"not emulated: stack policy Principal {statement.get('Principal')!r}")
     if statement.get("Effect") not in ("Allow", "Deny"):
         raise StackPolicyNotEmulated(f"not emulated: stack policy Effect {statement.get('Effect')!r}")
     for operator, keys in (statement.get("Condition") or {}).items():
