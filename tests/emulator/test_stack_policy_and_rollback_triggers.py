@@ -1,4 +1,4 @@
-"""Stack policies (engine fix 18) and rollback triggers (engine fix 19).
+"""Stack policies (engine fix 19) and rollback triggers (engine fix 20).
 
 Each test deploys a small stack through change sets, as the CDK CLI does,
 and then updates it; what an update may do is read back with the services'
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from webstack_emulator.engine.fix_19_rollback_triggers import SCALE_VARIABLE
+from webstack_emulator.engine.fix_20_rollback_triggers import SCALE_VARIABLE
 
 _names = itertools.count()
 

@@ -20,17 +20,17 @@ is refused before any of them acts):
 15 ``fix_15_stack_parameters``      ParameterValue is what was passed in (SSM paths), ResolvedValue
 16 ``fix_16_no_change_updates``     an unchanged redeploy is "no changes"
 17 ``fix_17_template_validation``   templates and resource properties validated as CloudFormation does
-18 ``fix_18_stack_policy``          stack policies refuse the updates they deny (UPDATE_ROLLBACK_COMPLETE)
-19 ``fix_19_rollback_triggers``     rollback triggers: an alarm in ALARM rolls the change set back
-   (18 and 19 are applied before 17)
+19 ``fix_19_stack_policy``          stack policies refuse the updates they deny (UPDATE_ROLLBACK_COMPLETE)
+20 ``fix_20_rollback_triggers``     rollback triggers: an alarm in ALARM rolls the change set back
+   (19 and 20 are applied before 17)
 
 Each module's docstring says what moto 5.2.5 does, what AWS does (with the
 documentation) and what the fix changes. Each refuses to patch a moto other
 than the pinned one (``_guard``; the providers' own moto patches use the
 same :func:`require_pinned_moto` and :func:`replace`). Where several fixes wrap the same moto
 function the order matters: 01 then 02 (``clean_json``), 04 then 05
-(``parse_and_update_resource``), 10, 11, 14 (``execute_change_set``), 18 then 19
-(``ChangeSet.apply``: the triggers are checked first), 16 then 19 (``create_change_set``), 12
+(``parse_and_update_resource``), 10, 11, 14 (``execute_change_set``), 19 then 20
+(``ChangeSet.apply``: the triggers are checked first), 16 then 20 (``create_change_set``), 12
 then 13 (``delete_stack``).
 
 What the resource providers register with the engine lives in
@@ -60,8 +60,8 @@ from . import (
     fix_15_stack_parameters,
     fix_16_no_change_updates,
     fix_17_template_validation,
-    fix_18_stack_policy,
-    fix_19_rollback_triggers,
+    fix_19_stack_policy,
+    fix_20_rollback_triggers,
 )
 from ._guard import PINNED_MOTO_VERSION, MotoVersionMismatch, add, replace, require_pinned_moto
 
@@ -82,8 +82,8 @@ FIXES: tuple[ModuleType, ...] = (
     fix_14_change_set_scoping,
     fix_15_stack_parameters,
     fix_16_no_change_updates,
-    fix_18_stack_policy,
-    fix_19_rollback_triggers,
+    fix_19_stack_policy,
+    fix_20_rollback_triggers,
     fix_17_template_validation,
 )
 

@@ -1,4 +1,4 @@
-"""Stack policies as CloudFormation applies them to an update (used by fix 18).
+"""Stack policies as CloudFormation applies them to an update (used by fix 19).
 
 What AWS documents
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html):

@@ -1,4 +1,4 @@
-"""Fix 18: stack policies protect resources during updates.
+"""Fix 19: stack policies protect resources during updates.
 
 moto: ``SetStackPolicy`` / ``GetStackPolicy`` store and return the body
 ("Moto does no validation/parsing/enforcement of this policy"), so an update

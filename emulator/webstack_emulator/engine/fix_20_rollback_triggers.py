@@ -1,4 +1,4 @@
-"""Fix 19: rollback triggers.
+"""Fix 20: rollback triggers.
 
 moto: ignores the ``RollbackConfiguration`` of ``CreateChangeSet``; an
 update goes through whatever state its alarms are in, and ``DescribeStacks``
