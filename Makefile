@@ -42,8 +42,8 @@ summary: synth ## synthesize ENV and print stacks, regions, resource counts, out
 check: lint ## hygiene gates, then the compliance gate: cdk-nag packs + pitfall rules + cfn-lint on every env and combination; reports/
 	$(PY) -m webstack_tools check
 
-up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs
-	$(PY) -m webstack_tools up --env $(ENV) --gate $(CONFIG_ARG)
+up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs (ALLOW_REPLACE=Id,...: an intended replacement, docs/runbook.md)
+	$(PY) -m webstack_tools up --env $(ENV) --gate $(CONFIG_ARG) $(if $(ALLOW_REPLACE),--allow-replace $(ALLOW_REPLACE),)
 
 down: ## stop the local emulator (all its state goes with it) and remove cfn-outputs
 	$(PY) -m webstack_tools down

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from webstack_emulator import ACCOUNT_ID, EmulatorInfo, reset, status
+from webstack_tools import rollback_triggers, stack_policy
 from webstack_tools.assembly import PLUMBING_OUTPUT_PREFIXES, CloudAssembly, SynthesizedStack
 from webstack_tools.cdk import cdk_command
 from webstack_tools.cli_env import cli_environment, cli_home, isolated_session
@@ -265,35 +266,120 @@ def deployed_stacks(target: DeployTarget, assembly: CloudAssembly) -> list[Synth
     return [s for s in assembly if stack_status(target, s.name, s.region) not in (None, "DELETE_COMPLETE")]
 
 
-def deploy(target: DeployTarget, assembly: CloudAssembly, outputs_dir: Path) -> dict[str, str]:
-    """``cdk deploy`` of exactly the stacks of a synthesized ``assembly``; writes
-    ``outputs_dir/flat-outputs.json`` and returns its contents. On failure: what failed,
-    nothing half-deployed left, DeployError (EmulatorGone if the emulator went away)."""
+@dataclass(frozen=True)
+class SafeChange:
+    """What protects a deploy's update: the stack-policy override and the rollback triggers' monitoring time."""
+
+    allow_replace: frozenset[str] = frozenset()
+    """Stateful logical ids this deploy may replace or delete (``make up ALLOW_REPLACE=...``)."""
+    rollback_monitoring_minutes: int = 0
+    """``deploy.rollback_monitoring_minutes`` of the configuration."""
+
+
+def deploy(
+    target: DeployTarget, assembly: CloudAssembly, outputs_dir: Path, safe: SafeChange | None = None
+) -> dict[str, str]:
+    """``cdk deploy`` of exactly the stacks of a synthesized ``assembly``, watched by the stacks' paging
+    alarms (:mod:`.rollback_triggers`) and leaving each stack's stack policy on
+    (:mod:`.stack_policy`); writes ``outputs_dir/flat-outputs.json`` and returns its contents. On
+    failure: what failed, nothing half-deployed left, DeployError (EmulatorGone if the emulator went away)."""
+    safe = safe or SafeChange()
     if assembly.directory is None:
         raise DeployError("cdk deploy needs a synthesized cdk.out directory; this assembly was synthesized in memory")
     with emulator_calls(target):
         _clear_failed_creates(target, assembly)
         before = {s.name: stack_status(target, s.name, s.region) for s in assembly}
+        existing = [s for s in assembly if before[s.name] in USABLE_STACK_STATES]
+        deployed = stack_policy.deployed_stateful_ids(target, existing)
+        _check_allowances(assembly, deployed, safe.allow_replace)
+        triggers = _triggers(target, existing)
+        loosened = stack_policy.loosen(target, existing, deployed, safe.allow_replace)
     outputs_dir.mkdir(parents=True, exist_ok=True)
     raw = outputs_dir / STACK_OUTPUTS_FILE
     raw.unlink(missing_ok=True)
-    say(f"cdk deploy {' '.join(assembly.names)}")
-    args = ["--app", str(assembly.directory), "--require-approval", "never", "--outputs-file", str(raw)]
-    result = run_cli(target, cdk_command("deploy", *args, "--progress", "events", *assembly.names))
-    if result.returncode != 0:
-        if not target.alive():
-            raise EmulatorGone(target)
-        with emulator_calls(target):
-            report = failure_report(target, assembly)
-            _remove_half_deployed(target, assembly, before)
-        raise DeployError(
-            "cdk deploy failed.\n"
-            + (report or "  (no failed resource recorded; see the CDK output above)")
-            + "\nNothing half-deployed was left behind. Fix the cause and run `make up` again."
-        )
-    flat = flatten_outputs(json.loads(raw.read_text()))
+    try:
+        nested = _run_deploys(target, assembly, raw, triggers, minutes=safe.rollback_monitoring_minutes, before=before)
+    except DeployError:
+        if target.alive():
+            with emulator_calls(target):
+                still = {s.name for s in deployed_stacks(target, assembly)}
+                stack_policy.restore(target, [s for s in loosened if s.name in still])
+        raise
+    with emulator_calls(target):
+        stack_policy.protect(target, assembly)
+    flat = flatten_outputs(nested)
     (outputs_dir / FLAT_OUTPUTS_FILE).write_text(json.dumps(flat, indent=2, sort_keys=True) + "\n")
     return flat
+
+
+def _check_allowances(assembly: CloudAssembly, deployed: Mapping[str, list[str]], allow: frozenset[str]) -> None:
+    unknown = stack_policy.unknown_allowances(assembly, deployed, allow)
+    if unknown:
+        raise DeployError(
+            f"ALLOW_REPLACE names {', '.join(unknown)}, not a stateful resource of {', '.join(assembly.names)} "
+            "(synthesized or deployed); nothing was deployed. Fix: name logical ids that `make plan` reports "
+            "as replaced or deleted"
+        )
+
+
+def _triggers(target: DeployTarget, existing: Iterable[SynthesizedStack]) -> dict[str, list[str]]:
+    try:
+        return {s.name: rollback_triggers.paging_alarm_arns(target, s) for s in existing}
+    except rollback_triggers.TooManyTriggers as err:
+        raise DeployError(f"{err}; nothing was deployed") from None
+
+
+def _run_deploys(
+    target: DeployTarget,
+    assembly: CloudAssembly,
+    raw: Path,
+    triggers: Mapping[str, list[str]],
+    *,
+    minutes: int,
+    before: Mapping[str, str | None],
+) -> dict[str, dict[str, str]]:
+    """One ``cdk deploy`` of every stack, or, when a stack has rollback triggers (they apply to a
+    whole command), one ``cdk deploy --exclusively`` per stack in deploy order. Returns the outputs
+    by stack, also written to ``raw``."""
+    runs: list[tuple[list[str], list[str]]]
+    if not any(triggers.values()):
+        runs = [(assembly.names, [])]
+    else:
+        runs = [
+            ([s.name], ["--exclusively", *rollback_triggers.trigger_arguments(triggers.get(s.name, []), minutes)])
+            for s in assembly
+        ]
+    nested: dict[str, dict[str, str]] = {}
+    for names, extra in runs:
+        watched = len(triggers.get(names[0], [])) if len(names) == 1 else 0
+        say(f"cdk deploy {' '.join(names)}" + (f" (rollback triggers: {watched} paging alarm(s))" if watched else ""))
+        _cdk_deploy(target, assembly, [*names, *extra], raw, before)
+        nested.update(json.loads(raw.read_text()))
+    raw.write_text(json.dumps(nested, indent=2, sort_keys=True) + "\n")
+    return nested
+
+
+def _cdk_deploy(
+    target: DeployTarget,
+    assembly: CloudAssembly,
+    stacks_and_options: list[str],
+    raw: Path,
+    before: Mapping[str, str | None],
+) -> None:
+    args = ["--app", str(assembly.directory), "--require-approval", "never", "--outputs-file", str(raw)]
+    result = run_cli(target, cdk_command("deploy", *stacks_and_options, *args, "--progress", "events"))
+    if result.returncode == 0:
+        return
+    if not target.alive():
+        raise EmulatorGone(target)
+    with emulator_calls(target):
+        report = failure_report(target, assembly)
+        _remove_half_deployed(target, assembly, before)
+    raise DeployError(
+        "cdk deploy failed.\n"
+        + (report or "  (no failed resource recorded; see the CDK output above)")
+        + "\nNothing half-deployed was left behind. Fix the cause and run `make up` again."
+    )
 
 
 def flatten_outputs(nested: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

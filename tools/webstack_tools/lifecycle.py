@@ -1,6 +1,7 @@
 """``up``, ``destroy`` and ``down``: the local environment's lifecycle (``make up`` / ``destroy`` / ``down``).
 
     python -m webstack_tools up      --env dev [--config FILE] [--gate]  # synth + emulator + bootstrap, deploy, verify
+                                     [--allow-replace ID,...]            # ... and let this deploy replace them
     python -m webstack_tools destroy --env dev [--yes] [--unprotect]     # destroy exactly dev's stacks
     python -m webstack_tools down                                        # stop the emulator, remove outputs
 
@@ -41,6 +42,7 @@ from webstack_tools.deploy import (
     DeployError,
     DeployTarget,
     EmulatorGone,
+    SafeChange,
     bootstrap,
     bootstrap_regions,
     deploy,
@@ -77,6 +79,20 @@ def expected_regions(env_name: str, config: str | None) -> list[str]:
     except (ConfigError, ConfigInputError, OSError, ValueError):
         return [CLOUDFRONT_REGION]  # the synth reports the configuration error
     return sorted({region, CLOUDFRONT_REGION})
+
+
+def rollback_monitoring_minutes(env_name: str, config: str | None) -> int:
+    """``deploy.rollback_monitoring_minutes`` of ``env_name`` with the overrides in ``config``
+    (read after the synth, which has refused an invalid configuration already)."""
+    from webstack.app import read_overrides
+    from webstack.config import load_config
+
+    return load_config(env_name, read_overrides(config)).deploy.rollback_monitoring_minutes
+
+
+def allowed_replacements(text: str | None) -> frozenset[str]:
+    """``ALLOW_REPLACE=A,B`` -> {"A", "B"}."""
+    return frozenset(part.strip() for part in (text or "").split(",") if part.strip())
 
 
 def _prepare_emulator(env_name: str, config: str | None, state_dir: Path) -> DeployTarget:
@@ -150,14 +166,16 @@ def up(
     state_dir: Path,
     outputs_dir: Path,
     gated: bool = False,
+    allow_replace: frozenset[str] = frozenset(),
 ) -> int:
     started = time.monotonic()
     try:
         with local_pager.config_file(env_name, config) as with_pager:
             assembly, target = _prepared(env_name, with_pager, assembly_dir, state_dir, gated)
+            safe = SafeChange(allow_replace, rollback_monitoring_minutes(env_name, with_pager))
         with emulator_calls(target):
             bootstrap(target, assembly)  # regions the configuration did not predict, if any
-            outputs = deploy(target, assembly, outputs_dir)
+            outputs = deploy(target, assembly, outputs_dir, safe)
             region = web_region(assembly)
             pager = local_pager.create_queue(target.client("sqs", region), env_name, region)
             deployment = Deployment(target, assembly, region, outputs, pager=pager)
@@ -308,6 +326,12 @@ def _parser() -> argparse.ArgumentParser:
     up_p.add_argument("--config", default=None, help="JSON file of configuration overrides")
     up_p.add_argument("--out", type=Path, default=None, help="assembly directory (default cdk.out.<env>)")
     up_p.add_argument("--gate", action="store_true", help="run the compliance gate alongside; deploy only if it passes")
+    up_p.add_argument(
+        "--allow-replace",
+        default=None,
+        metavar="ID[,ID...]",
+        help="stateful logical ids this deploy may replace or delete (the stack policy denies it otherwise)",
+    )
     destroy_p = commands["destroy"]
     destroy_p.add_argument("--assembly", type=Path, default=None, help="use this assembly (must be ENV's)")
     destroy_p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -328,6 +352,14 @@ def main(argv: list[str] | None = None) -> int:
                 args.env, state_dir=state_dir, assembly_dir=assembly_dir, yes=args.yes, unprotect=args.unprotect
             )
         assembly_dir = _absolute(args.out or Path(f"cdk.out.{args.env}"))
-        return up(args.env, args.config, assembly_dir, state_dir=state_dir, outputs_dir=outputs_dir, gated=args.gate)
+        return up(
+            args.env,
+            args.config,
+            assembly_dir,
+            state_dir=state_dir,
+            outputs_dir=outputs_dir,
+            gated=args.gate,
+            allow_replace=allowed_replacements(args.allow_replace),
+        )
     except UnsafeEnvironment as err:
         return fail(str(err), 2)

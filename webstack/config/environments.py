@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webstack.config.models import Alarms, Capacity, CdnTuning, EnvironmentConfig, Waf
+from webstack.config.models import Alarms, Capacity, CdnTuning, Deploy, EnvironmentConfig, Waf
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     "dev": EnvironmentConfig(
@@ -46,5 +46,8 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         alarms=Alarms(evaluation_periods=3, period_seconds=60),
         waf=Waf(enabled=True, protect_alb=True),
         cdn=CdnTuning(origin_shield=True),
+        # Ten minutes of watching the paging alarms after each update before
+        # replaced resources are cleaned up (rollback triggers).
+        deploy=Deploy(rollback_monitoring_minutes=10),
     ),
 }

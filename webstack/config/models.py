@@ -415,6 +415,19 @@ Tags = dict[
 ]
 
 
+class Deploy(Model):
+    """How `make up` deploys the stacks (read by the deploy tool; the templates do not change)."""
+
+    rollback_monitoring_minutes: int = whole(
+        0,
+        0,
+        180,
+        "Minutes CloudFormation keeps watching each stack's paging (composite) alarms after an update, "
+        "before it cleans up replaced resources; an alarm in ALARM during the update or these minutes rolls the "
+        "update back (0-180, AWS's range; 0 still watches during the update). Applies from the second deploy on.",
+    )
+
+
 class EnvironmentConfig(Model):
     """Everything that differs between dev, staging and prod."""
 
@@ -489,6 +502,7 @@ class EnvironmentConfig(Model):
     )
     waf: Waf = Field(default_factory=Waf, description=Waf.__doc__)
     origin_protection: OriginProtection = Field(default_factory=OriginProtection, description=OriginProtection.__doc__)
+    deploy: Deploy = Field(default_factory=Deploy, description=Deploy.__doc__)
     edge_region: Literal["us-east-1"] = Field(
         "us-east-1",
         description="Region of the edge stack and the CloudFront alarms. CloudFront accepts web ACLs and certificates only from us-east-1.",

@@ -14,6 +14,7 @@ from webstack.config.models import (
     Alarms,
     Capacity,
     CdnTuning,
+    Deploy,
     EnvironmentConfig,
     LoadBalancing,
     OriginProtection,
@@ -24,7 +25,8 @@ from webstack.config.models import (
 SCHEMA_ID = "https://github.com/webstack/webstack/docs/config.schema.json"
 # Sections merged field by field into the defaults (see loading._merge).
 _MERGED = {
-    m.__name__ for m in (EnvironmentConfig, Capacity, Scaling, LoadBalancing, CdnTuning, Alarms, Waf, OriginProtection)
+    m.__name__
+    for m in (EnvironmentConfig, Capacity, Scaling, LoadBalancing, CdnTuning, Alarms, Waf, OriginProtection, Deploy)
 }
 
 

@@ -1,6 +1,7 @@
 """Fixes to moto's CloudFormation engine itself (not to any one type), one
-module each, applied in this order by :func:`install` (18 before 17, which
-stays last):
+module each, applied in this order by :func:`install` (17 last, whatever the
+numbers: its validation wraps outside every other fix, so a broken template
+is refused before any of them acts; 18, 19 and 20 come before it):
 
 01 ``fix_01_dynamic_references``    ``{{resolve:ssm|secretsmanager:...}}`` resolved
 02 ``fix_02_get_stack_output``      ``Fn::GetStackOutput`` resolved, any region
@@ -20,6 +21,8 @@ stays last):
 16 ``fix_16_no_change_updates``     an unchanged redeploy is "no changes"
 17 ``fix_17_template_validation``   templates and resource properties validated as CloudFormation does
 18 ``fix_18_attribute_dependents``  an unchanged resource is updated when a Ref/GetAtt value it uses changed
+19 ``fix_19_stack_policy``          stack policies refuse the updates they deny (UPDATE_ROLLBACK_COMPLETE)
+20 ``fix_20_rollback_triggers``     rollback triggers: an alarm in ALARM rolls the change set back
 
 Each module's docstring says what moto 5.2.5 does, what AWS does (with the
 documentation) and what the fix changes. Each refuses to patch a moto other
@@ -27,7 +30,9 @@ than the pinned one (``_guard``; the providers' own moto patches use the
 same :func:`require_pinned_moto` and :func:`replace`). Where several fixes wrap the same moto
 function the order matters: 01 then 02 (``clean_json``), 04, 05, 18 then 17
 (``parse_and_update_resource``), 06 then 18 (``build_resource_diff``), 10,
-11, 14 (``execute_change_set``), 12 then 13 (``delete_stack``).
+11, 14 (``execute_change_set``), 19 then 20 (``ChangeSet.apply``: the triggers
+are checked first), 16 then 20 (``create_change_set``), 12 then 13
+(``delete_stack``).
 
 What the resource providers register with the engine lives in
 :mod:`.registry` (``CUSTOM_TYPES``, ``deleter``).
@@ -57,6 +62,8 @@ from . import (
     fix_16_no_change_updates,
     fix_17_template_validation,
     fix_18_attribute_dependents,
+    fix_19_stack_policy,
+    fix_20_rollback_triggers,
 )
 from ._guard import PINNED_MOTO_VERSION, MotoVersionMismatch, add, replace, require_pinned_moto
 
@@ -78,6 +85,8 @@ FIXES: tuple[ModuleType, ...] = (
     fix_15_stack_parameters,
     fix_16_no_change_updates,
     fix_18_attribute_dependents,
+    fix_19_stack_policy,
+    fix_20_rollback_triggers,
     # last: its property validation is the outermost wrapper of resource creates and updates
     fix_17_template_validation,
 )

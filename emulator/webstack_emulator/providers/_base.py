@@ -51,6 +51,9 @@ class Provider:
     properties: dict[str, Any]
     physical_id: str
     attributes: dict[str, Any]
+    # The resource's UpdateReplacePolicy as of the update being applied (a
+    # provider that replaces inside ``update`` keeps the old one on Retain).
+    update_replace_policy: str | None = None
 
     # -- moto's CloudFormationModel interface --------------------------------
     @classmethod
@@ -118,6 +121,7 @@ class Provider:
             )
             original_resource.delete_resource()
             return replacement
+        original_resource.update_replace_policy = cloudformation_json.get("UpdateReplacePolicy")
         original_resource.update(original_resource.properties, new_props)
         original_resource.properties = new_props
         return original_resource

@@ -309,22 +309,42 @@ class Bucket(Provider, CloudFormationModel):
                 apply(backend, bucket, name, new.get(key))
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
-        if new.get("BucketName") and new["BucketName"] != self.physical_id:
-            raise ProviderError("changing BucketName of an existing bucket (a replacement) is not emulated")
+        if old.get("BucketName") != new.get("BucketName"):
+            self._replace(new)
+            return
         self._apply(self.physical_id, old, new)
 
+    def _replace(self, new: dict[str, Any]) -> None:
+        """BucketName is create-only: a new bucket, and the old one deleted unless
+        ``UpdateReplacePolicy: Retain``
+        (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#cfn-s3-bucket-bucketname,
+        https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatereplacepolicy.html).
+        AWS deletes the old bucket in the cleanup after the update; a bucket
+        that is not empty then stays (the cleanup's delete fails, the update
+        still completes), and so it stays here."""
+        old_name = self.physical_id
+        self.resource_name = new.get("BucketName") or self.generated_name(63).lower()
+        self.physical_id = self.create(new)
+        if self.update_replace_policy == "Retain":
+            return
+        with contextlib.suppress(ProviderError):
+            self._delete_bucket(old_name)
+
     def delete_resource(self) -> None:
+        self._delete_bucket(self.physical_id)
+
+    def _delete_bucket(self, name: str) -> None:
         # moto's delete_bucket quietly returns None for a non-empty bucket;
         # AWS fails with BucketNotEmpty. Fail, so that the stack deletion
         # retries after e.g. the auto-delete custom resource emptied it.
         backend = _backend(self.account_id)
-        if self.physical_id not in backend.buckets:
+        if name not in backend.buckets:
             return
-        if backend.delete_bucket(self.physical_id) is None:
+        if backend.delete_bucket(name) is None:
             # https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html (409 BucketNotEmpty)
             raise ProviderError(
                 f"The bucket you tried to delete is not empty (Service: S3, Status Code: 409, "
-                f"Error Code: BucketNotEmpty) ({self.physical_id})"
+                f"Error Code: BucketNotEmpty) ({name})"
             )
 
 

@@ -93,3 +93,20 @@ def violations(resource_type: str, properties: Mapping[str, Any], region: str) -
             continue
         found.setdefault(messages.describe(list(error.path), error), error.validator)
     return [(keyword, text) for text, keyword in found.items()]
+
+
+@functools.cache
+def create_only_properties(resource_type: str, region: str) -> tuple[tuple[str, ...], ...]:
+    """The schema's ``createOnlyProperties`` as paths below ``Properties``
+    (``/properties/A/*/B`` -> ``("A", "*", "B")``): "a property that can only
+    be specified at creation; changing it requires replacement"
+    (https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html).
+    ``()`` for a type without a schema."""
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema(_schema_region(region), resource_type).schema
+    except Exception:
+        return ()
+    prefix = "/properties/"
+    return tuple(
+        tuple(p.removeprefix(prefix).split("/")) for p in schema.get("createOnlyProperties", []) if p.startswith(prefix)
+    )
