@@ -20,7 +20,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from webstack.constructs.acknowledge import acknowledge
+from webstack.constructs.acknowledge import acknowledge, skip_checkov, skip_checkov_on_cdk_handler
 
 _SSE_S3_ONLY = (
     "log delivery to this bucket (S3 server access logs, ELB access logs, CloudFront standard logs) "
@@ -83,6 +83,17 @@ class Storage(Construct):
             return bucket
 
         self.access_logs = log_bucket("AccessLogs")
+        skip_checkov(
+            self.access_logs,
+            "CKV_AWS_18",
+            "this bucket receives the other buckets' server access logs; logging it into itself is an "
+            "infinite loop of logs, which AWS advises against "
+            "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html)",
+        )
+        if disposable:
+            skip_checkov_on_cdk_handler(
+                self, "Custom::S3AutoDeleteObjectsCustomResourceProvider", "auto-delete-objects"
+            )
 
         self.content = s3.Bucket(
             self,
