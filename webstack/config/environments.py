@@ -46,5 +46,9 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         alarms=Alarms(evaluation_periods=3, period_seconds=60),
         waf=Waf(enabled=True, protect_alb=True),
         cdn=CdnTuning(origin_shield=True),
+        # Log integrity: overwritten or deleted log versions kept for 90 days, and
+        # the ALB and CloudFront logs locked (GOVERNANCE) for 90 days.
+        log_bucket_noncurrent_version_days=90,
+        log_bucket_object_lock_days=90,
     ),
 }
