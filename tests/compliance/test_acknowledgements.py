@@ -128,3 +128,10 @@ def test_acknowledgements_cover_as_cdk_nag_does(rule_id, path, covers, stale):
     open_findings, found_stale = compliance.apply_acknowledgements(raw, [ack])
     assert open_findings == ([] if covers else raw)
     assert found_stale == ([ack] if stale else [])
+
+
+def test_gate_without_checkov_says_so_in_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(checkov_scan, "executable", lambda: tmp_path / "no-checkov")
+    assert compliance.main(["--env", "dev", "--quick"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"webstack: checkov is not installed at {tmp_path / 'no-checkov'}. Fix: run make install"]

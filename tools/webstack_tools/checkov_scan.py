@@ -52,6 +52,12 @@ def executable() -> Path:
     return project_root() / ".venv" / "checkov" / "bin" / "checkov"
 
 
+def require() -> None:
+    """Fail at once, before any synthesis, when checkov is not installed."""
+    if not executable().is_file():
+        raise CheckovError(f"checkov is not installed at {executable()}. Fix: run make install")
+
+
 def pinned_version() -> str:
     for line in (project_root() / PIN_FILE).read_text().splitlines():
         if line.startswith("checkov=="):
@@ -89,15 +95,12 @@ class Scan:
     """A running checkov process over a directory of templates."""
 
     def __init__(self, templates: list[Template]) -> None:
+        require()
         self._templates = {f"{t.stack}.template.json": t for t in templates}
         self._dir = tempfile.TemporaryDirectory(prefix="webstack-checkov-")
         for name, template in self._templates.items():
             (Path(self._dir.name) / name).write_text(json.dumps(without_skips(template.body)))
-        checkov = executable()
-        if not checkov.is_file():
-            self._dir.cleanup()
-            raise CheckovError(f"checkov is not installed at {checkov}. Fix: run make install")
-        args = [str(checkov), "-d", self._dir.name, "--framework", "cloudformation", "-o", "json"]
+        args = [str(executable()), "-d", self._dir.name, "--framework", "cloudformation", "-o", "json"]
         # --skip-download: no call to the vendor's platform (no network); --soft-fail: exit 0 on failed checks.
         args += ["--quiet", "--compact", "--skip-download", "--soft-fail"]
         env = {**os.environ, "LOG_LEVEL": "WARNING"}

@@ -300,6 +300,7 @@ def run(
     overrides: dict[str, Any] | None = None,
 ) -> int:
     """Check every configuration; print the table, write ``reports/`` when given; 1 on any finding."""
+    checkov_scan.require()
     started = time.monotonic()
     results = []
     chosen = [Variant(env, "configured", overrides) for env in envs] if overrides else variants(envs, quick)
@@ -350,4 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     # configuration must not overwrite the complete report.
     full = not (args.quick or overrides or args.env)
     reports = project_root() / "reports" if full else None
-    return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides, reports=reports)
+    try:
+        return run(args.env or list(ENVIRONMENTS), quick=args.quick, overrides=overrides, reports=reports)
+    except checkov_scan.CheckovError as err:
+        print(f"webstack: {err}", file=sys.stderr)
+        return 2
