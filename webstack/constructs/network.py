@@ -64,9 +64,10 @@ class Network(Construct):
                 )
             },
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
+            # The default security group keeps no rules (a CDK custom resource removes them);
+            # explicit, so it does not hang on cdk.json's feature flag of the same name.
+            restrict_default_security_group=True,
         )
-        # restrictDefaultSecurityGroup (a feature flag in cdk.json) removes the default
-        # group's rules through a CDK custom resource.
         skip_checkov_on_cdk_handler(
             self, "Custom::VpcRestrictDefaultSGCustomResourceProvider", "default-SG restriction"
         )
