@@ -24,6 +24,14 @@ $(VENV)/.installed: $(PACKAGES) constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' -e ./emulator -e ./tools
 	touch $@
 
+# checkov (the compliance gate's independent CloudFormation scanner) pins boto3, packaging and
+# networkx older than the project's, so it gets a venv of its own inside .venv (constraints-checkov.txt).
+CHECKOV_VENV := $(VENV)/checkov
+$(CHECKOV_VENV)/.installed: constraints-checkov.txt | $(VENV)/.installed
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-checkov.txt checkov
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -31,7 +39,7 @@ node_modules/.installed: package.json package-lock.json
 graphviz: ## Graphviz `dot` for the architecture diagram (Debian's package)
 	@command -v dot >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq graphviz >/dev/null; }
 
-install: $(VENV)/.installed node_modules/.installed graphviz ## venv + pinned Python deps + pinned CDK CLI + graphviz (idempotent)
+install: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz ## venv + pinned Python deps + pinned CDK CLI + graphviz (idempotent)
 
 synth: install ## synthesize ENV (default dev) into cdk.out; nothing is written on invalid config
 	$(PY) -m webstack_tools synth --env $(ENV) $(CONFIG_ARG)
@@ -39,7 +47,7 @@ synth: install ## synthesize ENV (default dev) into cdk.out; nothing is written 
 summary: synth ## synthesize ENV and print stacks, regions, resource counts, outputs
 	$(PY) -m webstack_tools summary --env $(ENV)
 
-check: lint ## hygiene gates, then the compliance gate: cdk-nag packs + pitfall rules + cfn-lint on every env and combination; reports/
+check: lint ## hygiene gates, then the compliance gate: cdk-nag packs + pitfall rules + cfn-lint + checkov on every env and combination; reports/
 	$(PY) -m webstack_tools check
 
 up: install ## the main job: synthesize, check, deploy ENV to the local emulator, verify, print outputs (ALLOW_REPLACE=Id,...: an intended replacement, docs/runbook.md)

@@ -226,8 +226,18 @@ def _acl_grants(bucket: Any, *, uri: str = "", canonical_id: str = "") -> set[st
 
 
 def _write(account_id: str, attempt: _Attempt, body: bytes, acl: Any = None) -> Delivery:
-    """PutObject with the bucket's default encryption (moto applies it)."""
-    key = _s3(account_id).put_object(attempt.bucket_name, attempt.key, body)
+    """PutObject with the bucket's default encryption (moto applies it) and its Object Lock
+    default retention, which S3 applies to every new object version
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectLockConfiguration.html);
+    moto applies it in its HTTP layer only, so it is set here. Whether ELB and CloudFront
+    send the Content-MD5 or checksum header S3 wants for such a write is not documented;
+    their pages name no Object Lock restriction, so the write is accepted."""
+    s3 = _s3(account_id)
+    bucket = s3.get_bucket(attempt.bucket_name)
+    lock: dict[str, Any] = {}
+    if bucket.has_default_lock:
+        lock = {"lock_mode": bucket.default_lock_mode, "lock_until": bucket.default_retention()}
+    key = s3.put_object(attempt.bucket_name, attempt.key, body, **lock)
     if acl is not None:
         key.set_acl(acl)
     return attempt.delivered()

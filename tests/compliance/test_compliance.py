@@ -1,4 +1,4 @@
-"""The compliance gate: zero unacknowledged findings in every configuration."""
+"""The compliance gate: zero unacknowledged findings and zero stale acknowledgements in every configuration."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ VARIANTS = variants(["dev", "staging", "prod"])
 def test_no_findings(variant):
     result = check_variant(variant)
     assert result["findings"] == [], "\n".join(f"{f['rule_id']} at {f['path']}" for f in result["findings"])
+    assert result["stale"] == [], "\n".join(f"stale {a['rule_id']} at {a['path']}" for a in result["stale"])
     # Every acknowledgement carries a reason worth reading.
     for ack in result["acknowledgements"]:
         assert len(ack["reason"]) > 30, ack

@@ -222,6 +222,15 @@ LIMITS = [
         {"waf": {"managed_rule_groups": [{"name": "has space"}]}},
     ),
     Case("deletion-protection-without-retain", "retain_data", {"deletion_protection": True}),
+    Case("lock-without-retain", "log_bucket_object_lock_days", {"log_bucket_object_lock_days": 7}),
+    Case(
+        "lock-past-expiration",
+        "log_bucket_object_lock_days",
+        {"log_bucket_object_lock_days": 400},
+        env="prod",
+    ),
+    Case("lock-days-zero", "log_bucket_object_lock_days", {"log_bucket_object_lock_days": 0}, env="prod"),
+    Case("log-noncurrent-days-zero", "log_bucket_noncurrent_version_days", {"log_bucket_noncurrent_version_days": 0}),
 ]
 
 PLACEHOLDERS = [

@@ -67,7 +67,10 @@ CASES = [
     _case("price_class", "dev", {"price_class": "PriceClass_200"}),
     _case("geo_allowlist", "dev", {"geo_allowlist": ["US", "CA", "DE"]}),
     _case("noncurrent_version_expiration_days", "dev", {"noncurrent_version_expiration_days": 3650}),
-    _case("log_bucket_expiration_days", "prod", {"log_bucket_expiration_days": 1}),
+    _case("log_bucket_expiration_days", "prod", {"log_bucket_expiration_days": 1, "log_bucket_object_lock_days": 1}),
+    _case("log_bucket_noncurrent_version_days", "dev", {"log_bucket_noncurrent_version_days": 3650}),
+    _case("log_bucket_object_lock_days", "staging", {"log_bucket_object_lock_days": 90}, "on"),
+    _case("log_bucket_object_lock_days", "prod", {"log_bucket_object_lock_days": None}, "off"),
     _case("tags", "dev", {"tags": {"CostCenter": "1234", "team:owner": "web ops"}}),
     # capacity
     _case("capacity.min", "staging", {"capacity": {"min": 0}}),

@@ -9,7 +9,7 @@ from webstack.constructs.keys import Keys
 from webstack.constructs.storage import Storage
 
 
-def storage(stack: Stack, removal: RemovalPolicy) -> Storage:
+def storage(stack: Stack, removal: RemovalPolicy, *, lock_days: int | None = None) -> Storage:
     return Storage(
         stack,
         "Storage",
@@ -17,7 +17,15 @@ def storage(stack: Stack, removal: RemovalPolicy) -> Storage:
         removal_policy=removal,
         noncurrent_version_expiration_days=30,
         log_expiration_days=90,
+        log_noncurrent_version_days=45,
+        log_object_lock_days=lock_days,
     )
+
+
+def _by_name(stack: Stack, built: Storage) -> dict[str, dict]:
+    buckets = resources(stack, "AWS::S3::Bucket")
+    names = ("content", "alb_logs", "cdn_logs", "access_logs")
+    return {n: buckets[stack.get_logical_id(getattr(built, n).node.default_child)] for n in names}
 
 
 def _encryption(bucket: dict) -> dict:
@@ -72,3 +80,33 @@ def test_keys_rotate_and_follow_the_removal_policy(stack):
 def test_disposable_keys_are_scheduled_for_deletion(stack):
     Keys(stack, "Keys", removal_policy=RemovalPolicy.DESTROY)
     assert all(k["DeletionPolicy"] == "Delete" for k in resources(stack, "AWS::KMS::Key").values())
+
+
+def test_log_buckets_keep_noncurrent_log_versions_as_configured(stack):
+    """Overwritten or deleted logs stay recoverable for the configured days."""
+    by_name = _by_name(stack, storage(stack, RemovalPolicy.RETAIN))
+    for name in ("alb_logs", "cdn_logs", "access_logs"):
+        rule = by_name[name]["Properties"]["LifecycleConfiguration"]["Rules"][0]
+        assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 45, name
+
+
+def test_object_lock_guards_alb_and_cloudfront_logs_only(stack):
+    """GOVERNANCE default retention where the writer accepts it; never on the server-access-log
+    target, which S3 log delivery refuses (D28)."""
+    by_name = _by_name(stack, storage(stack, RemovalPolicy.RETAIN, lock_days=60))
+    for name in ("alb_logs", "cdn_logs"):
+        props = by_name[name]["Properties"]
+        assert props["ObjectLockEnabled"] is True, name
+        assert props["ObjectLockConfiguration"] == {
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 60}},
+        }
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    for name in ("access_logs", "content"):
+        assert "ObjectLockEnabled" not in by_name[name]["Properties"], name
+        assert "ObjectLockConfiguration" not in by_name[name]["Properties"], name
+
+
+def test_no_object_lock_unless_configured(stack):
+    by_name = _by_name(stack, storage(stack, RemovalPolicy.RETAIN))
+    assert not any("ObjectLockEnabled" in b["Properties"] for b in by_name.values())

@@ -5,12 +5,14 @@ silently missing -- recorded in the emulator's delivery log -- when not."""
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import http.client
 import json
 import re
 
 import pytest
+from botocore.exceptions import ClientError
 
 from webstack_emulator import log_delivery
 
@@ -151,6 +153,26 @@ def test_log_delivery_group_acl_counts_only_while_acls_are_enabled(deploy, aws, 
         assert "its ACLs are disabled" in got.reason
 
 
+def _object_lock(days):
+    """A bucket's Object Lock properties as CDK writes them (GOVERNANCE default retention)."""
+    return {
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "ObjectLockEnabled": True,
+        "ObjectLockConfiguration": {
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": days}},
+        },
+    }
+
+
+def test_object_lock_target_leaves_the_server_access_log_missing(deploy, aws):
+    """ "Object Lock blocks server access log delivery"
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshooting-server-access-logging.html)."""
+    target = {"BucketEncryption": _sse("AES256"), **_object_lock(1)}
+    stack = deploy(_server_logging_stack(_logging_grant(), target=target))
+    _assert_missing(aws, log_delivery.deliver("s3", ACCOUNT, stack.resources["Source"]), "object-lock")
+
+
 def test_bucket_without_logging_is_bad_input_not_a_refusal(deploy):
     stack = deploy({"Plain": {"Type": "AWS::S3::Bucket"}})
     with pytest.raises(log_delivery.LogSourceError, match="has no server access logging") as err:
@@ -202,6 +224,46 @@ def test_alb_log_bucket_switched_to_sse_kms_leaves_the_log_missing(aws, alb):
         },
     )
     _assert_missing(aws, log_delivery.deliver("elb", ACCOUNT, lb["LoadBalancerArn"]), "encryption")
+
+
+def test_alb_log_in_an_object_lock_bucket_cannot_be_deleted_before_its_retention_ends(deploy, aws):
+    resources = _load_balancer_stack("AES256", _log_delivery_grant(ELB_ACCOUNT_GRANT))
+    resources["Logs"]["Properties"].update(_object_lock(30))
+    stack = deploy(resources)
+    bucket, s3 = stack.resources["Logs"], aws("s3")
+    configured = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    assert configured["ObjectLockEnabled"] == "Enabled"
+    # (moto also answers "Years": 0, which AWS leaves out.)
+    assert {k: configured["Rule"]["DefaultRetention"][k] for k in ("Mode", "Days")} == {
+        "Mode": "GOVERNANCE",
+        "Days": 30,
+    }
+    got = log_delivery.deliver("elb", ACCOUNT, stack.resources["Lb"])
+    assert got.delivered, got
+    head = s3.head_object(Bucket=bucket, Key=got.key)
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    left = head["ObjectLockRetainUntilDate"] - datetime.datetime.now(datetime.UTC)
+    assert datetime.timedelta(days=29) < left <= datetime.timedelta(days=30)
+    with pytest.raises(ClientError) as refused:
+        s3.delete_object(Bucket=bucket, Key=got.key, VersionId=head["VersionId"])
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    # A delete without a version id only adds a delete marker: the locked log version stays.
+    s3.delete_object(Bucket=bucket, Key=got.key)
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=got.key)["Versions"]
+    assert [v["VersionId"] for v in versions] == [head["VersionId"]]
+    # GOVERNANCE mode: a principal allowed s3:BypassGovernanceRetention may remove it on purpose.
+    s3.delete_object(Bucket=bucket, Key=got.key, VersionId=head["VersionId"], BypassGovernanceRetention=True)
+    assert "Versions" not in s3.list_object_versions(Bucket=bucket, Prefix=got.key)
+
+
+def test_changing_object_lock_enabled_is_a_replacement_not_emulated(deploy):
+    resources = {"Logs": {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}}}}
+    stack = deploy(resources)
+    locked = {"Logs": {"Type": "AWS::S3::Bucket", "Properties": _object_lock(1)}}
+    updated = deploy(locked, update_of=stack, expect_ok=False)
+    assert "changing ObjectLockEnabled of an existing bucket (a replacement) is not emulated" in " ".join(
+        updated.failures()
+    )
 
 
 def test_alb_without_access_logs_is_bad_input(aws, alb):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from .helpers import as_list, key_arn, statements
@@ -80,3 +82,36 @@ def test_content_bucket_access_logged(aws, outputs):
     logging = aws("s3").get_bucket_logging(Bucket=outputs["S3BucketName"]).get("LoggingEnabled")
     assert logging, "content bucket has no server access logging"
     assert logging["TargetBucket"] == outputs["AccessLogBucketName"]
+
+
+def test_log_buckets_lock_and_keep_log_versions_as_configured(aws, outputs, deployed):
+    """Log integrity: Object Lock (GOVERNANCE, the configured days) on the ALB and CloudFront log
+    buckets only when configured, never on the server-access-log target (D28); every log bucket
+    keeps noncurrent versions for the configured days."""
+    from botocore.exceptions import ClientError
+
+    from webstack.app import read_overrides
+    from webstack.config import load_config
+    from webstack_tools import local_pager
+
+    # As deployed: the override file, and a protected environment's local pager (make up's).
+    overrides = local_pager.completed(deployed.env_name, read_overrides(os.environ.get("WEBSTACK_CONFIG")))
+    config = load_config(deployed.env_name, overrides)
+    s3 = aws("s3")
+    for key in ("AlbLogBucketName", "CdnLogBucketName"):
+        if config.log_bucket_object_lock_days is None:
+            with pytest.raises(ClientError, match="ObjectLockConfigurationNotFoundError"):
+                s3.get_object_lock_configuration(Bucket=outputs[key])
+            continue
+        lock = s3.get_object_lock_configuration(Bucket=outputs[key])["ObjectLockConfiguration"]
+        assert lock["ObjectLockEnabled"] == "Enabled", key
+        retention = lock["Rule"]["DefaultRetention"]
+        assert (retention["Mode"], retention["Days"]) == ("GOVERNANCE", config.log_bucket_object_lock_days), key
+    with pytest.raises(ClientError, match="ObjectLockConfigurationNotFoundError"):
+        s3.get_object_lock_configuration(Bucket=outputs["AccessLogBucketName"])
+    for key in LOG_BUCKETS:
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=outputs[key])["Rules"]
+        noncurrent = [
+            r["NoncurrentVersionExpiration"]["NoncurrentDays"] for r in rules if "NoncurrentVersionExpiration" in r
+        ]
+        assert noncurrent == [config.log_bucket_noncurrent_version_days], key

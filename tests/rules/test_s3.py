@@ -1,6 +1,7 @@
 """The rules of webstack_pitfalls/rules/s3.py: CloudFrontLogBucketAclsEnabled (D6), AlbLogBucketSseS3 (D7),
-BucketNameGenerated (D8)."""
+BucketNameGenerated (D8), AlbLogBucketAllowsElbDelivery (D19), AccessLogBucketWithoutObjectLock (D28)."""
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_ec2 as ec2
@@ -13,6 +14,7 @@ D6 = "Webstack-CloudFrontLogBucketAclsEnabled"
 D7 = "Webstack-AlbLogBucketSseS3"
 D8 = "Webstack-BucketNameGenerated"
 D19 = "Webstack-AlbLogBucketAllowsElbDelivery"
+D28 = "Webstack-AccessLogBucketWithoutObjectLock"
 
 book = CaseBook()
 fired = module_results(book)
@@ -202,3 +204,48 @@ def test_d19_bucket_without_elb_grant_fires(fired):
 
 def test_d19_acknowledged(fired):
     assert fired("D19Acked", D19) == set()
+
+
+# -- D28 S3 server access logs to an Object Lock bucket -------------------------
+
+
+def _logged_into(stack, **target_props):
+    target = s3.Bucket(stack, "AccessLogs", versioned=True, **target_props)
+    s3.Bucket(stack, "Content", server_access_logs_bucket=target, server_access_logs_prefix="content/")
+    return target
+
+
+LOCKED = {
+    "object_lock_enabled": True,
+    "object_lock_default_retention": s3.ObjectLockRetention.governance(Duration.days(30)),
+}
+
+
+@book.case("D28Good")
+def _(stack):
+    _logged_into(stack)
+    # Object Lock on a bucket no one sends server access logs to is fine.
+    s3.Bucket(stack, "AlbLogs", versioned=True, **LOCKED)
+
+
+@book.case("D28Bad")
+def _(stack):
+    _logged_into(stack, **LOCKED)
+
+
+@book.case("D28Acked")
+def _(stack):
+    ack(_logged_into(stack, **LOCKED), D28)
+
+
+def test_d28_access_logs_to_an_unlocked_bucket_are_compliant(fired):
+    assert fired("D28Good", D28) == set()
+
+
+def test_d28_access_logs_to_an_object_lock_bucket_fire(fired):
+    (finding,) = fired.of("D28Bad", D28)
+    assert finding.path.endswith("AccessLogs/Resource")
+
+
+def test_d28_acknowledged(fired):
+    assert fired("D28Acked", D28) == set()

@@ -99,9 +99,26 @@ def test_alb_log_bucket_admits_elb_delivery(dev):
     assert "797873946194" in text or "logdelivery.elasticloadbalancing.amazonaws.com" in text
 
 
-def test_log_buckets_are_versioned_with_short_noncurrent_expiry(dev):
+def test_log_buckets_keep_noncurrent_versions_for_the_configured_days(each_env):
     for role in ("AccessLogs", "AlbLogs", "CdnLogs"):
-        _, bucket = _buckets(dev)[role]
+        _, bucket = _buckets(each_env)[role]
         assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
         rule = bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]
-        assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 7
+        assert (
+            rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == each_env.config.log_bucket_noncurrent_version_days
+        )
+
+
+def test_protected_environment_keeps_and_locks_its_logs_longer(dev, prod):
+    """prod (deletion protection) keeps log versions 90 days and locks ALB and CloudFront logs
+    for 90 days; dev locks nothing and keeps old versions a week."""
+    assert (dev.config.log_bucket_noncurrent_version_days, dev.config.log_bucket_object_lock_days) == (7, None)
+    assert (prod.config.log_bucket_noncurrent_version_days, prod.config.log_bucket_object_lock_days) == (90, 90)
+    for role in ("AlbLogs", "CdnLogs"):
+        _, bucket = _buckets(prod)[role]
+        retention = bucket["Properties"]["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+        assert bucket["Properties"]["ObjectLockEnabled"] is True
+        assert retention == {"Mode": "GOVERNANCE", "Days": 90}
+        assert "ObjectLockEnabled" not in _buckets(dev)[role][1]["Properties"]
+    # S3 server access logs refuse an Object Lock target (D28).
+    assert "ObjectLockEnabled" not in _buckets(prod)["AccessLogs"][1]["Properties"]

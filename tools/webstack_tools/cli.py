@@ -39,7 +39,7 @@ COMMANDS = (
     Command("summary", "print a synthesized ENV's stacks, regions, resource counts, outputs", "webstack_tools.summary"),
     Command(
         "check",
-        "the compliance gate: rule packs + pitfall rules + cfn-lint on every env and combination",
+        "the compliance gate: rule packs + pitfall rules + cfn-lint + checkov on every env and combination",
         "webstack_tools.compliance",
     ),
     Command(

@@ -49,5 +49,9 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         # Ten minutes of watching the paging alarms after each update before
         # replaced resources are cleaned up (rollback triggers).
         deploy=Deploy(rollback_monitoring_minutes=10),
+        # Log integrity: overwritten or deleted log versions kept for 90 days, and
+        # the ALB and CloudFront logs locked (GOVERNANCE) for 90 days.
+        log_bucket_noncurrent_version_days=90,
+        log_bucket_object_lock_days=90,
     ),
 }

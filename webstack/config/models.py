@@ -490,6 +490,16 @@ class EnvironmentConfig(Model):
         90, 1, 3650, "Days the content bucket keeps noncurrent object versions."
     )
     log_bucket_expiration_days: int = whole(365, 1, 3650, "Days log buckets keep objects.")
+    log_bucket_noncurrent_version_days: int = whole(
+        7, 1, 3650, "Days log buckets keep a log object's noncurrent (overwritten or deleted) versions."
+    )
+    log_bucket_object_lock_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description="S3 Object Lock default retention (GOVERNANCE mode) of the ALB and CloudFront log buckets, in days: no one deletes a log version sooner without s3:BypassGovernanceRetention; null: off. The S3 access-log bucket never gets it (S3 refuses Object Lock targets for server access logs, D28). Needs retain_data: true; turning it on replaces those two buckets (Object Lock is set when a bucket is created).",
+        json_schema_extra={"fix": "use a whole number of days from 1 to log_bucket_expiration_days, or null"},
+    )
     tags: Tags = Field(
         {},
         description="Extra tags on every resource (Project and Environment are always set; at most 47).",
@@ -550,6 +560,7 @@ class EnvironmentConfig(Model):
         _check_network(self)
         _check_architecture(self)
         _check_protection(self)
+        _check_log_lock(self)
         _check_tags(self)
         return self
 
@@ -632,6 +643,24 @@ def _check_protection(c: EnvironmentConfig) -> None:
             "origin_protection.prefix_list_id",
             f"no known CloudFront prefix list for {c.region}",
             "set it to the id of com.amazonaws.global.cloudfront.origin-facing in your region",
+        )
+
+
+def _check_log_lock(c: EnvironmentConfig) -> None:
+    days = c.log_bucket_object_lock_days
+    if days is None:
+        return
+    if not c.retain_data:
+        raise FieldProblem(
+            "log_bucket_object_lock_days",
+            "is set while retain_data is false: locked log versions cannot be deleted, so the buckets cannot be emptied",
+            "lock log buckets only together with retain_data: true, or set log_bucket_object_lock_days: null",
+        )
+    if days > c.log_bucket_expiration_days:
+        raise FieldProblem(
+            "log_bucket_object_lock_days",
+            f"locks logs for {days} days, longer than log_bucket_expiration_days ({c.log_bucket_expiration_days})",
+            f"use at most {c.log_bucket_expiration_days}, or raise log_bucket_expiration_days",
         )
 
 

@@ -252,7 +252,10 @@ class Cdn(Construct):
             )
         if not waf:
             acknowledge(
-                dist, "AwsSolutions-CFR2", "WAF is off in this environment's config (waf.enabled); prod turns it on"
+                dist,
+                "AwsSolutions-CFR2",
+                "WAF is off in this environment's config (waf.enabled); prod turns it on",
+                checkov=("CKV_AWS_68",),
             )
         if not certificate:
             acknowledge(
@@ -260,6 +263,7 @@ class Cdn(Construct):
                 "AwsSolutions-CFR4",
                 "no custom domain: the default *.cloudfront.net certificate's TLS policy is fixed by CloudFront; "
                 "configure domain for TLSv1.2_2021",
+                checkov=("CKV_AWS_174",),
             )
         if not https_origin:
             acknowledge(

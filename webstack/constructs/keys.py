@@ -21,12 +21,20 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from webstack.constructs.acknowledge import skip_checkov
+
 # The Auto Scaling service-linked role. It may not exist yet in a fresh
 # account, and a key policy naming a missing principal is rejected with
 # MalformedPolicyDocumentException (D1; aws/aws-cdk#34491). So the statement
 # uses Principal "*" narrowed by aws:PrincipalArn + kms:CallerAccount, which is
 # valid whether or not the role exists yet and grants nothing to anyone else.
 AUTOSCALING_SLR_PATH = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+
+_CONDITIONED_STAR = (
+    "every Principal '*' statement of this key policy is narrowed by aws:PrincipalArn to the Auto Scaling "
+    "service-linked role and by kms:CallerAccount to this account; naming the role as principal is refused "
+    "while the role does not exist yet (pitfalls D1, D16)"
+)
 
 _EBS_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 
@@ -89,6 +97,7 @@ class Keys(Construct):
                 conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             )
         )
+        skip_checkov(key, "CKV_AWS_33", _CONDITIONED_STAR)
 
 
 def allow_cloudwatch_logs(key: kms.IKey) -> None:
@@ -151,6 +160,7 @@ def allow_autoscaling_notifications(key: kms.IKey) -> None:
             },
         )
     )
+    skip_checkov(key, "CKV_AWS_33", _CONDITIONED_STAR)
 
 
 def _alias_prefix(scope: Construct) -> str:

@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from webstack.constructs.acknowledge import acknowledge
+from webstack.constructs.acknowledge import acknowledge, skip_checkov_on_cdk_handler
 from webstack.constructs.retention import log_retention
 
 
@@ -64,6 +64,12 @@ class Network(Construct):
                 )
             },
             gateway_endpoints={"S3": ec2.GatewayVpcEndpointOptions(service=ec2.GatewayVpcEndpointAwsService.S3)},
+            # The default security group keeps no rules (a CDK custom resource removes them);
+            # explicit, so it does not hang on cdk.json's feature flag of the same name.
+            restrict_default_security_group=True,
+        )
+        skip_checkov_on_cdk_handler(
+            self, "Custom::VpcRestrictDefaultSGCustomResourceProvider", "default-SG restriction"
         )
         for subnet in self.vpc.public_subnets:
             cast(ec2.CfnSubnet, subnet.node.default_child).map_public_ip_on_launch = False

@@ -9,6 +9,19 @@ writers differ:
 * ``alb_logs``: ELB access-log delivery supports SSE-S3 only (D7).
 * ``cdn_logs``: CloudFront standard logging writes with ACLs, so the bucket
   needs ``ObjectWriter`` ownership (D6).
+
+Log integrity: every log bucket is versioned and keeps overwritten or deleted
+log versions for ``log_noncurrent_version_days``. With ``log_object_lock_days``
+the ALB and CloudFront log buckets get S3 Object Lock, GOVERNANCE mode, as
+their default retention: no log version is deleted sooner without
+``s3:BypassGovernanceRetention``. The access-log bucket never does: "Object
+Lock blocks server access log delivery. You must choose a destination bucket
+that doesn't have Object Lock enabled"
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshooting-server-access-logging.html;
+D28). The ELB and CloudFront log pages name no Object Lock restriction
+(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html,
+https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html).
+``ObjectLockEnabled`` is create-only: turning the lock on replaces those buckets.
 """
 
 from __future__ import annotations
@@ -20,7 +33,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from webstack.constructs.acknowledge import acknowledge
+from webstack.constructs.acknowledge import acknowledge, skip_checkov, skip_checkov_on_cdk_handler
 
 _SSE_S3_ONLY = (
     "log delivery to this bucket (S3 server access logs, ELB access logs, CloudFront standard logs) "
@@ -42,6 +55,8 @@ class Storage(Construct):
         removal_policy: RemovalPolicy,
         noncurrent_version_expiration_days: int,
         log_expiration_days: int,
+        log_noncurrent_version_days: int,
+        log_object_lock_days: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         disposable = removal_policy == RemovalPolicy.DESTROY
@@ -56,8 +71,9 @@ class Storage(Construct):
             s3.LifecycleRule(
                 id="ExpireLogs",
                 expiration=Duration.days(log_expiration_days),
-                # Versioning guards logs against overwrite; old versions go soon.
-                noncurrent_version_expiration=Duration.days(7),
+                # Versioning guards logs against overwrite and deletion; old versions
+                # stay this long (S3 lifecycle waits for an Object Lock to end).
+                noncurrent_version_expiration=Duration.days(log_noncurrent_version_days),
                 abort_incomplete_multipart_upload_after=Duration.days(1),
             )
         ]
@@ -67,7 +83,16 @@ class Storage(Construct):
             *,
             ownership: s3.ObjectOwnership = s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             access_log_prefix: str | None = None,
+            lockable: bool = False,
         ) -> s3.Bucket:
+            lock: dict[str, Any] = {}
+            if lockable and log_object_lock_days is not None:
+                lock = dict(
+                    object_lock_enabled=True,
+                    object_lock_default_retention=s3.ObjectLockRetention.governance(
+                        Duration.days(log_object_lock_days)
+                    ),
+                )
             bucket = s3.Bucket(
                 self,
                 construct_id,
@@ -77,12 +102,24 @@ class Storage(Construct):
                 server_access_logs_bucket=self.access_logs if access_log_prefix else None,
                 server_access_logs_prefix=access_log_prefix,
                 lifecycle_rules=log_lifecycle,
+                **lock,
                 **common,
             )
             acknowledge(bucket, "NIST.800.53.R5-S3DefaultEncryptionKMS", _SSE_S3_ONLY)
             return bucket
 
         self.access_logs = log_bucket("AccessLogs")
+        skip_checkov(
+            self.access_logs,
+            "CKV_AWS_18",
+            "this bucket receives the other buckets' server access logs; logging it into itself is an "
+            "infinite loop of logs, which AWS advises against "
+            "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html)",
+        )
+        if disposable:
+            skip_checkov_on_cdk_handler(
+                self, "Custom::S3AutoDeleteObjectsCustomResourceProvider", "auto-delete-objects"
+            )
 
         self.content = s3.Bucket(
             self,
@@ -114,7 +151,9 @@ class Storage(Construct):
             **common,
         )
 
-        self.alb_logs = log_bucket("AlbLogs", access_log_prefix="alb-logs/")
-        self.cdn_logs = log_bucket("CdnLogs", ownership=s3.ObjectOwnership.OBJECT_WRITER, access_log_prefix="cdn-logs/")
+        self.alb_logs = log_bucket("AlbLogs", access_log_prefix="alb-logs/", lockable=True)
+        self.cdn_logs = log_bucket(
+            "CdnLogs", ownership=s3.ObjectOwnership.OBJECT_WRITER, access_log_prefix="cdn-logs/", lockable=True
+        )
         for bucket in (self.access_logs, self.content, self.alb_logs, self.cdn_logs):
             acknowledge(bucket, "NIST.800.53.R5-S3BucketReplicationEnabled", _NO_REPLICATION)

@@ -70,6 +70,8 @@ class WebStack(EnvironmentStack):
             removal_policy=removal,
             noncurrent_version_expiration_days=config.noncurrent_version_expiration_days,
             log_expiration_days=config.log_bucket_expiration_days,
+            log_noncurrent_version_days=config.log_bucket_noncurrent_version_days,
+            log_object_lock_days=config.log_bucket_object_lock_days,
         )
         secrets = Secrets(
             self,

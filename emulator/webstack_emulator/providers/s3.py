@@ -8,9 +8,11 @@ dropped, and its update handler crashes on ``Tags`` without ``BucketName``
 (every CDK bucket with ``auto_delete_objects``). This provider maps every
 one of those properties onto moto's S3 backend, so ``get_bucket_versioning``,
 ``get_public_access_block``, ``get_bucket_lifecycle_configuration``,
-``get_bucket_logging``, ``get_bucket_ownership_controls`` return what the
-template asked for. Deleting a non-empty bucket fails, as in AWS (CDK's
-auto-delete custom resource empties it first, see cdk_custom.py).
+``get_bucket_logging``, ``get_bucket_ownership_controls`` and
+``get_object_lock_configuration`` return what the template asked for
+(``ObjectLockEnabled`` is create-only: changing it is a replacement, not
+emulated). Deleting a non-empty bucket fails, as in AWS (CDK's auto-delete
+custom resource empties it first, see cdk_custom.py).
 
 Bucket policy evaluation (TLS-only policies). moto evaluates a bucket
 policy statement whose ``Condition`` is not met as an explicit *Deny*,
@@ -264,6 +266,35 @@ def _apply_logging(backend: Any, bucket: Any, name: str, value: Any) -> None:
         bucket.logging = config
 
 
+def _apply_object_lock(backend: Any, bucket: Any, name: str, value: Any) -> None:
+    """``ObjectLockConfiguration``: the bucket's default retention (mode and days or years).
+
+    S3 applies it to every new object version placed in the bucket ("The rule
+    specified in the Object Lock configuration will be applied by default to
+    every new object placed in the specified bucket",
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectLockConfiguration.html),
+    and a locked version cannot be deleted before its retain-until date unless a
+    GOVERNANCE lock is bypassed with ``x-amz-bypass-governance-retention`` by a
+    principal allowed ``s3:BypassGovernanceRetention``
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
+    moto enforces both (its ``FakeKey.is_locked``, ``delete_object``); this sets
+    the bucket's configuration directly because moto's ``put_object_lock_configuration``
+    refuses any bucket that holds objects, which AWS does not (a retention change
+    on a bucket in use is an ordinary update).
+    """
+    value = value or {}
+    if not bucket.object_lock_enabled:
+        if value.get("ObjectLockEnabled") == "Enabled":
+            # Whether CloudFormation enables Object Lock on the bucket from this
+            # property alone (S3 now allows it on existing buckets) is not documented.
+            raise ProviderError("ObjectLockConfiguration without ObjectLockEnabled: true on the bucket is not emulated")
+        return
+    retention = (value.get("Rule") or {}).get("DefaultRetention") or {}
+    bucket.default_lock_mode = retention.get("Mode") or ""
+    bucket.default_lock_days = int(retention.get("Days") or 0)
+    bucket.default_lock_years = int(retention.get("Years") or 0)
+
+
 # CloudFormation property -> how a change of it is applied (in this order).
 _BUCKET_PROPERTIES: dict[str, Any] = {
     "BucketEncryption": _apply_encryption,
@@ -275,7 +306,13 @@ _BUCKET_PROPERTIES: dict[str, Any] = {
     "CorsConfiguration": _apply_cors,
     "WebsiteConfiguration": _apply_website,
     "LoggingConfiguration": _apply_logging,
+    # After VersioningConfiguration: Object Lock keeps versioning on.
+    "ObjectLockConfiguration": _apply_object_lock,
 }
+
+
+def _object_lock_enabled(props: dict[str, Any]) -> bool:
+    return str(props.get("ObjectLockEnabled", "false")).lower() == "true"
 
 
 class Bucket(Provider, CloudFormationModel):
@@ -286,7 +323,12 @@ class Bucket(Provider, CloudFormationModel):
     def create(self, props: dict[str, Any]) -> str:
         # resource_name is BucketName, or moto's generated stack-logicalid-suffix
         name = props.get("BucketName") or self.resource_name
-        _backend(self.account_id).create_bucket(name, self.region_name)
+        bucket = _backend(self.account_id).create_bucket(name, self.region_name)
+        if _object_lock_enabled(props):
+            # CreateBucket with x-amz-bucket-object-lock-enabled: versioning is enabled with it.
+            # https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+            bucket.object_lock_enabled = True
+            bucket.versioning_status = "Enabled"
         self._apply(name, {}, props)
         self._set_attributes(name)
         return name
@@ -312,6 +354,10 @@ class Bucket(Provider, CloudFormationModel):
         if old.get("BucketName") != new.get("BucketName"):
             self._replace(new)
             return
+        # ObjectLockEnabled: "Update requires: Replacement"
+        # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html).
+        if _object_lock_enabled(new) != _object_lock_enabled(old):
+            raise ProviderError("changing ObjectLockEnabled of an existing bucket (a replacement) is not emulated")
         self._apply(self.physical_id, old, new)
 
     def _replace(self, new: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
-"""S3 buckets: log buckets CloudFront (D6) and load balancers (D7, D19) can write to, and generated names (D8)."""
+"""S3 buckets: log buckets CloudFront (D6), load balancers (D7, D19) and S3 server access logging (D28)
+can write to, and generated names (D8)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ..template import Statement, TemplateView, as_list
 from .base import Hit, Rule, aws_cdk_issue
@@ -166,4 +168,40 @@ ALB_LOG_BUCKET_ALLOWS_ELB_DELIVERY = Rule(
     "s3:PutObject on <bucket ARN>/<prefix>/AWSLogs/<account>/* for the principal the region's documentation names.",
     link="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
     check=check_alb_log_bucket_allows_elb_delivery,
+)
+
+
+# ---------------------------------------------------------------------------
+# D28 S3 server access logs never reach a bucket with Object Lock
+
+
+def _object_lock_enabled(props: dict[str, Any]) -> bool:
+    top = props.get("ObjectLockEnabled")
+    nested = (props.get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled")
+    return top is True or str(top).lower() == "true" or nested == "Enabled"
+
+
+def check_access_log_bucket_without_object_lock(view: TemplateView) -> Iterator[Hit]:
+    targets = set()
+    for lid, props in view.of_type(BUCKET):
+        logging = props.get("LoggingConfiguration")
+        if not isinstance(logging, dict):
+            continue
+        # Without DestinationBucketName the logs go to the bucket itself (AWS::S3::Bucket LoggingConfiguration).
+        destination = logging.get("DestinationBucketName")
+        target = lid if destination is None else view.target(destination, BUCKET)
+        if target:
+            targets.add(target)
+    for bucket in sorted(targets):
+        if _object_lock_enabled(view.props(bucket)):
+            yield Hit(bucket, location="Properties/ObjectLockEnabled")
+
+
+ACCESS_LOG_BUCKET_WITHOUT_OBJECT_LOCK = Rule(
+    name="AccessLogBucketWithoutObjectLock",
+    pitfall="D28",
+    info="A bucket receiving S3 server access logs has S3 Object Lock; S3 delivers no logs to it, silently.",
+    explanation="Send server access logs to a bucket without Object Lock; lock only the buckets other services log to.",
+    link="https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshooting-server-access-logging.html",
+    check=check_access_log_bucket_without_object_lock,
 )
