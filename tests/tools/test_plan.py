@@ -453,8 +453,11 @@ def test_dev_renamed_content_bucket_and_widened_grant(dev):
     template = json.loads(json.dumps(web.template).replace(f'"{content}"', '"StorageSiteContentRenamed"'))
     role_policy = next(lid for lid in template["Resources"] if lid.startswith("WebTierInstanceRoleDefaultPolicy"))
     statements = template["Resources"][role_policy]["Properties"]["PolicyDocument"]["Statement"]
-    s3_read = next(s for s in statements if "s3:GetObject*" in s["Action"])
-    s3_read["Action"].append("s3:PutObject")
+    s3_read = next(s for s in statements if "s3:GetObject" in s["Action"])  # a string or a list
+    s3_read["Action"] = [
+        *([s3_read["Action"]] if isinstance(s3_read["Action"], str) else s3_read["Action"]),
+        "s3:PutObject",
+    ]
     after = [StackTemplate(web.name, web.region, template), before[1]]
 
     plan = classify(before, after)
