@@ -16,6 +16,9 @@ feature's announcement, 2026-07-29, as summarised in public notes):
   (default true) leaves instances that already run the wanted configuration
   (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html,
   https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh.html).
+* A checkpoint is reached when the share of instances replaced reaches its
+  percentage; several checkpoints reached by one batch are waited once
+  (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-adding-checkpoints-instance-refresh.html).
 * An alarm of ``AlarmSpecification`` in ALARM during the refresh or its bake
   time fails it; the stack update fails and CloudFormation's rollback starts
   an instance refresh back to the previous configuration, so the stack ends
@@ -69,6 +72,12 @@ class RefreshError(Exception):
 
 class NotEmulated(Exception):
     """A refresh the emulator cannot run: a loud failure, never a silent skip."""
+
+    aws_text = True  # "not emulated: ...", shown as it is
+
+
+class SettingError(Exception):
+    """A bad emulator setting: reported as the emulator's own error, not AWS's."""
 
 
 @dataclass
@@ -126,7 +135,7 @@ def time_scale() -> float:
     except ValueError:
         scale = -1.0
     if not 0 <= scale <= 1:
-        raise NotEmulated(f"{TIME_SCALE_ENV}={raw!r} is not a number from 0 to 1: set it to e.g. 0.01, or unset it")
+        raise SettingError(f"{TIME_SCALE_ENV}={raw!r} is not a number from 0 to 1: set it to e.g. 0.01, or unset it")
     return scale
 
 
@@ -195,13 +204,21 @@ def _healthy_band(group: Any, prefs: dict[str, Any]) -> tuple[int, int]:
     desired = int(group.desired_capacity or 0)
     low = math.ceil(desired * int(prefs.get("MinHealthyPercentage", 100)) / 100)
     high = math.floor(desired * int(prefs.get("MaxHealthyPercentage", 110)) / 100)
-    if high - low < 1 and desired:
-        # AWS's behaviour when no instance may leave or be added is not documented.
-        raise NotEmulated(
-            f"not emulated: an instance refresh with no room to replace an instance (desired {desired}, "
-            f"min healthy {low}, max {high})"
-        )
     return low, high
+
+
+def _batch(desired: int, low: int, high: int) -> tuple[int, bool]:
+    """(instances replaced at a time, launch before terminating).
+
+    With room above the desired capacity, replacements launch first, as
+    many as fit under the maximum; otherwise as many as may leave above the
+    minimum terminate first. At least one at a time: "To replace one instance
+    at a time, set a minimum healthy percentage of 100 percent"
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh.html).
+    """
+    if high > desired:
+        return high - desired, True
+    return max(1, desired - low), False
 
 
 def _replace(group: Any, old: list[Any], launch_first: bool) -> None:
@@ -230,9 +247,7 @@ def _batches(total: int, batch: int, checkpoints: list[int]) -> list[int]:
 
 def _run(run: _Run, prefs: dict[str, Any], outdated: list[Any]) -> None:
     low, high = _healthy_band(run.group, prefs)
-    desired = int(run.group.desired_capacity or 0)
-    launch_first = high > desired
-    batch = max(1, high - desired) if launch_first else max(1, desired - low)
+    batch, launch_first = _batch(int(run.group.desired_capacity or 0), low, high)
     checkpoints = [int(p) for p in prefs.get("CheckpointPercentages") or []]
     stops = {math.ceil(len(outdated) * p / 100) for p in checkpoints if p < 100}
     run.check()
@@ -247,7 +262,7 @@ def _run(run: _Run, prefs: dict[str, Any], outdated: list[Any]) -> None:
     run.wait(float(prefs.get("BakeTime", 0)))
 
 
-def _start(group: Any, policy: dict[str, Any], version: str | None, *, skip_matching: bool) -> Refresh:
+def _start(group: Any, policy: dict[str, Any], version: str | None, *, skip_matching: bool, scale: float) -> Refresh:
     prefs = dict(policy.get("Preferences") or {})
     outdated = [s for s in group.instance_states if not (skip_matching and version_of(s) == version)]
     refresh = Refresh(
@@ -259,7 +274,7 @@ def _start(group: Any, policy: dict[str, Any], version: str | None, *, skip_matc
         instances_to_update=len(outdated),
     )
     refreshes_of(group).append(refresh)
-    run = _Run(group, refresh, list((prefs.get("AlarmSpecification") or {}).get("Alarms") or []), time_scale())
+    run = _Run(group, refresh, list((prefs.get("AlarmSpecification") or {}).get("Alarms") or []), scale)
     try:
         _run(run, prefs, outdated)
     except RefreshError as exc:
@@ -279,12 +294,13 @@ def run_refresh(group: Any, policy: dict[str, Any], previous: dict[str, Any], ap
     if group.ec2_launch_template is None:
         raise NotEmulated("not emulated: an instance refresh of a group without a launch template")
     skip = bool((policy.get("Preferences") or {}).get("SkipMatching", True))
+    scale = time_scale()
     try:
-        _start(group, policy, str(group.launch_template_version), skip_matching=skip)
+        _start(group, policy, str(group.launch_template_version), skip_matching=skip, scale=scale)
     except RefreshError:
         apply_previous()
         back = {"Strategy": policy.get("Strategy", "Rolling"), "Preferences": _rollback_preferences(policy)}
-        _start(group, back, wanted_version(previous), skip_matching=True)
+        _start(group, back, wanted_version(previous), skip_matching=True, scale=scale)
         raise
 
 

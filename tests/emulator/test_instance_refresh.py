@@ -178,4 +178,41 @@ def test_bad_time_scale_fails_loudly(deploy, aws, monkeypatch):
     monkeypatch.setenv(TIME_SCALE_ENV, "fast")
     done = deploy(_template("t3.small"), update_of=stack, expect_ok=False)
     assert done.status == "UPDATE_ROLLBACK_COMPLETE"
-    assert any(TIME_SCALE_ENV in f for f in done.failures()), done.failures()
+    # The emulator's own error, not passed off as AWS's.
+    assert any(TIME_SCALE_ENV in f and "emulator error" in f for f in done.failures()), done.failures()
+    assert _refreshes(aws, stack.resources["G"]) == []
+
+
+def _in_subnet(template: dict[str, Any], subnet: str) -> dict[str, Any]:
+    template = copy.deepcopy(template)
+    template["Vpc"] = {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}}
+    for name, cidr in (("A", "10.9.0.0/24"), ("B", "10.9.1.0/24")):
+        template[f"Subnet{name}"] = {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": cidr, "AvailabilityZone": "us-east-1a"},
+        }
+    group = template["G"]["Properties"]
+    del group["AvailabilityZones"]
+    group["VPCZoneIdentifier"] = [{"Ref": subnet}]
+    return template
+
+
+def test_a_refresh_for_new_subnets_is_not_emulated_and_says_so(deploy, aws, short_waits):
+    stack = deploy(_in_subnet(_template(), "SubnetA"))
+    done = deploy(_in_subnet(_template(), "SubnetB"), update_of=stack, expect_ok=False)
+    assert done.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert any("not emulated: an instance refresh for a change of VPCZoneIdentifier" in f for f in done.failures())
+
+
+def test_one_instance_with_no_room_above_desired_is_replaced_terminate_first(deploy, aws, short_waits):
+    # min 100 % of 1 and max 150 % of 1 (= 1): one at a time, as AWS documents for 100 %.
+    template = _template(BakeTime=0, CheckpointPercentages=[100])
+    template["G"]["Properties"]["MinSize"] = "1"
+    stack = deploy(template)
+    name = stack.resources["G"]
+    (before,) = _group(aws, name)["Instances"]
+    newer = _template("t3.small", BakeTime=0, CheckpointPercentages=[100])
+    newer["G"]["Properties"]["MinSize"] = "1"
+    assert deploy(newer, update_of=stack).status == "UPDATE_COMPLETE"
+    (after,) = _group(aws, name)["Instances"]
+    assert after["InstanceId"] != before["InstanceId"] and after["LaunchTemplate"]["Version"] == "2"
