@@ -79,11 +79,14 @@ class Model(BaseModel):
 class Capacity(Model):
     """Auto Scaling group size.
 
-    The template sets MinSize and MaxSize only: scaling owns the desired
-    capacity once the group exists, so a deploy never resets a fleet that
-    scaled out. CloudFormation creates a group without DesiredCapacity at
-    its MinSize ("If you don't specify a desired capacity, it defaults to
-    the minimum capacity",
+    The template sets MinSize and MaxSize only (pitfalls D21): scaling owns
+    the desired capacity once the group exists, so a deploy never resets a
+    fleet that scaled out (aws/aws-cdk#5215: a DesiredCapacity in the
+    template resets it on every deployment; left out, it stays untouched).
+    A group created without one starts at its minimum: "If you do not
+    specify a desired capacity, the default is the minimum size of the
+    group" (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html;
+    the CloudFormation property is that API's,
     https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html#cfn-autoscaling-autoscalinggroup-desiredcapacity),
     hence ``desired`` is the size the group starts from and must equal ``min``.
     Trade-off: an environment cannot start above its floor; raise ``min``
