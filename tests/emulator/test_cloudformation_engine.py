@@ -706,3 +706,26 @@ def test_update_creates_and_updates_in_one_dependency_order():
     finally:
         parsing.parse_and_update_resource = original
     assert calls == [("create", "Base"), ("update", "Changed"), ("create", "New"), ("create", "Later")]
+
+
+def test_unchanged_resource_is_updated_when_a_value_it_refers_to_changes(deploy, aws):
+    """Fix 06: only the launch template's text changes; the parameter that reads its
+    LatestVersionNumber is updated too, as CloudFormation updates dependents."""
+    lt = {
+        "Type": "AWS::EC2::LaunchTemplate",
+        "Properties": {"LaunchTemplateData": {"ImageId": "ami-12345678", "InstanceType": "t3.micro"}},
+    }
+    param = {
+        "Type": "AWS::SSM::Parameter",
+        "Properties": {"Type": "String", "Value": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}},
+    }
+    untouched = {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "fixed"}}
+    stack = deploy({"Lt": lt, "Version": param, "Other": untouched})
+    ssm = aws("ssm")
+    assert ssm.get_parameter(Name=stack.resources["Version"])["Parameter"]["Value"] == "1"
+    before = ssm.get_parameter(Name=stack.resources["Other"])["Parameter"]["Version"]
+    lt["Properties"]["LaunchTemplateData"]["InstanceType"] = "t3.small"
+    deploy({"Lt": lt, "Version": param, "Other": untouched}, update_of=stack)
+    assert ssm.get_parameter(Name=stack.resources["Version"])["Parameter"]["Value"] == "2"
+    # A resource whose resolved properties did not change is left alone.
+    assert ssm.get_parameter(Name=stack.resources["Other"])["Parameter"]["Version"] == before
