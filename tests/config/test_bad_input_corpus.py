@@ -195,6 +195,15 @@ LIMITS = [
     Case("cpu-target-99", "scaling.cpu_target_percent", {"scaling": {"cpu_target_percent": 99}}),
     Case("capacity-min-over-max", "capacity.min", {"capacity": {"min": 3, "max": 2}}),
     Case("capacity-desired-outside", "capacity.desired", {"capacity": {"desired": 9}}),
+    Case("capacity-desired-above-min", "capacity.desired", {"capacity": {"desired": 2}}),
+    Case(
+        "checkpoints-not-ending-at-100", "scaling.checkpoint_percentages", {"scaling": {"checkpoint_percentages": [50]}}
+    ),
+    Case(
+        "healthy-band-over-100",
+        "scaling.max_healthy_percent",
+        {"scaling": {"min_healthy_percent": 0, "max_healthy_percent": 150}},
+    ),
     Case("capacity-negative", "capacity.min", {"capacity": {"min": -1}}),
     Case("path-catch-all-star", "cdn.immutable_paths[0]", {"cdn": {"immutable_paths": ["*"]}}),
     Case("path-catch-all-slash-star", "cdn.immutable_paths[0]", {"cdn": {"immutable_paths": ["/*"]}}),

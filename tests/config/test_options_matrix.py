@@ -73,14 +73,19 @@ CASES = [
     _case("log_bucket_object_lock_days", "prod", {"log_bucket_object_lock_days": None}, "off"),
     _case("tags", "dev", {"tags": {"CostCenter": "1234", "team:owner": "web ops"}}),
     # capacity
-    _case("capacity.min", "staging", {"capacity": {"min": 0}}),
-    _case("capacity.desired", "dev", {"capacity": {"desired": 2}}),
+    _case("capacity.min", "staging", {"capacity": {"min": 0, "desired": 0}}),
+    _case("capacity.desired", "dev", {"capacity": {"min": 2, "desired": 2}}),
     _case("capacity.max", "dev", {"capacity": {"max": 20}}),
     # scaling
     _case("scaling.cpu_target_percent", "dev", {"scaling": {"cpu_target_percent": 75}}),
     _case("scaling.requests_per_target", "dev", {"scaling": {"requests_per_target": 250}}),
     _case("scaling.instance_warmup_seconds", "dev", {"scaling": {"instance_warmup_seconds": 0}}),
-    _case("scaling.min_healthy_percent", "prod", {"scaling": {"min_healthy_percent": 0}}),
+    _case("scaling.min_healthy_percent", "prod", {"scaling": {"min_healthy_percent": 50}}),
+    _case("scaling.max_healthy_percent", "prod", {"scaling": {"max_healthy_percent": 200}}),
+    _case("scaling.checkpoint_percentages", "staging", {"scaling": {"checkpoint_percentages": [20, 60, 100]}}),
+    _case("scaling.checkpoint_percentages", "dev", {"scaling": {"checkpoint_percentages": []}}, "none"),
+    _case("scaling.checkpoint_delay_seconds", "dev", {"scaling": {"checkpoint_delay_seconds": 172_800}}),
+    _case("scaling.bake_time_seconds", "prod", {"scaling": {"bake_time_seconds": 0}}),
     _case(
         "scaling.extra_instance_types", "dev", {"scaling": {"extra_instance_types": ["t3a.micro", "t2.micro"]}}, "x86"
     ),

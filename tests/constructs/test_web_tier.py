@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from tests.constructs.conftest import (
     vpc_in,
 )
 from webstack.config import Capacity, LoadBalancing, Scaling, ScheduledScaling
-from webstack.constructs.web_tier import HEALTH_PATH, OriginGuard, WebTier
+from webstack.constructs.web_tier import HEALTH_PATH, SIGNAL_TIMEOUT_SECONDS, OriginGuard, WebTier
 
 PREFIX_LIST = "pl-82a045eb"
 GUARD = OriginGuard(prefix_list_id=PREFIX_LIST, header_name="X-Origin-Verify", header_value="{{resolve:test}}")
@@ -213,12 +214,121 @@ def test_scales_on_cpu_and_on_requests(stack):
     assert kinds == {"ASGAverageCPUUtilization": 55, "ALBRequestCountPerTarget": 700}
 
 
-def test_rolling_update_keeps_the_healthy_floor(stack):
-    web_tier(stack, capacity=Capacity(min=3, desired=3, max=6), scaling=Scaling(min_healthy_percent=100))
-    group = only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))
-    rolling = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
-    assert rolling["MaxBatchSize"] == 1
-    assert rolling["MinInstancesInService"] == 3
+def _group(stack: Stack) -> dict[str, Any]:
+    return only_one(resources(stack, "AWS::AutoScaling::AutoScalingGroup"))
+
+
+def test_instance_refresh_takes_its_pace_from_config(stack):
+    scaling = Scaling(
+        min_healthy_percent=90,
+        max_healthy_percent=180,
+        checkpoint_percentages=(25, 100),
+        checkpoint_delay_seconds=60,
+        bake_time_seconds=120,
+    )
+    web_tier(stack, capacity=Capacity(min=3, desired=3, max=6), scaling=scaling)
+    policy = _group(stack)["UpdatePolicy"]
+    assert "AutoScalingRollingUpdate" not in policy  # mutually exclusive with instance refresh
+    refresh = policy["AutoScalingInstanceRefresh"]
+    assert refresh["Strategy"] == "Rolling"
+    prefs = refresh["Preferences"]
+    assert (prefs["MinHealthyPercentage"], prefs["MaxHealthyPercentage"]) == (90, 180)
+    assert (prefs["CheckpointPercentages"], prefs["CheckpointDelay"], prefs["BakeTime"]) == ([25, 100], 60, 120)
+    assert prefs["SkipMatching"] is True
+
+
+def test_no_checkpoints_means_no_checkpoint_delay(stack):
+    web_tier(stack, scaling=Scaling(checkpoint_percentages=()))
+    prefs = _group(stack)["UpdatePolicy"]["AutoScalingInstanceRefresh"]["Preferences"]
+    assert "CheckpointPercentages" not in prefs and "CheckpointDelay" not in prefs
+
+
+def _alarms_by_id(stack: Stack) -> dict[str, dict[str, Any]]:
+    return {k: v["Properties"] for k, v in resources(stack, "AWS::CloudWatch::Alarm").items()}
+
+
+def test_refresh_rolls_back_on_its_own_alarms_which_never_page(stack):
+    web_tier(stack, alert_topic=sns.Topic(stack, "Alerts"), events_topic=sns.Topic(stack, "Events"))
+    names = _group(stack)["UpdatePolicy"]["AutoScalingInstanceRefresh"]["Preferences"]["AlarmSpecification"]
+    alarms = _alarms_by_id(stack)
+    watched = [ref["Ref"] for ref in names["Alarms"]]
+    assert 1 <= len(watched) <= 10  # AWS's limit
+    assert set(watched) == set(alarms)
+    metrics = set()
+    for logical_id in watched:
+        alarm = alarms[logical_id]
+        assert "RollbackAlarms" in logical_id
+        # Events topic only: the pager (Alerts) never hears of a rolled-back deploy.
+        for actions in ("AlarmActions", "OKActions"):
+            assert [a["Ref"] for a in alarm[actions]] == [ref_of(stack, "Events")]
+        metrics.add(alarm.get("MetricName") or next(m["Expression"] for m in alarm["Metrics"] if "Expression" in m))
+    assert metrics == {"UnHealthyHostCount", "TargetResponseTime", "100 * FILL(errors, 0) / FILL(requests, 1)"}
+
+
+def test_without_an_events_topic_the_rollback_alarms_have_no_action(stack):
+    tier = web_tier(stack)
+    for alarm in _alarms_by_id(stack).values():
+        assert not alarm.get("AlarmActions") and not alarm.get("OKActions")
+    assert "NIST.800.53.R5-CloudWatchAlarmAction" in acknowledged_ids(tier.node.find_child("RollbackAlarms"))
+
+
+def test_scaling_owns_the_desired_capacity(stack):
+    web_tier(stack, capacity=Capacity(min=2, desired=2, max=4))
+    props = _group(stack)["Properties"]
+    assert "DesiredCapacity" not in props  # CloudFormation starts the group at MinSize
+    assert (props["MinSize"], props["MaxSize"]) == ("2", "4")
+
+
+def _user_data(stack: Stack) -> str:
+    data = only_one(resources(stack, "AWS::EC2::LaunchTemplate"))["Properties"]["LaunchTemplateData"]
+    return json.dumps(data["UserData"])
+
+
+def test_creation_waits_until_each_first_instance_is_healthy(stack):
+    web_tier(stack, capacity=Capacity(min=3, desired=3, max=6))
+    group_id = next(iter(resources(stack, "AWS::AutoScaling::AutoScalingGroup")))
+    signal = _group(stack)["CreationPolicy"]["ResourceSignal"]
+    # One signal per instance the group starts with; the grace period, two
+    # healthy checks 15 s apart and a minute for the call.
+    assert signal == {"Count": 3, "Timeout": f"PT{SIGNAL_TIMEOUT_SECONDS // 60}M{SIGNAL_TIMEOUT_SECONDS % 60}S"}
+    assert SIGNAL_TIMEOUT_SECONDS == 300 + 2 * 15 + 60
+    script = _user_data(stack)
+    tg_id = next(iter(resources(stack, "AWS::ElasticLoadBalancingV2::TargetGroup")))
+    assert "aws elbv2 describe-target-health" in script and tg_id in script
+    assert '[ \\"$state\\" = \\"healthy\\" ] && status=SUCCESS' in script
+    assert f'--logical-resource-id \\"{group_id}\\"' in script
+    assert script.index("systemctl enable --now nginx") < script.index("signal-resource")
+
+
+def test_a_group_starting_empty_waits_for_no_signal(stack):
+    web_tier(stack, capacity=Capacity(min=0, desired=0, max=2))
+    assert "CreationPolicy" not in _group(stack)
+    assert "signal-resource" not in _user_data(stack)
+
+
+def test_instance_role_reads_target_health_and_signals_its_own_stack_only(stack):
+    tier = web_tier(stack)
+    statements = [
+        s
+        for p in props_of(resources(stack, "AWS::IAM::Policy"))
+        for s in p["PolicyDocument"]["Statement"]
+        if any(a.startswith(("elasticloadbalancing:", "cloudformation:")) for a in _list(s["Action"]))
+    ]
+    by_action = {a: s["Resource"] for s in statements for a in _list(s["Action"])}
+    assert by_action == {
+        "elasticloadbalancing:DescribeTargetHealth": "*",  # no resource-level permissions (IAM5 acknowledged)
+        "cloudformation:SignalResource": {"Ref": "AWS::StackId"},
+    }
+    # acknowledged_ids keeps what follows the last "::": "[Resource::*]" reads "*]".
+    assert "*]" in acknowledged_ids(tier.role)
+
+
+def _list(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def ref_of(stack: Stack, prefix: str) -> str:
+    return next(k for k in template(stack).to_json()["Resources"] if k.startswith(prefix))
 
 
 def test_no_topics_no_notifications(stack):

@@ -74,6 +74,14 @@ REVIEWED: tuple[Reviewed, ...] = (
     Reviewed(
         "web",
         "WebTierInstanceRole",
+        ("elasticloadbalancing:DescribeTargetHealth",),
+        "*",
+        "the instance reads its own target health before signalling the group's CreationPolicy; "
+        "DescribeTargetHealth has no resource-level permissions, so IAM takes it on '*' only",
+    ),
+    Reviewed(
+        "web",
+        "WebTierInstanceRole",
         ("cloudwatch:PutMetricData",),
         "*",
         "PutMetricData has no resource type; the statement's cloudwatch:namespace condition holds it to the "

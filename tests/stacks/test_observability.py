@@ -18,9 +18,12 @@ REGIONAL = {
 
 
 def _alarms(template) -> dict[str, dict]:
-    """Alarms keyed by their construct role (AlarmsAsgCpuHigh1234 -> AsgCpuHigh)."""
+    """Regional alarms keyed by their construct role (AlarmsAsgCpuHigh1234 -> AsgCpuHigh); the web
+    tier's deploy-gate alarms (WebTierRollbackAlarms*) are tests/stacks/test_web_tier.py's."""
     out = {}
     for logical_id, alarm in template.find_resources("AWS::CloudWatch::Alarm").items():
+        if logical_id.startswith("WebTierRollbackAlarms"):
+            continue
         role = logical_id.removeprefix("Alarms")[:-8]
         out[role] = alarm["Properties"]
     return out
@@ -114,9 +117,14 @@ def test_individual_alarms_report_to_events_and_composite_pages(each_env):
         assert [ref_id(a) for a in props["AlarmActions"]] == [page]
         assert [ref_id(a) for a in props["OKActions"]] == [page]
         rule = json.dumps(props["AlarmRule"])
-        members = template.find_resources("AWS::CloudWatch::Alarm")
-        for logical_id in members:
-            assert logical_id in rule, f"{name}: {logical_id} missing from the composite rule"
+        alarms = template.find_resources("AWS::CloudWatch::Alarm")
+        # Deploy-gate alarms roll a deploy back and never page: not in the composite.
+        members = [k for k in alarms if not k.startswith("WebTierRollbackAlarms")]
+        for logical_id in alarms:
+            if logical_id in members:
+                assert logical_id in rule, f"{name}: {logical_id} missing from the composite rule"
+            else:
+                assert logical_id not in rule, f"{name}: deploy-gate alarm {logical_id} would page"
         assert rule.count("ALARM(") == len(members)
         assert " OR " in rule
 

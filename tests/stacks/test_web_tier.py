@@ -84,18 +84,43 @@ def test_asg_private_subnets_capacity_and_elb_health(each_env):
     cfg = each_env.config
     _, asg = only(each_env.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
     props = asg["Properties"]
-    assert (int(props["MinSize"]), int(props["DesiredCapacity"]), int(props["MaxSize"])) == (
-        cfg.capacity.min,
-        cfg.capacity.desired,
-        cfg.capacity.max,
-    )
+    # No DesiredCapacity: the group starts at MinSize (= capacity.desired) and scaling owns it afterwards.
+    assert "DesiredCapacity" not in props
+    assert (int(props["MinSize"]), int(props["MaxSize"])) == (cfg.capacity.min, cfg.capacity.max)
+    assert cfg.capacity.desired == cfg.capacity.min
     assert props["HealthCheckType"] == "ELB"
     assert props["DefaultInstanceWarmup"] == cfg.scaling.instance_warmup_seconds
     subnets = each_env.web.to_json()["Resources"]
     for subnet in props["VPCZoneIdentifier"]:
         assert subnets[ref_id(subnet)]["Properties"]["MapPublicIpOnLaunch"] is False
         assert "AppSubnet" in ref_id(subnet)
-    assert "AutoScalingRollingUpdate" in asg["UpdatePolicy"]
+    assert "AutoScalingRollingUpdate" not in asg["UpdatePolicy"]
+    assert asg["UpdatePolicy"]["AutoScalingInstanceRefresh"]["Strategy"] == "Rolling"
+
+
+def test_prod_group_refreshes_instances_and_rolls_back_on_deploy_alarms(prod):
+    """A launch template change in prod replaces instances by an instance refresh
+    that the rollback alarms can fail (and CloudFormation then rolls back)."""
+    cfg = prod.config.scaling
+    _, asg = only(prod.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
+    assert "DesiredCapacity" not in asg["Properties"]
+    prefs = asg["UpdatePolicy"]["AutoScalingInstanceRefresh"]["Preferences"]
+    assert prefs["MinHealthyPercentage"] == cfg.min_healthy_percent
+    assert prefs["MaxHealthyPercentage"] == cfg.max_healthy_percent
+    assert prefs["CheckpointPercentages"] == list(cfg.checkpoint_percentages)
+    assert prefs["CheckpointDelay"] == cfg.checkpoint_delay_seconds
+    assert prefs["BakeTime"] == cfg.bake_time_seconds
+    assert prefs["SkipMatching"] is True
+    alarms = prod.web.find_resources("AWS::CloudWatch::Alarm")
+    watched = [ref_id(a) for a in prefs["AlarmSpecification"]["Alarms"]]
+    assert sorted(watched) == sorted(k for k in alarms if k.startswith("WebTierRollbackAlarms"))
+    assert len(watched) == 3
+    topics = prod.web.find_resources("AWS::SNS::Topic")
+    events = next(k for k in topics if k.startswith("AlertsEventsTopic"))
+    for logical_id in watched:
+        actions = alarms[logical_id]["Properties"]["AlarmActions"]
+        assert [ref_id(a) for a in actions] == [events]  # never the paging topic
+    assert asg["CreationPolicy"]["ResourceSignal"]["Count"] == prod.config.capacity.min
 
 
 def test_scaling_on_cpu_and_on_load(each_env):
@@ -229,6 +254,9 @@ def test_instance_role_has_no_managed_policy_and_only_these_actions(each_env):
         "kms:Decrypt",
         "secretsmanager:DescribeSecret",
         "secretsmanager:GetSecretValue",
+        # Creation gated on health: read its own target health, signal its own stack.
+        "elasticloadbalancing:DescribeTargetHealth",
+        "cloudformation:SignalResource",
     }
     each_env.web.has_resource_properties("AWS::IAM::InstanceProfile", {"Roles": [{"Ref": role_id}]})
     each_env.web.has_resource_properties(
@@ -295,12 +323,14 @@ def test_alb_and_target_group_timings(each_env):
     assert tg_attrs["slow_start.duration_seconds"] == str(lb.slow_start_seconds)
 
 
-def test_rolling_replacement_keeps_the_healthy_floor(each_env):
-    cap = each_env.config.capacity
+def test_instance_refresh_keeps_the_healthy_floor(each_env):
+    scaling = each_env.config.scaling
     _, asg = only(each_env.web.find_resources("AWS::AutoScaling::AutoScalingGroup"))
-    update = asg["UpdatePolicy"]["AutoScalingRollingUpdate"]
-    assert update["MaxBatchSize"] == 1
-    assert update["MinInstancesInService"] == min(cap.max - 1, cap.min)
+    prefs = asg["UpdatePolicy"]["AutoScalingInstanceRefresh"]["Preferences"]
+    assert (prefs["MinHealthyPercentage"], prefs["MaxHealthyPercentage"]) == (
+        scaling.min_healthy_percent,
+        scaling.max_healthy_percent,
+    )
 
 
 def test_scheduled_scaling_and_mixed_instance_types():

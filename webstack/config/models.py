@@ -77,23 +77,43 @@ class Model(BaseModel):
 
 
 class Capacity(Model):
-    """Auto Scaling group size."""
+    """Auto Scaling group size.
+
+    The template sets MinSize and MaxSize only (pitfalls D21): scaling owns
+    the desired capacity once the group exists, so a deploy never resets a
+    fleet that scaled out (aws/aws-cdk#5215: a DesiredCapacity in the
+    template resets it on every deployment; left out, it stays untouched).
+    A group created without one starts at its minimum: "If you do not
+    specify a desired capacity, the default is the minimum size of the
+    group" (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html;
+    the CloudFormation property is that API's,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html#cfn-autoscaling-autoscalinggroup-desiredcapacity),
+    hence ``desired`` is the size the group starts from and must equal ``min``.
+    Trade-off: an environment cannot start above its floor; raise ``min``
+    (and lower it again later) or let target tracking scale out.
+    """
 
     min: int = whole(..., 0, 100, "Auto Scaling group minimum size.")
-    desired: int = whole(..., 0, 100, "Auto Scaling group desired size at deploy (min <= desired <= max).")
+    desired: int = whole(
+        ...,
+        0,
+        100,
+        "Size the group starts from at creation; must equal min (the template leaves desired capacity to scaling).",
+    )
     max: int = whole(..., 1, 100, "Auto Scaling group maximum size.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Capacity:
         if self.min > self.max:
             raise FieldProblem(
-                "min", f"min ({self.min}) is greater than max ({self.max})", "make min <= desired <= max"
+                "min", f"min ({self.min}) is greater than max ({self.max})", "make min <= max and desired = min"
             )
-        if not self.min <= self.desired <= self.max:
+        if self.desired != self.min:
             raise FieldProblem(
                 "desired",
-                f"desired ({self.desired}) is outside min..max ({self.min}..{self.max})",
-                "make min <= desired <= max",
+                f"desired ({self.desired}) is not min ({self.min}): a group created without DesiredCapacity "
+                "starts at its minimum",
+                "set desired to min (scaling owns the size after creation)",
             )
         return self
 
@@ -122,7 +142,34 @@ class Scaling(Model):
         180, 0, 3600, "Default instance warm-up before a new instance's metrics count (s)."
     )
     min_healthy_percent: int = whole(
-        100, 0, 100, "Share of capacity.min kept in service while instances are replaced (%)."
+        100,
+        0,
+        100,
+        "Share of the desired capacity kept in service and healthy during an instance refresh (%).",
+    )
+    max_healthy_percent: int = whole(
+        150,
+        100,
+        200,
+        "Share of the desired capacity that may be in service or pending during an instance refresh; above 100 "
+        "launches replacements before terminating (%, at most min_healthy_percent + 100).",
+    )
+    checkpoint_percentages: tuple[int, ...] = Field(
+        (50, 100),
+        max_length=100,
+        description="Instance refresh pauses after replacing these shares of the group (ascending, unique, "
+        "1-100, ending at 100; empty = no checkpoints).",
+        json_schema_extra={"fix": "list ascending whole percentages from 1 to 100 that end at 100, e.g. [50, 100]"},
+    )
+    checkpoint_delay_seconds: int = whole(
+        300, 0, 172_800, "Pause at each checkpoint while the rollback alarms watch the new instances (s)."
+    )
+    bake_time_seconds: int = whole(
+        300,
+        0,
+        172_800,
+        "After the last instance is replaced, the rollback alarms keep watching this long before the deploy "
+        "counts as successful (s).",
     )
     extra_instance_types: tuple[InstanceType, ...] = Field(
         (), max_length=19, description="More instance types of the same CPU architecture (spreads over capacity pools)."
@@ -138,7 +185,27 @@ class Scaling(Model):
             raise FieldProblem("schedules", "names a schedule twice", "give each schedule its own name")
         if len(set(self.extra_instance_types)) != len(self.extra_instance_types):
             raise FieldProblem("extra_instance_types", "lists a type twice", "list each type once")
+        self._refresh_limits()
         return self
+
+    def _refresh_limits(self) -> None:
+        """AWS's limits on instance refresh preferences
+        (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html)."""
+        if self.max_healthy_percent - self.min_healthy_percent > 100:
+            raise FieldProblem(
+                "max_healthy_percent",
+                f"{self.max_healthy_percent} is more than 100 above min_healthy_percent ({self.min_healthy_percent})",
+                "keep max_healthy_percent - min_healthy_percent <= 100",
+            )
+        points = self.checkpoint_percentages
+        if not points:
+            return
+        if any(not 1 <= p <= 100 for p in points) or list(points) != sorted(set(points)) or points[-1] != 100:
+            raise FieldProblem(
+                "checkpoint_percentages",
+                f"{list(points)} is not ascending unique percentages from 1 to 100 ending at 100",
+                "list ascending whole percentages from 1 to 100 that end at 100, e.g. [50, 100]",
+            )
 
 
 class LoadBalancing(Model):

@@ -62,6 +62,7 @@ from constructs import Construct
 
 from webstack.config import Alarms as AlarmThresholds
 from webstack.config.models import Subscriber
+from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.keys import allow_cloudwatch_alarms
 from webstack_pitfalls.aws import CLOUDFRONT_REGION
 
@@ -283,18 +284,9 @@ class RegionalAlarms(_AlarmSet):
                 f"targets (502/503) or target timeouts (504). First check: UnhealthyHosts. {runbook('alb-5xx')}"
             ),
         )
-        target_5xx_rate = cloudwatch.MathExpression(
-            expression="100 * FILL(errors, 0) / FILL(requests, 1)",
-            using_metrics={
-                "errors": tg.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, statistic="Sum", period=period),
-                "requests": tg.request_count(statistic="Sum", period=period),
-            },
-            label="Target 5xx rate (%)",
-            period=period,
-        )
         self._alarm(
             "Target5xxRate",
-            target_5xx_rate,
+            target_5xx_rate(target_group, period),
             threshold=t.target_5xx_rate_percent,
             description=(
                 f"More than {t.target_5xx_rate_percent}% of requests fail in the application (target 5xx). "
@@ -369,6 +361,95 @@ class EdgeAlarms(_AlarmSet):
             ),
             topics=topics,
         )
+
+
+def target_5xx_rate(target_group: elbv2.IApplicationTargetGroup, period: Duration) -> cloudwatch.MathExpression:
+    """Application (target) 5xx responses as a share of requests (%)."""
+    tg = target_group.metrics
+    return cloudwatch.MathExpression(
+        expression="100 * FILL(errors, 0) / FILL(requests, 1)",
+        using_metrics={
+            "errors": tg.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, statistic="Sum", period=period),
+            "requests": tg.request_count(statistic="Sum", period=period),
+        },
+        label="Target 5xx rate (%)",
+        period=period,
+    )
+
+
+class RollbackAlarms(Construct):
+    """Alarms that roll back a deploy: the instance refresh fails, and the stack
+    update rolls back, when one of them is in ALARM during the refresh or its
+    bake time (``UpdatePolicy.AutoScalingInstanceRefresh``'s AlarmSpecification,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-instancerefresh;
+    at most 10 alarms).
+
+    The same signals and thresholds as :class:`RegionalAlarms`' target 5xx
+    rate, p99 latency and unhealthy hosts, as separate alarms: they never page
+    (no action, or the events topic only), because a rolled-back deploy is
+    handled by the rollback; the regional alarms still page through
+    ``ServiceDegraded`` if the fleet stays unhealthy. Attribute: ``alarms``.
+
+    :param target_group: the web tier's target group (attached to its load balancer).
+    :param thresholds: alarm thresholds and evaluation (config ``alarms``).
+    :param events_topic: receives their state changes. Default None: no action at all.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        target_group: elbv2.IApplicationTargetGroup,
+        thresholds: AlarmThresholds,
+        events_topic: sns.ITopic | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        t, period = thresholds, Duration.seconds(thresholds.period_seconds)
+        tg = target_group.metrics
+        signals: list[tuple[str, cloudwatch.Metric | cloudwatch.MathExpression, float, str]] = [
+            (
+                "Target5xxRate",
+                target_5xx_rate(target_group, period),
+                t.target_5xx_rate_percent,
+                f"Deploy gate: more than {t.target_5xx_rate_percent}% of requests fail at the targets",
+            ),
+            (
+                "LatencyP99",
+                tg.target_response_time(statistic="p99", period=period),
+                t.p99_latency_seconds,
+                f"Deploy gate: target p99 response time above {t.p99_latency_seconds}s",
+            ),
+            (
+                "UnhealthyHosts",
+                tg.unhealthy_host_count(statistic="Maximum", period=period),
+                0,
+                "Deploy gate: at least one target fails the health check",
+            ),
+        ]
+        self.alarms: list[cloudwatch.Alarm] = []
+        for name, metric, threshold, what in signals:
+            alarm = metric.create_alarm(
+                self,
+                name,
+                alarm_description=f"{what}. In ALARM during an instance refresh it rolls the deploy back; it "
+                "does not page. First check: the failed refresh's status reason (describe-instance-refreshes), "
+                f"then the new launch template version. {runbook('deploy-rollback')}",
+                threshold=threshold,
+                evaluation_periods=t.evaluation_periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            if events_topic is not None:
+                _notify(alarm, events_topic)
+            self.alarms.append(alarm)
+        if events_topic is None:
+            acknowledge(
+                self,
+                "NIST.800.53.R5-CloudWatchAlarmAction",
+                "deploy-gate alarms act through the instance refresh that lists them (rollback), not through "
+                "alarm actions; they must not page, and no events topic is configured here",
+            )
 
 
 def asg_metric(name: str, asg_name: str, *, namespace: str, statistic: str, period: Duration) -> cloudwatch.Metric:

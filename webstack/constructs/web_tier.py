@@ -17,8 +17,10 @@ from typing import Any, cast
 
 from aws_cdk import (
     Annotations,
+    Aws,
     Duration,
     RemovalPolicy,
+    Stack,
 )
 from aws_cdk import (
     aws_autoscaling as autoscaling,
@@ -49,9 +51,11 @@ from aws_cdk import (
 )
 from constructs import Construct
 
+from webstack.config import Alarms as AlarmThresholds
 from webstack.config import Capacity, LoadBalancing, Scaling
 from webstack.constructs.acknowledge import acknowledge
 from webstack.constructs.instance_role import LogIntegrity, agent_commands, allow_cloudwatch_agent, instance_role
+from webstack.constructs.observability import RollbackAlarms
 from webstack.constructs.retention import log_retention
 
 HEALTH_PATH = "/health"
@@ -59,6 +63,21 @@ APP_PORT = 80
 _USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
 # nginx's logs on Amazon Linux 2023, shipped by the CloudWatch agent.
 SERVER_LOGS = {"ServerAccessLogs": "/var/log/nginx/access.log", "ServerErrorLogs": "/var/log/nginx/error.log"}
+_SIGNAL = Path(__file__).parent / "assets" / "signal_when_healthy.sh"
+
+# Target group health check, and the budgets derived from it.
+HEALTH_INTERVAL_SECONDS = 15
+HEALTHY_THRESHOLD = 2
+UNHEALTHY_THRESHOLD = 3
+# Boot and install before the first health check counts (HealthCheckGracePeriod).
+HEALTH_GRACE_SECONDS = 300
+# An instance must be healthy in its target group within the grace period plus
+# the checks that prove it (healthy threshold x interval); user data polls
+# that long, then signals FAILURE.
+READY_WITHIN_SECONDS = HEALTH_GRACE_SECONDS + HEALTHY_THRESHOLD * HEALTH_INTERVAL_SECONDS
+# CloudFormation waits for the signals that long plus one minute for the call
+# itself (cfn-signal retries, clock skew).
+SIGNAL_TIMEOUT_SECONDS = READY_WITHIN_SECONDS + 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,15 +93,26 @@ class OriginGuard:
 class WebTier(Construct):
     """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``,
     ``launch_template``, ``listener`` (the serving one), ``redirect_listener`` (or None),
-    ``log_groups`` (the instances' own, by construct id).
+    ``log_groups`` (the instances' own, by construct id),
+    ``rollback_alarms`` (the alarms whose ALARM state rolls a deploy back).
+
+    Safe change: the group's instances are replaced by an instance refresh
+    (``UpdatePolicy.AutoScalingInstanceRefresh``) whenever the launch template
+    changes, in batches that keep ``scaling.min_healthy_percent`` of the
+    desired capacity healthy, pausing at checkpoints and baking at the end;
+    any rollback alarm in ALARM fails the refresh and rolls the stack update
+    back. Creation waits for each first instance to be healthy in the target
+    group (CreationPolicy, signalled by the instance itself).
 
     :param vpc: the ASG goes into its private subnets, the ALB into its public ones.
     :param volume_key: customer-managed key for the instances' EBS volumes (its policy must admit
         the Auto Scaling service-linked role, pitfalls D1).
     :param access_log_bucket: SSE-S3 bucket for ALB access logs (D7, D19).
     :param instance_type: primary instance type; Graviton types select the arm64 AMI.
-    :param capacity: min / desired / max of the group.
-    :param scaling: target tracking, warm-up, rolling floor, extra types, schedules.
+    :param capacity: min / max of the group (it starts at min; scaling owns the desired capacity).
+    :param scaling: target tracking, warm-up, instance refresh (healthy floor and ceiling,
+        checkpoints, bake time), extra types, schedules.
+    :param alarm_thresholds: thresholds of the alarms that roll a deploy back. Default: config defaults.
     :param load_balancing: idle timeout, deregistration delay, slow start.
     :param deletion_protection: ALB deletion protection.
     :param log_key: customer-managed key of the instances' log groups (its policy must admit CloudWatch Logs, D18).
@@ -92,7 +122,7 @@ class WebTier(Construct):
     :param origin_guard: admit only CloudFront (prefix list + secret header); None = public ALB.
     :param certificate: ALB certificate; with one, HTTPS serves and HTTP redirects. Default None.
     :param alert_topic: receives the group's launch/terminate errors. Default None.
-    :param events_topic: receives every scaling event. Default None.
+    :param events_topic: receives every scaling event and the rollback alarms' state changes. Default None.
     :param waf_on_alb: a REGIONAL web ACL is attached by the caller (only changes an acknowledgement).
     """
 
@@ -118,6 +148,7 @@ class WebTier(Construct):
         alert_topic: sns.ITopic | None = None,
         events_topic: sns.ITopic | None = None,
         waf_on_alb: bool = False,
+        alarm_thresholds: AlarmThresholds | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_groups = {
@@ -142,14 +173,8 @@ class WebTier(Construct):
             # Egress is opened by CDK to the targets only (listener.add_targets).
             allow_all_outbound=False,
         )
+        self._user_data = ec2.UserData.for_linux()
         self.launch_template = self._launch_template(instance_type, instance_sg, volume_key, metrics_namespace)
-        self.auto_scaling_group = self._auto_scaling_group(
-            vpc,
-            instance_type,
-            capacity,
-            scaling,
-            [(alert_topic, autoscaling.ScalingEvents.ERRORS), (events_topic, autoscaling.ScalingEvents.ALL)],
-        )
         self.load_balancer = self._load_balancer(
             vpc,
             alb_sg,
@@ -172,11 +197,15 @@ class WebTier(Construct):
         if origin_guard is not None:
             self._admit_cloudfront_only(vpc, alb_sg, origin_guard, serving_port=443 if certificate else 80)
             routing = self._require_origin_header(origin_guard)
-        self.target_group = self.listener.add_targets(
-            "App",
+        # The target group exists before the group so that the rollback alarms
+        # (on its metrics) can be named in the group's update policy; the ids
+        # are the ones listener.add_targets("App") gives (AppGroup, AppRule).
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self.listener,
+            "AppGroup",
+            vpc=vpc,
             port=APP_PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
-            targets=[self.auto_scaling_group],
             deregistration_delay=Duration.seconds(load_balancing.deregistration_delay_seconds),
             slow_start=Duration.seconds(load_balancing.slow_start_seconds)
             if load_balancing.slow_start_seconds
@@ -184,13 +213,29 @@ class WebTier(Construct):
             health_check=elbv2.HealthCheck(
                 path=HEALTH_PATH,
                 healthy_http_codes="200",
-                interval=Duration.seconds(15),
+                interval=Duration.seconds(HEALTH_INTERVAL_SECONDS),
                 timeout=Duration.seconds(5),
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=3,
+                healthy_threshold_count=HEALTHY_THRESHOLD,
+                unhealthy_threshold_count=UNHEALTHY_THRESHOLD,
             ),
-            **routing,
         )
+        self.listener.add_target_groups("App", target_groups=[self.target_group], **routing)
+        self.rollback_alarms = RollbackAlarms(
+            self,
+            "RollbackAlarms",
+            target_group=self.target_group,
+            thresholds=alarm_thresholds or AlarmThresholds(),
+            events_topic=events_topic,
+        ).alarms
+        self.auto_scaling_group = self._auto_scaling_group(
+            vpc,
+            instance_type,
+            capacity,
+            scaling,
+            [(alert_topic, autoscaling.ScalingEvents.ERRORS), (events_topic, autoscaling.ScalingEvents.ALL)],
+        )
+        self.target_group.add_target(self.auto_scaling_group)
+        self._signal_when_healthy(capacity)
         # Scale on CPU *and* on load (F8): CPU catches expensive requests,
         # request count catches many cheap ones before CPU moves.
         self.auto_scaling_group.scale_on_cpu_utilization(
@@ -210,8 +255,9 @@ class WebTier(Construct):
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "only actions without a resource type: ssm:UpdateInstanceInformation and the ssmmessages / "
-            "ec2messages actions of Session Manager and SSM Agent, and cloudwatch:PutMetricData, which is "
-            "held to the stack's namespace by the cloudwatch:namespace condition",
+            "ec2messages actions of Session Manager and SSM Agent, cloudwatch:PutMetricData, which is "
+            "held to the stack's namespace by the cloudwatch:namespace condition, and (when the group waits "
+            "for signals) elasticloadbalancing:DescribeTargetHealth, read before the instance signals its stack",
         )
         acknowledge(
             role,
@@ -233,10 +279,9 @@ class WebTier(Construct):
         volume_key: kms.IKey,
         metrics_namespace: str,
     ) -> ec2.LaunchTemplate:
-        user_data = ec2.UserData.for_linux()
-        user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
+        self._user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
         files = {path: self.log_groups[construct] for construct, path in SERVER_LOGS.items()}
-        user_data.add_commands(agent_commands(metrics_namespace, files))
+        self._user_data.add_commands(agent_commands(metrics_namespace, files))
         instance_type = ec2.InstanceType(instance_type_name)
         return ec2.LaunchTemplate(
             self,
@@ -251,7 +296,7 @@ class WebTier(Construct):
             instance_type=instance_type,
             role=self.role,
             security_group=security_group,
-            user_data=user_data,
+            user_data=self._user_data,
             require_imdsv2=True,
             http_put_response_hop_limit=1,
             detailed_monitoring=True,
@@ -296,21 +341,19 @@ class WebTier(Construct):
         scaling: Scaling,
         notify: list[tuple[sns.ITopic | None, autoscaling.ScalingEvents]],
     ) -> autoscaling.AutoScalingGroup:
-        # Replace instances one at a time, keeping min_healthy_percent of the
-        # floor in service: CloudFormation's rolling update is the stack-native
-        # instance refresh, triggered by any launch template change.
-        keep_in_service = min(capacity.max - 1, -(-capacity.min * scaling.min_healthy_percent // 100))
         group = autoscaling.AutoScalingGroup(
             self,
             "Asg",
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            # No desired capacity (pitfalls D21): CloudFormation creates the group
+            # at MinSize and a later update leaves the current size alone, so a
+            # deploy never undoes a scale-out (Capacity's docstring cites AWS).
             min_capacity=capacity.min,
-            desired_capacity=capacity.desired,
             max_capacity=capacity.max,
             health_checks=autoscaling.HealthChecks.with_additional_checks(
                 additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
-                grace_period=Duration.minutes(5),
+                grace_period=Duration.seconds(HEALTH_GRACE_SECONDS),
             ),
             default_instance_warmup=Duration.seconds(scaling.instance_warmup_seconds),
             group_metrics=[autoscaling.GroupMetrics.all()],
@@ -320,13 +363,24 @@ class WebTier(Construct):
                 if topic is not None
             ]
             or None,
-            update_policy=autoscaling.UpdatePolicy.rolling_update(
-                max_batch_size=1,
-                min_instances_in_service=max(0, keep_in_service),
-                pause_time=Duration.minutes(5),
+            signals=(
+                autoscaling.Signals.wait_for_min_capacity(timeout=Duration.seconds(SIGNAL_TIMEOUT_SECONDS))
+                if capacity.min
+                else None
             ),
+            update_policy=self._instance_refresh(scaling),
             **self._fleet(instance_type, scaling.extra_instance_types),
         )
+        if capacity.min:
+            # Signals gate creation only (CreationPolicy): an instance refresh
+            # does not wait for cfn-signal and judges readiness by the group's
+            # health checks after the instance warm-up instead
+            # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-instancerefresh-readiness).
+            Annotations.of(group).acknowledge_warning(
+                "@aws-cdk/aws-autoscaling:signalsNotUsedByInstanceRefresh",
+                "signals gate the group's creation only; during a refresh the ELB health check, the warm-up and "
+                "the rollback alarms decide",
+            )
         if scaling.extra_instance_types:
             self._acknowledge_mixed_fleet(group)
         for schedule in scaling.schedules:
@@ -337,14 +391,62 @@ class WebTier(Construct):
                 max_capacity=schedule.max,
                 time_zone="UTC",
             )
-        # desiredCapacity resets the group's size on each deploy; config sets it
-        # deliberately to the floor the environment starts from, and target
-        # tracking moves it from there.
-        Annotations.of(group).acknowledge_warning(
-            "@aws-cdk/aws-autoscaling:desiredCapacitySet",
-            "desired capacity comes from validated config (min <= desired <= max) on purpose",
-        )
         return group
+
+    def _instance_refresh(self, scaling: Scaling) -> autoscaling.UpdatePolicy:
+        """Replace instances by an instance refresh on every launch template change.
+
+        Batches keep ``min_healthy_percent`` of the desired capacity healthy
+        and may add up to ``max_healthy_percent`` (launch before terminate);
+        the refresh pauses at each checkpoint and bakes at the end while the
+        rollback alarms watch; one of them in ALARM fails the refresh and
+        CloudFormation rolls the update back to the previous launch template
+        version
+        (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-instancerefresh,
+        https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-rollback.html).
+        Skip matching leaves instances that already run the wanted
+        configuration alone (a retried deploy replaces only what is left).
+        """
+        checkpoints = list(scaling.checkpoint_percentages)
+        return autoscaling.UpdatePolicy.instance_refresh(
+            strategy=autoscaling.InstanceRefreshStrategy.ROLLING,
+            min_healthy_percentage=scaling.min_healthy_percent,
+            max_healthy_percentage=scaling.max_healthy_percent,
+            checkpoint_percentages=checkpoints or None,
+            checkpoint_delay=Duration.seconds(scaling.checkpoint_delay_seconds) if checkpoints else None,
+            bake_time=Duration.seconds(scaling.bake_time_seconds),
+            skip_matching=True,
+            alarms=self.rollback_alarms,
+        )
+
+    def _signal_when_healthy(self, capacity: Capacity) -> None:
+        """User data signals the group's CreationPolicy once the instance is healthy in its target group.
+
+        The role may read target health (DescribeTargetHealth has no
+        resource-level permissions, so ``*``:
+        https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html)
+        and signal this stack only (CDK adds ``cloudformation:SignalResource``
+        on the stack's id with ``signals``). Instances launched later (scaling,
+        refresh) run the same script; nothing awaits their signal and the
+        call's refusal is logged, not fatal.
+        """
+        if not capacity.min:
+            return
+        group = cast(autoscaling.CfnAutoScalingGroup, self.auto_scaling_group.node.default_child)
+        script = (
+            _SIGNAL.read_text()
+            .replace("__TARGET_GROUP_ARN__", self.target_group.target_group_arn)
+            .replace("__STACK_NAME__", Aws.STACK_NAME)
+            .replace("__RESOURCE__", Stack.of(self).get_logical_id(group))
+            .replace("__REGION__", Aws.REGION)
+            .replace("__READY_WITHIN__", str(READY_WITHIN_SECONDS))
+            .replace("__INTERVAL__", str(HEALTH_INTERVAL_SECONDS))
+        )
+        self._user_data.add_commands(script)
+        # Resource * acknowledged with the role's other actions without a resource type (_instance_role).
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["elasticloadbalancing:DescribeTargetHealth"], resources=["*"])
+        )
 
     def _acknowledge_mixed_fleet(self, group: autoscaling.AutoScalingGroup) -> None:
         """Two cdk-nag 3.0.2 rules read only the group's top-level LaunchTemplate.

@@ -120,6 +120,7 @@ class WebStack(EnvironmentStack):
             alert_topic=alerts.topic,
             events_topic=alerts.events_topic,
             waf_on_alb=config.waf.protect_alb,
+            alarm_thresholds=config.alarms,
         )
         alb_waf_logs = (
             self._regional_web_acl(config, web, log_key=keys.telemetry, removal=removal)

@@ -15,6 +15,13 @@ instance and shows as a ``Failed`` scaling activity
 Instances launched from a launch template get that version's settings
 (:mod:`webstack_emulator.template_launch`); a version with settings the
 emulator cannot give an instance fails the launch loudly.
+
+A stack update of a group with ``UpdatePolicy.AutoScalingInstanceRefresh``
+that changes its launch template runs an instance refresh
+(:mod:`webstack_emulator.instance_refresh`), answered by
+``DescribeInstanceRefreshes``; each instance remembers the launch template
+version it was launched from (moto reported the template's default version
+for every instance).
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 from moto.autoscaling.models import autoscaling_backends
 from moto.core.common_models import CloudFormationModel
 
-from .. import ebs_launch, scaling_notifications, template_launch
+from .. import ebs_launch, instance_refresh, scaling_notifications, template_launch
 from ..engine import add, replace, require_pinned_moto
 from ..engine.registry import deleter
 from ._base import Provider, ProviderError
@@ -116,7 +123,14 @@ def _update_group_in_place(original_update: Any) -> Any:
             return original_update.__func__(
                 cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
             )
-        scaling_notifications.from_template(backend.autoscaling_groups[name], props)
+        group = backend.autoscaling_groups[name]
+        scaling_notifications.from_template(group, props)
+        previous = _launch_spec(group)
+        policy = instance_refresh.policy_of(cloudformation_json)
+        refresh = policy is not None and instance_refresh.triggered(
+            {**previous, "VPCZoneIdentifier": group.vpc_zone_identifier},
+            {**_launch_spec_of(props), "VPCZoneIdentifier": ",".join(props.get("VPCZoneIdentifier") or []) or None},
+        )
         backend.update_auto_scaling_group(
             name=name,
             availability_zones=props.get("AvailabilityZones") or [],
@@ -131,7 +145,6 @@ def _update_group_in_place(original_update: Any) -> Any:
             new_instances_protected_from_scale_in=props.get("NewInstancesProtectedFromScaleIn"),
             mixed_instances_policy=props.get("MixedInstancesPolicy") or None,
         )
-        group = backend.autoscaling_groups[name]
         old_tgs, new_tgs = set(group.target_group_arns or []), set(props.get("TargetGroupARNs") or [])
         if new_tgs - old_tgs:
             backend.attach_load_balancer_target_groups(name, sorted(new_tgs - old_tgs))
@@ -150,9 +163,50 @@ def _update_group_in_place(original_update: Any) -> Any:
                     for t in props["Tags"]
                 ]
             )
+        if refresh and policy is not None:
+            _refresh(group, policy, previous)
         return group
 
     return classmethod(update_from_cloudformation_json)
+
+
+class InstanceRefreshFailed(ProviderError):
+    """The stack update's failure when the refresh failed (the text is the emulator's:
+    AWS's is not documented; engine/failures.py shows it as it is)."""
+
+
+def _launch_spec(group: Any) -> dict[str, Any]:
+    """The group's current LaunchTemplate / MixedInstancesPolicy, as the template spells them."""
+    if group.mixed_instances_policy:
+        return {"MixedInstancesPolicy": group.mixed_instances_policy}
+    template = group.ec2_launch_template
+    if template is None:
+        return {}
+    return {"LaunchTemplate": {"LaunchTemplateId": template.id, "Version": str(group.launch_template_version)}}
+
+
+def _launch_spec_of(props: dict[str, Any]) -> dict[str, Any]:
+    if props.get("MixedInstancesPolicy"):
+        return {"MixedInstancesPolicy": props["MixedInstancesPolicy"]}
+    spec = props.get("LaunchTemplate")
+    if not spec:
+        return {}
+    return {"LaunchTemplate": {"LaunchTemplateId": spec.get("LaunchTemplateId"), "Version": str(spec.get("Version"))}}
+
+
+def _refresh(group: Any, policy: dict[str, Any], previous: dict[str, Any]) -> None:
+    def apply_previous() -> None:
+        group.mixed_instances_policy = previous.get("MixedInstancesPolicy")
+        group._set_launch_configuration(
+            None, previous.get("LaunchTemplate") or {}, mixed_instances_policy=group.mixed_instances_policy
+        )
+
+    try:
+        instance_refresh.run_refresh(group, policy, previous, apply_previous)
+    except instance_refresh.RefreshError as exc:
+        raise InstanceRefreshFailed(str(exc)) from None
+    except instance_refresh.NotEmulated as exc:
+        raise ProviderError(str(exc)) from None
 
 
 def _notifying_set_desired_capacity(original: Any) -> Any:
@@ -229,9 +283,28 @@ def _launching_with_key_check(original: Any) -> Any:
         before = {i.instance.id for i in self.instance_states}
         original(self, count_needed, propagated_tags)
         launched = [i.instance for i in self.instance_states if i.instance.id not in before]
+        for instance in launched:
+            instance.webstack_launch_template_version = (
+                str(self.launch_template_version) if self.ec2_launch_template is not None else None
+            )
         ebs_launch.record_launches(self, launched, len(before))
 
     return replace_autoscaling_group_instances
+
+
+def _instance_launch_template(state: Any) -> dict[str, Any] | None:
+    """The launch template an instance was launched from, with that launch's version
+    (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_Instance.html); moto
+    showed the template's default version for every instance."""
+    template = state.auto_scaling_group.ec2_launch_template if state.auto_scaling_group is not None else None
+    if template is None:
+        return None
+    version = getattr(state.instance, "webstack_launch_template_version", None)
+    return {
+        "LaunchTemplateId": template.id,
+        "LaunchTemplateName": template.name,
+        "Version": version if version is not None else str(state.auto_scaling_group.launch_template_version),
+    }
 
 
 def _group(response: Any) -> Any:
@@ -279,7 +352,19 @@ def _install_notification_api() -> None:
         found.sort(key=lambda a: a["StartTime"], reverse=True)
         return ActionResult({"Activities": found[: int(self._get_param("MaxRecords") or 100)]})
 
+    # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeInstanceRefreshes.html:
+    # the group's refreshes, newest first; InstanceRefreshIds narrows them; an
+    # unknown group answers an empty list (AWS's answer is not documented).
+    # NextToken paging is not modelled (MaxRecords caps one page).
+    def describe_instance_refreshes(self: Any) -> Any:
+        name = self._get_param("AutoScalingGroupName")
+        group = self.autoscaling_backend.autoscaling_groups.get(name)
+        ids = set(self._get_param("InstanceRefreshIds") or [])
+        found = instance_refresh.describe([group] if group is not None else [], ids)
+        return ActionResult({"InstanceRefreshes": found[: int(self._get_param("MaxRecords") or 50)]})
+
     replace(AutoScalingResponse, "describe_scaling_activities", describe_scaling_activities)
+    add(AutoScalingResponse, "describe_instance_refreshes", describe_instance_refreshes)
     add(AutoScalingResponse, "put_notification_configuration", put_notification_configuration)
     add(AutoScalingResponse, "delete_notification_configuration", delete_notification_configuration)
     add(AutoScalingResponse, "describe_notification_configurations", describe_notification_configurations)
@@ -287,7 +372,7 @@ def _install_notification_api() -> None:
 
 def install() -> None:
     require_pinned_moto(__name__)
-    from moto.autoscaling.models import FakeAutoScalingGroup, FakeScheduledAction
+    from moto.autoscaling.models import FakeAutoScalingGroup, FakeScheduledAction, InstanceState
 
     replace(
         FakeAutoScalingGroup,
@@ -307,6 +392,7 @@ def install() -> None:
         _create_with_notifications(vars(FakeAutoScalingGroup)["create_from_cloudformation_json"]),
     )
     _install_notification_api()
+    replace(InstanceState, "launch_template", property(_instance_launch_template))
 
     # CloudFormation's physical id of a scheduled action is its name (moto: none)
     add(FakeScheduledAction, "physical_resource_id", property(lambda self: self.scheduled_action_name))

@@ -40,7 +40,8 @@ def node_details(draft: Draft, stack: str, lids: list[str], rtype: str) -> list[
 
 
 def _auto_scaling_group(draft: Draft, stack: str, lid: str, p: Props) -> list[str]:
-    desired = literal(p.get("DesiredCapacity")) or "-"
+    # No DesiredCapacity (pitfalls D21): the group starts at MinSize and scaling owns its size.
+    desired = literal(p.get("DesiredCapacity")) or "by scaling"
     out = [f"min {literal(p.get('MinSize'))} · desired {desired} · max {literal(p.get('MaxSize'))}"]
     tracking = []
     for policy in draft.index.of_type(stack, "AWS::AutoScaling::ScalingPolicy"):
