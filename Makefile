@@ -55,7 +55,7 @@ destroy: install ## destroy exactly ENV's stacks in the running emulator (asks; 
 	$(PY) -m webstack_tools destroy --env $(ENV) $(if $(filter 1,$(YES)),--yes,) $(if $(filter 1,$(UNPROTECT)),--unprotect,)
 
 # Test layers, by intent (tests/README.md); `make test` runs them all.
-LAYERS := config constructs stacks rules emulator compliance tools packaging integration
+LAYERS := config constructs stacks app rules emulator compliance tools packaging integration
 define layer_target
 test-$(1): install ## tests/$(1) only
 	$$(PY) -m pytest tests/$(1) -q

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_sns as sns
 
 from tests.constructs.conftest import (
@@ -35,6 +36,7 @@ def web_tier(stack: Stack, **options: Any) -> WebTier:
         "scaling": Scaling(),
         "load_balancing": LoadBalancing(),
         "deletion_protection": False,
+        "user_data": ec2.UserData.for_linux(),
     }
     return WebTier(
         stack,

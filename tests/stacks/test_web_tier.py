@@ -34,15 +34,6 @@ def test_amazon_linux_2023_image_resolved_at_deploy_time(each_env):
     assert "amzn2-ami" not in parameter["Default"]
 
 
-def test_user_data_starts_a_web_server_with_health_path(dev):
-    # CloudFormation base64-encodes the script; the template holds it as text.
-    user_data = json.loads(json.dumps(_launch_template(dev)["UserData"]["Fn::Base64"]))
-    assert user_data.startswith("#!/bin/bash")
-    assert "dnf install -y nginx" in user_data
-    assert "location = /health" in user_data
-    assert "systemctl enable --now nginx" in user_data
-
-
 def test_no_launch_configuration(each_env):
     each_env.web.resource_count_is("AWS::AutoScaling::LaunchConfiguration", 0)
 
@@ -108,7 +99,7 @@ def test_listener_forwards_only_requests_from_cloudfront(dev):
     assert rule["Properties"]["Actions"][0]["Type"] == "forward"
     _, tg = only(dev.web.find_resources("AWS::ElasticLoadBalancingV2::TargetGroup"))
     props = tg["Properties"]
-    assert props["HealthCheckPath"] == "/health"
+    assert props["HealthCheckPath"] == "/api/health"  # what the origin application answers (app/)
     assert props["Matcher"] == {"HttpCode": "200"}
     assert props["TargetType"] == "instance"
 

@@ -10,7 +10,6 @@ Manager) and a role that reads only what it is granted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 from aws_cdk import (
@@ -46,9 +45,9 @@ from constructs import Construct
 from webstack.config import Capacity, LoadBalancing, Scaling
 from webstack.constructs.acknowledge import acknowledge
 
-HEALTH_PATH = "/health"
+# What the origin application (app/) answers for the target group's health check.
+HEALTH_PATH = "/api/health"
 APP_PORT = 80
-_USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +78,9 @@ class WebTier(Construct):
     :param alert_topic: receives the group's launch/terminate errors. Default None.
     :param events_topic: receives every scaling event. Default None.
     :param waf_on_alb: a REGIONAL web ACL is attached by the caller (only changes an acknowledgement).
+    :param user_data: what the instances run at boot: the origin application's installer
+        (:class:`webstack.constructs.origin_app.OriginApp`), listening on ``APP_PORT`` and answering
+        ``HEALTH_PATH``.
     """
 
     def __init__(
@@ -99,6 +101,7 @@ class WebTier(Construct):
         alert_topic: sns.ITopic | None = None,
         events_topic: sns.ITopic | None = None,
         waf_on_alb: bool = False,
+        user_data: ec2.UserData,
     ) -> None:
         super().__init__(scope, construct_id)
         self.role = self._instance_role()
@@ -113,7 +116,7 @@ class WebTier(Construct):
             # Egress is opened by CDK to the targets only (listener.add_targets).
             allow_all_outbound=False,
         )
-        self.launch_template = self._launch_template(instance_type, instance_sg, volume_key)
+        self.launch_template = self._launch_template(instance_type, instance_sg, volume_key, user_data)
         self.auto_scaling_group = self._auto_scaling_group(
             vpc,
             instance_type,
@@ -197,10 +200,12 @@ class WebTier(Construct):
         return role
 
     def _launch_template(
-        self, instance_type_name: str, security_group: ec2.ISecurityGroup, volume_key: kms.IKey
+        self,
+        instance_type_name: str,
+        security_group: ec2.ISecurityGroup,
+        volume_key: kms.IKey,
+        user_data: ec2.UserData,
     ) -> ec2.LaunchTemplate:
-        user_data = ec2.UserData.for_linux()
-        user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
         instance_type = ec2.InstanceType(instance_type_name)
         return ec2.LaunchTemplate(
             self,
