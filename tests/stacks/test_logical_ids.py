@@ -34,7 +34,12 @@ PINNED = {
             "SecretsDatabaseCredentialsDB24CA51",
             "SecretsOriginVerify59304C5E",
         },
-        "AWS::Logs::LogGroup": {"NetworkFlowLogs2BEC3212", "SecretsRotationLogs5592C481", "AlbWafLogsADC2EE40"},
+        "AWS::Logs::LogGroup": {
+            "NetworkFlowLogs2BEC3212",
+            "SecretsRotationLogs5592C481",
+            "AlbWafLogsADC2EE40",
+            "SiteHandlerLogsA23206D2",
+        },
         "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
         "AWS::EC2::VPC": {"NetworkVpc7FB7348F"},
         "AWS::CloudFront::Distribution": {"CdnDistribution149FA6C8"},
