@@ -178,8 +178,9 @@ def _assets_bucket_arn(stack: Stack) -> str:
     """The bootstrap assets bucket's ARN as cdk-nag prints it in a finding id."""
     region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
     partition = "<AWS::Partition>" if Token.is_unresolved(stack.partition) else stack.partition
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
     qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
-    return f"arn:{partition}:s3:::cdk-{qualifier}-assets-<AWS::AccountId>-{region}"
+    return f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
 
 
 _HANDLER_ACTIONS = {
