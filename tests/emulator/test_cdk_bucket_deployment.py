@@ -182,11 +182,12 @@ def test_missing_property_is_the_handlers_message(deploy):
 
 
 @pytest.mark.parametrize(
-    ("retain", "owner_tag", "left"),
+    "case",
     [("true", None, ["index.html"]), ("false", None, []), ("false", "aws-cdk:cr-owned:abc", ["index.html"])],
     ids=["retained-by-default", "removed", "owned-by-another-deployment"],
 )
-def test_delete_removes_the_content_only_without_retain(deploy, aws, sources, retain, owner_tag, left):
+def test_delete_removes_the_content_only_without_retain(deploy, aws, sources, case):
+    retain, owner_tag, left = case
     s3 = aws("s3")
     bucket = f"retain-{next(_names)}"
     s3.create_bucket(Bucket=bucket)
