@@ -6,6 +6,7 @@ import ast
 import io
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -185,7 +186,36 @@ def test_each_request_is_one_json_access_log_line(serve):
     assert first["remote"] == "127.0.0.1" and first["bytes"] > 0 and first["duration_ms"] >= 0
 
 
-def test_runs_as_a_module_and_stops_on_sigterm():
+def _python39() -> str | None:
+    """A Python 3.9 (Amazon Linux 2023's python3) to run the app with: WEBSTACK_PYTHON39 or python3.9."""
+    for candidate in (os.environ.get("WEBSTACK_PYTHON39"), shutil.which("python3.9")):
+        if not candidate:
+            continue
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 9))"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+INTERPRETERS = [
+    pytest.param(sys.executable, id="this-python"),
+    pytest.param(
+        _python39(),
+        id="python3.9",
+        marks=pytest.mark.skipif(
+            _python39() is None, reason="no Python 3.9 here (set WEBSTACK_PYTHON39); syntax is checked below"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("python", INTERPRETERS)
+def test_runs_as_a_module_and_stops_on_sigterm(python: str):
     """What systemd does: ``python3 -m webstack_app`` in the install folder, SIGTERM to stop."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -197,7 +227,7 @@ def test_runs_as_a_module_and_stops_on_sigterm():
         "WEBSTACK_APP_BUILD": "c" * 64,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "webstack_app", "--host", "127.0.0.1", "--port", str(port)],
+        [python, "-m", "webstack_app", "--host", "127.0.0.1", "--port", str(port)],
         cwd=APP_DIR,
         env=env,
         stdout=subprocess.PIPE,
