@@ -13,7 +13,7 @@ CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 # The four packages: product, rule pack, emulator, tools.
 SOURCES := webstack pitfalls/webstack_pitfalls emulator/webstack_emulator tools/webstack_tools
 
-.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs bench clean
+.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs site-hashes bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ bench: install ## time synth (vs. empty-app floor), suites, compliance gate, loc
 
 docs: install ## regenerate docs/configuration.md from webstack/config.py
 	$(PY) -m webstack_tools docs
+
+site-hashes: install ## check the content hashes in the site's asset names (FIX=1 renames stale files and their references)
+	$(PY) -m webstack_tools site-hashes --env $(ENV) $(if $(filter 1,$(FIX)),--fix,)
 
 clean: ## remove build output
 	rm -rf cdk.out .cdk.out.* .pytest_cache reports cfn-outputs

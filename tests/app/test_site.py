@@ -68,7 +68,8 @@ def test_asset_name_carries_its_content_hash(asset: Path):
     assert match, f"{asset.name}: name it <name>.<8 hex digits of its SHA-256>.<ext>"
     actual = content_hash(asset)
     assert match["hash"] == actual, (
-        f"{asset.name} changed: rename it to {match['stem']}.{actual}.{match['ext']} and update the pages that load it"
+        f"{asset.name} changed: rename it to {match['stem']}.{actual}.{match['ext']} and update the pages that load "
+        "it (make site-hashes FIX=1 does both)"
     )
 
 
