@@ -13,7 +13,7 @@ CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 # The four packages: product, rule pack, emulator, tools.
 SOURCES := webstack pitfalls/webstack_pitfalls emulator/webstack_emulator tools/webstack_tools
 
-.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs bench clean
+.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs site-hashes bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ destroy: install ## destroy exactly ENV's stacks in the running emulator (asks; 
 	$(PY) -m webstack_tools destroy --env $(ENV) $(if $(filter 1,$(YES)),--yes,) $(if $(filter 1,$(UNPROTECT)),--unprotect,)
 
 # Test layers, by intent (tests/README.md); `make test` runs them all.
-LAYERS := config constructs stacks rules emulator compliance tools packaging integration
+LAYERS := config constructs stacks app rules emulator compliance tools packaging integration
 define layer_target
 test-$(1): install ## tests/$(1) only
 	$$(PY) -m pytest tests/$(1) -q
@@ -94,6 +94,9 @@ bench: install ## time synth (vs. empty-app floor), suites, compliance gate, loc
 
 docs: install ## regenerate docs/configuration.md from webstack/config.py
 	$(PY) -m webstack_tools docs
+
+site-hashes: install ## check the content hashes in the site's asset names (FIX=1 renames stale files and their references)
+	$(PY) -m webstack_tools site-hashes --env $(ENV) $(if $(filter 1,$(FIX)),--fix,)
 
 clean: ## remove build output
 	rm -rf cdk.out .cdk.out.* .pytest_cache reports cfn-outputs

@@ -298,7 +298,18 @@ ENVIRONMENT_NAMES = [
     Case("env-padded", "env", env=" dev"),
 ]
 
-INVALID = FILES + TYPES + UNKNOWN + TEMPLATE_LOGIC + LIMITS + PLACEHOLDERS + NETWORK + ENVIRONMENT_NAMES
+# The shipped folders: the site needs its start page, the app its entry point.
+FOLDERS = [
+    Case("folder-site-missing", "site.path", {"site": {"path": "no-such-site"}}),
+    Case("folder-site-is-a-file", "site.path", {"site": {"path": "README.md"}}),
+    Case("folder-site-without-index", "site.path", {"site": {"path": "app"}}),
+    Case("folder-site-empty-path", "site.path", {"site": {"path": ""}}),
+    Case("folder-app-missing", "app.path", {"app": {"path": "/nonexistent/webstack-app"}}),
+    Case("folder-app-without-package", "app.path", {"app": {"path": "site"}}),
+    Case("folder-site-memory-too-small", "site.deployment_memory_mb", {"site": {"deployment_memory_mb": 64}}),
+]
+
+INVALID = FILES + TYPES + UNKNOWN + TEMPLATE_LOGIC + LIMITS + PLACEHOLDERS + NETWORK + ENVIRONMENT_NAMES + FOLDERS
 
 VALID = [
     ("apex-and-wildcard", {"domain": {**ZONE, "site_names": ["webstack-test.net", "*.webstack-test.net"]}}),

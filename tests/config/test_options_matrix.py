@@ -195,6 +195,10 @@ CASES = [
     _case("waf.logging", "prod", {"waf": {"logging": False}}, "off"),
     _case("waf.logging", "staging", {"waf": {"enabled": True, "logging": False}}, "off-cloudfront-only"),
     _case("waf.protect_alb", "staging", {"waf": {"enabled": True, "protect_alb": True}}),
+    # site and app: the shipped folders, named by absolute path (relative ones are the defaults)
+    _case("site.path", "dev", {"site": {"path": str(ROOT / "site")}}),
+    _case("site.deployment_memory_mb", "prod", {"site": {"deployment_memory_mb": 2048}}),
+    _case("app.path", "staging", {"app": {"path": str(ROOT / "app")}}),
     # origin_protection
     _case("origin_protection.enabled", "dev", {"origin_protection": {"enabled": False}}),
     _case("origin_protection.prefix_list_id", "dev", {"origin_protection": {"prefix_list_id": "pl-0123456789abcdef0"}}),

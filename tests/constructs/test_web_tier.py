@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_sns as sns
 
 from tests.constructs.conftest import (
@@ -40,6 +41,7 @@ def web_tier(stack: Stack, **options: Any) -> WebTier:
         "log_retention_days": 14,
         "removal_policy": RemovalPolicy.DESTROY,
         "metrics_namespace": NAMESPACE,
+        "user_data": ec2.UserData.for_linux(),
     }
     return WebTier(
         stack,

@@ -115,3 +115,49 @@ def test_log_buckets_lock_and_keep_log_versions_as_configured(aws, outputs, depl
             r["NoncurrentVersionExpiration"]["NoncurrentDays"] for r in rules if "NoncurrentVersionExpiration" in r
         ]
         assert noncurrent == [config.log_bucket_noncurrent_version_days], key
+
+
+def _deployed_config():
+    """The configuration the deployment was synthesized from (as `make up` completes it)."""
+    from webstack.config import load_config, parse_overrides
+    from webstack_tools import local_pager
+
+    from .conftest import CONFIG, ENV_NAME
+
+    return load_config(ENV_NAME, local_pager.completed(ENV_NAME, parse_overrides(CONFIG) if CONFIG else None))
+
+
+def test_site_is_in_the_content_bucket_with_cache_control_by_kind(aws, outputs):
+    config = _deployed_config()
+    folder = config.site.folder
+    expected = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    s3 = aws("s3")
+    bucket = outputs["S3BucketName"]
+    listed = sorted(o["Key"] for o in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket).search("Contents"))
+    assert set(expected) <= set(listed), f"missing from the bucket: {sorted(set(expected) - set(listed))}"
+    assert "index.html" in expected and any(k.startswith("assets/") for k in expected)
+    immutable = f"public, max-age={config.cdn.immutable_ttl_days * 86400}, immutable"
+    page = f"public, max-age={config.cdn.html_ttl_seconds}"
+    for key in expected:
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert head["CacheControl"] == (immutable if key.startswith("assets/") else page), key
+        assert head["ServerSideEncryption"] == "aws:kms", key
+        assert (folder / key).read_bytes() == s3.get_object(Bucket=bucket, Key=key)["Body"].read(), key
+    assert s3.head_object(Bucket=bucket, Key="index.html")["ContentType"] == "text/html"
+    scripts = [k for k in expected if k.endswith(".js")]
+    assert scripts and all(s3.head_object(Bucket=bucket, Key=k)["ContentType"] == "text/javascript" for k in scripts)
+
+
+def test_deploy_invalidated_the_pages_on_the_distribution(aws, outputs):
+    cloudfront = aws("cloudfront", "us-east-1")
+    distribution = outputs["CloudFrontDistributionId"]
+    listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get("Items", [])
+    assert listed, "no invalidation: the pages' deployment did not invalidate the distribution"
+    paths = {
+        path
+        for item in listed
+        for path in cloudfront.get_invalidation(DistributionId=distribution, Id=item["Id"])["Invalidation"][
+            "InvalidationBatch"
+        ]["Paths"]["Items"]
+    }
+    assert {"/", "/index.html"} <= paths

@@ -83,7 +83,7 @@ def test_listeners(listeners, outputs):
 
 def test_target_group_health_check(target_group):
     assert target_group["HealthCheckEnabled"] is True
-    assert target_group["HealthCheckPath"] == "/health"
+    assert target_group["HealthCheckPath"] == "/api/health"  # the origin application's (app/)
     assert target_group["TargetType"] == "instance"
 
 

@@ -40,6 +40,7 @@ PINNED = {
             "AlbWafLogsADC2EE40",
             "WebTierServerAccessLogsD6751DF7",
             "WebTierServerErrorLogs4FAD31B1",
+            "SiteHandlerLogsA23206D2",
         },
         "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
         "AWS::EC2::VPC": {"NetworkVpc7FB7348F"},

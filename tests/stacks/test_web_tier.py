@@ -42,26 +42,21 @@ def _user_data(synth) -> str:
     return render(_launch_template(synth)["UserData"]["Fn::Base64"])
 
 
-def test_user_data_starts_a_web_server_with_health_path(dev):
-    user_data = _user_data(dev)
-    assert user_data.startswith("#!/bin/bash")
-    assert "dnf install -y nginx" in user_data
-    assert "location = /health" in user_data
-    assert "systemctl enable --now nginx" in user_data
-
-
 def _agent_config(user_data: str) -> dict:
     start = user_data.index(f"cat > {AGENT_CONFIG_PATH} <<'AGENT'\n") + len(f"cat > {AGENT_CONFIG_PATH} <<'AGENT'\n")
     return json.loads(user_data[start : user_data.index("\nAGENT\n", start)])
 
 
-def test_cloudwatch_agent_ships_nginx_logs_to_the_tiers_own_groups(each_env):
+def test_cloudwatch_agent_ships_the_apps_logs_to_the_tiers_own_groups(each_env):
     user_data = _user_data(each_env)
     assert "dnf install -y amazon-cloudwatch-agent" in user_data
     assert f"amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:{AGENT_CONFIG_PATH}" in user_data
     config = _agent_config(user_data)
     files = {f["file_path"]: f["log_group_name"] for f in config["logs"]["logs_collected"]["files"]["collect_list"]}
-    assert set(files) == {"/var/log/nginx/access.log", "/var/log/nginx/error.log"}
+    assert set(files) == {"/var/log/webstack-app/access.log", "/var/log/webstack-app/error.log"}
+    # ... the files systemd appends the app's stdout and stderr to (origin_app's user data)
+    assert "StandardOutput=append:/var/log/webstack-app/access.log" in user_data
+    assert "StandardError=append:/var/log/webstack-app/error.log" in user_data
     groups = each_env.web.find_resources("AWS::Logs::LogGroup")
     for group in files.values():
         logical_id = group.removeprefix("${").removesuffix("}")
@@ -166,7 +161,7 @@ def test_listener_forwards_only_requests_from_cloudfront(dev):
     assert rule["Properties"]["Actions"][0]["Type"] == "forward"
     _, tg = only(dev.web.find_resources("AWS::ElasticLoadBalancingV2::TargetGroup"))
     props = tg["Properties"]
-    assert props["HealthCheckPath"] == "/health"
+    assert props["HealthCheckPath"] == "/api/health"  # what the origin application answers (app/)
     assert props["Matcher"] == {"HttpCode": "200"}
     assert props["TargetType"] == "instance"
 

@@ -18,9 +18,22 @@ from webstack_tools.project import NotInProject, project_root
 from webstack_tools.summary import summary
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMAND_NAMES = ["synth", "summary", "check", "up", "down", "destroy", "plan", "diagram", "docs", "bench"]
+COMMAND_NAMES = [
+    "synth",
+    "summary",
+    "check",
+    "up",
+    "down",
+    "destroy",
+    "plan",
+    "diagram",
+    "docs",
+    "site-hashes",
+    "bench",
+]
 MODULES = [
     "cli",
+    "site_hashes",
     "cdk",
     "cli_env",
     "summary",

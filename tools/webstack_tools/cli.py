@@ -59,6 +59,9 @@ COMMANDS = (
     ),
     Command("diagram", "draw ENV's architecture from its templates", "webstack_tools.diagram"),
     Command("docs", "regenerate docs/configuration.md from webstack/config.py", "webstack_tools.docs"),
+    Command(
+        "site-hashes", "check (--fix: renew) the content hashes in the site's asset names", "webstack_tools.site_hashes"
+    ),
     Command("bench", "time synth, the suites, the compliance gate and local deploys", "webstack_tools.bench"),
 )
 

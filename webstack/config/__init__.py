@@ -27,6 +27,7 @@ from webstack.config.models import (
     API_PATH,
     DEFAULT_RULE_GROUPS,
     Alarms,
+    AppSource,
     Capacity,
     CdnTuning,
     Domain,
@@ -36,6 +37,7 @@ from webstack.config.models import (
     OriginProtection,
     Scaling,
     ScheduledScaling,
+    SiteSource,
     Waf,
 )
 from webstack.config.schema import config_schema
@@ -51,6 +53,7 @@ __all__ = [
     "PRICE_CLASSES",
     "REGION_ZONES",
     "Alarms",
+    "AppSource",
     "Capacity",
     "CdnTuning",
     "ConfigError",
@@ -61,6 +64,7 @@ __all__ = [
     "OriginProtection",
     "Scaling",
     "ScheduledScaling",
+    "SiteSource",
     "Waf",
     "config_schema",
     "load_config",

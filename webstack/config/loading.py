@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from webstack.config.checks import Problem
 from webstack.config.environments import ENVIRONMENTS
-from webstack.config.models import EnvironmentConfig, FieldProblem
+from webstack.config.models import EnvironmentConfig, FieldProblem, folder_of
 
 # Deeper than any field of the schema needs (4 levels); refuse before recursion does.
 MAX_NESTING = 12
@@ -50,6 +50,7 @@ def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> Enviro
         )
     config = _with_overrides(ENVIRONMENTS[name], overrides)
     _require_pager(config)
+    _require_folders(config)
     return config
 
 
@@ -81,6 +82,31 @@ def _require_pager(config: EnvironmentConfig) -> None:
             "add the on-call address to alarms.emails, or a paging webhook or queue to alarms.subscribers, "
             "in your override file (CONFIG=file)",
         )
+
+
+# (field, a file the folder must hold, what that file is)
+_FOLDER_CONTENTS = (
+    ("site.path", "index.html", "the start page"),
+    ("app.path", "webstack_app/__main__.py", "the entry point python3 -m webstack_app runs"),
+)
+
+
+def _require_folders(config: EnvironmentConfig) -> None:
+    """The site and application folders exist and hold what the stack ships from them.
+
+    Checked here, once, rather than in the models: the defaults are built at
+    import, when no folder needs to exist yet."""
+    for field, required, what in _FOLDER_CONTENTS:
+        value = config.site.path if field == "site.path" else config.app.path
+        folder = folder_of(value)
+        where = shown(str(folder), 80)
+        fix = f"point {field} at a folder holding {required}, relative to the project root or absolute"
+        if not folder.exists():
+            raise ConfigError(field, f"folder {shown(value)} does not exist (looked at {where})", fix)
+        if not folder.is_dir():
+            raise ConfigError(field, f"{shown(value)} is a file, not a folder", fix)
+        if not (folder / required).is_file():
+            raise ConfigError(field, f"folder {shown(value)} has no {required} ({what})", fix)
 
 
 def parse_overrides(source: str | Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,6 +21,9 @@ from webstack.config import aws, checks
 from webstack.config.checks import Problem
 
 API_PATH = "/api/*"
+# Relative folder paths in the configuration (site.path, app.path) mean this
+# repository's root: where app.py and cdk.json are, whatever the current directory.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class FieldProblem(Problem):
@@ -257,6 +261,55 @@ class CdnTuning(Model):
                 "lists a path pattern twice", "list each pattern once (CloudFront refuses duplicate behaviours)"
             )
         return value
+
+
+FolderPath = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=1024,
+        json_schema_extra={"fix": "give a folder path, relative to the project root or absolute"},
+    ),
+]
+
+
+def folder_of(path: str) -> Path:
+    """The folder ``path`` names: relative paths are taken from :data:`PROJECT_ROOT`."""
+    return PROJECT_ROOT / Path(path)
+
+
+class SiteSource(Model):
+    """The static site deployed to the content bucket (index.html; content-hashed files under assets/)."""
+
+    path: FolderPath = Field(
+        "site",
+        description="Folder of the static site, relative to the project root: index.html at its top, "
+        "content-hashed files under assets/ (cached as immutable).",
+    )
+    deployment_memory_mb: int = whole(
+        512,
+        128,
+        10_240,
+        "Memory of the Lambda function that copies the site into the bucket; raise it for large sites (MiB).",
+    )
+
+    @property
+    def folder(self) -> Path:
+        return folder_of(self.path)
+
+
+class AppSource(Model):
+    """The origin application the instances run (shipped as a CDK asset)."""
+
+    path: FolderPath = Field(
+        "app",
+        description="Folder of the origin application, relative to the project root: a webstack_app package "
+        "runnable as python3 -m webstack_app (see app/README.md).",
+    )
+
+    @property
+    def folder(self) -> Path:
+        return folder_of(self.path)
 
 
 class Subscriber(Model):
@@ -532,6 +585,8 @@ class EnvironmentConfig(Model):
     load_balancing: LoadBalancing = Field(default_factory=LoadBalancing, description=LoadBalancing.__doc__)
     cdn: CdnTuning = Field(default_factory=CdnTuning, description=CdnTuning.__doc__)
     alarms: Alarms = Field(default_factory=Alarms, description=Alarms.__doc__)
+    site: SiteSource = Field(default_factory=SiteSource, description=SiteSource.__doc__)
+    app: AppSource = Field(default_factory=AppSource, description=AppSource.__doc__)
     log_retention_days: int = Field(
         description="CloudWatch Logs retention of every log group (only the values CloudWatch accepts, e.g. 7, 30, 365).",
         json_schema_extra={

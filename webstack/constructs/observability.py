@@ -262,8 +262,8 @@ class RegionalAlarms(_AlarmSet):
             tg.unhealthy_host_count(statistic="Maximum", period=period),
             threshold=0,
             description=(
-                "At least one target fails the /health check. First check: target health reasons in the "
-                f"target group, then nginx on the instance via Session Manager. {runbook('unhealthy-hosts')}"
+                "At least one target fails the /api/health check. First check: target health reasons in the "
+                f"target group, then the webstack-app service via Session Manager. {runbook('unhealthy-hosts')}"
             ),
         )
         self._alarm(

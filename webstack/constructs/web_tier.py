@@ -58,11 +58,15 @@ from webstack.constructs.instance_role import LogIntegrity, agent_commands, allo
 from webstack.constructs.observability import RollbackAlarms
 from webstack.constructs.retention import log_retention
 
-HEALTH_PATH = "/health"
+# What the origin application (app/) answers for the target group's health check.
+HEALTH_PATH = "/api/health"
 APP_PORT = 80
-_USER_DATA = Path(__file__).parent / "assets" / "user_data.sh"
-# nginx's logs on Amazon Linux 2023, shipped by the CloudWatch agent.
-SERVER_LOGS = {"ServerAccessLogs": "/var/log/nginx/access.log", "ServerErrorLogs": "/var/log/nginx/error.log"}
+# The origin application's logs: systemd appends its stdout (JSON access lines) and
+# stderr there (origin_app's user data); the CloudWatch agent ships them.
+SERVER_LOGS = {
+    "ServerAccessLogs": "/var/log/webstack-app/access.log",
+    "ServerErrorLogs": "/var/log/webstack-app/error.log",
+}
 _SIGNAL = Path(__file__).parent / "assets" / "signal_when_healthy.sh"
 
 # Target group health check, and the budgets derived from it.
@@ -124,6 +128,9 @@ class WebTier(Construct):
     :param alert_topic: receives the group's launch/terminate errors. Default None.
     :param events_topic: receives every scaling event and the rollback alarms' state changes. Default None.
     :param waf_on_alb: a REGIONAL web ACL is attached by the caller (only changes an acknowledgement).
+    :param user_data: what the instances run at boot: the origin application's installer
+        (:class:`webstack.constructs.origin_app.OriginApp`), listening on ``APP_PORT`` and answering
+        ``HEALTH_PATH``.
     """
 
     def __init__(
@@ -149,6 +156,7 @@ class WebTier(Construct):
         events_topic: sns.ITopic | None = None,
         waf_on_alb: bool = False,
         alarm_thresholds: AlarmThresholds | None = None,
+        user_data: ec2.UserData,
     ) -> None:
         super().__init__(scope, construct_id)
         self.log_groups = {
@@ -173,7 +181,7 @@ class WebTier(Construct):
             # Egress is opened by CDK to the targets only (listener.add_targets).
             allow_all_outbound=False,
         )
-        self._user_data = ec2.UserData.for_linux()
+        self._user_data = user_data
         self.launch_template = self._launch_template(instance_type, instance_sg, volume_key, metrics_namespace)
         self.load_balancer = self._load_balancer(
             vpc,
@@ -279,7 +287,6 @@ class WebTier(Construct):
         volume_key: kms.IKey,
         metrics_namespace: str,
     ) -> ec2.LaunchTemplate:
-        self._user_data.add_commands(_USER_DATA.read_text().replace("__HEALTH_PATH__", HEALTH_PATH))
         files = {path: self.log_groups[construct] for construct, path in SERVER_LOGS.items()}
         self._user_data.add_commands(agent_commands(metrics_namespace, files))
         instance_type = ec2.InstanceType(instance_type_name)

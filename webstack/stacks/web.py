@@ -18,11 +18,13 @@ from webstack.constructs.dns import SiteRecords, dns_validated_certificate, host
 from webstack.constructs.keys import Keys
 from webstack.constructs.network import Network
 from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAlarms, Topics
+from webstack.constructs.origin_app import OriginApp
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.secrets import Secrets
+from webstack.constructs.site_deployment import SiteDeployment
 from webstack.constructs.storage import Storage
 from webstack.constructs.waf import WebAcl, web_acl_metric_name
-from webstack.constructs.web_tier import OriginGuard, WebTier
+from webstack.constructs.web_tier import APP_PORT, HEALTH_PATH, OriginGuard, WebTier
 from webstack.stacks.base import EnvironmentStack
 
 
@@ -100,6 +102,7 @@ class WebStack(EnvironmentStack):
             if config.origin_protection.enabled
             else None
         )
+        origin_app = OriginApp(self, "App", folder=config.app.folder, port=APP_PORT, health_path=HEALTH_PATH)
         web = WebTier(
             self,
             "WebTier",
@@ -121,6 +124,7 @@ class WebStack(EnvironmentStack):
             events_topic=alerts.events_topic,
             waf_on_alb=config.waf.protect_alb,
             alarm_thresholds=config.alarms,
+            user_data=origin_app.user_data,
         )
         alb_waf_logs = (
             self._regional_web_acl(config, web, log_key=keys.telemetry, removal=removal)
@@ -132,6 +136,7 @@ class WebStack(EnvironmentStack):
         web.protect_log_groups(
             network.flow_log_group, secrets.rotation_logs, *([alb_waf_logs] if alb_waf_logs is not None else [])
         )
+        origin_app.grant_read(web.role)
 
         domain = config.domain
         cdn = Cdn(
@@ -149,6 +154,18 @@ class WebStack(EnvironmentStack):
             geo_allowlist=config.geo_allowlist,
             tuning=config.cdn,
             origin_region=config.region,
+        )
+        SiteDeployment(
+            self,
+            "Site",
+            folder=config.site.folder,
+            bucket=storage.content,
+            distribution=cdn.distribution,
+            tuning=config.cdn,
+            memory_limit_mib=config.site.deployment_memory_mb,
+            log_key=keys.telemetry,
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal,
         )
         if zone is not None and domain is not None:
             SiteRecords(

@@ -48,15 +48,23 @@ https://github.com/aws/aws-cdk/issues/20127).
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import hashlib
+import io
 import json
+import mimetypes
+import posixpath
+import uuid
+import zipfile
 from typing import Any
 
 from moto.awslambda.utils import get_backend as lambda_backend
+from moto.cloudfront.models import cloudfront_backends
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.logs.models import logs_backends
-from moto.s3.models import s3_backends
+from moto.s3.models import FakeKey, s3_backends
+from moto.s3.utils import metadata_from_headers
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.ssm.models import ssm_backends
@@ -495,3 +503,286 @@ class LogRetention(_CustomBase, CloudFormationModel):
         with contextlib.suppress(Exception):  # ResourceNotFoundException: the handler ignores it
             if self.properties["LogGroupName"] in logs.groups:
                 logs.delete_log_group(self.properties["LogGroupName"])
+
+
+# -- Custom::CDKBucketDeployment -----------------------------------------------
+# aws_s3_deployment.BucketDeployment. The handler (aws-cdk-lib 2.275.0,
+# custom-resource-handlers/dist/aws-s3-deployment/bucket-deployment-handler/index.py)
+# runs the AWS CLI: ``aws s3 cp`` of each source zip, unzips them into one
+# folder (later sources overwrite earlier files), replaces the source markers,
+# then ``aws s3 sync [--delete] [--exclude/--include ...] <folder> s3://<dest>/
+# <metadata flags> --metadata-directive REPLACE`` and, with a DistributionId,
+# CloudFront CreateInvalidation of DistributionPaths (default ``/<prefix>*``).
+# Extracted files are newer than any object in the bucket, so sync uploads
+# every one of them; --delete removes the destination's other objects unless
+# a filter excludes them. Whether the handler's role may read the sources and
+# write the bucket and its key is not evaluated here.
+CLI = "/opt/awscli/aws"  # from AwsCliLayer, as the handler calls it
+OWNER_TAG = "aws-cdk:cr-owned"
+# SystemMetadata keys (CDK's names, the CLI's flags) that become object headers.
+SYSTEM_HEADERS = {
+    "cache-control": "Cache-Control",
+    "content-disposition": "Content-Disposition",
+    "content-encoding": "Content-Encoding",
+    "content-language": "Content-Language",
+    "content-type": "Content-Type",
+    "expires": "Expires",
+}
+# SystemMetadata keys handled apart from the headers: encryption and storage class.
+SYSTEM_OTHER = ("sse", "sse-kms-key-id", "storage-class")
+# The handler's runtime is python3.13, whose built-in table types .js as
+# text/javascript (3.11, which runs the emulator, says application/javascript).
+# Whether the Lambda image has /etc/mime.types (which would take precedence)
+# is not documented; the built-in table is assumed.
+_MIME_313 = {".js": "text/javascript", ".mjs": "text/javascript"}
+
+
+def _guess_type(name: str) -> str | None:
+    """The CLI's guess (``mimetypes.guess_type``) unless --content-type is given; None: S3's default."""
+    ext = posixpath.splitext(name)[1].lower()
+    return _MIME_313.get(ext) or mimetypes.MimeTypes(filenames=()).guess_type(name)[0]
+
+
+def _cli_filtered(relative: str, exclude: list[str], include: list[str]) -> bool:
+    """The CLI's --exclude/--include: every filter is applied in order (the handler
+    passes the excludes, then the includes), the last that matches decides;
+    ``fnmatch`` patterns, relative to the source or destination root
+    (https://docs.aws.amazon.com/cli/latest/reference/s3/#use-of-exclude-and-include-filters)."""
+    excluded = False
+    for pattern in exclude:
+        if fnmatch.fnmatch(relative, pattern):
+            excluded = True
+    for pattern in include:
+        if fnmatch.fnmatch(relative, pattern):
+            excluded = False
+    return excluded
+
+
+def _replace_markers(data: bytes, markers: dict[str, Any], config: dict[str, Any]) -> bytes:
+    """The handler's ``replace_markers``: byte replacement; ``jsonEscape`` escapes values as JSON strings."""
+    if not markers:
+        return data
+    json_escape = str(config.get("jsonEscape", "false")).lower() == "true"
+    for token, value in markers.items():
+        if json_escape:
+            serialized = json.dumps(value)
+            text = serialized[1:-1] if serialized.startswith('"') and serialized.endswith('"') else serialized
+        else:
+            text = str(value)
+        data = data.replace(str(token).encode(), text.encode())
+    return data
+
+
+def _handler_command(*args: str) -> str:
+    """How the handler's failure reads: ``str(CalledProcessError)`` of ``aws <args>``."""
+    return f"Command {[CLI, *args]!r} returned non-zero exit status 1."
+
+
+class _Spec:
+    """The handler's view of the properties (its defaults; CloudFormation passes booleans as strings)."""
+
+    def __init__(self, props: dict[str, Any]) -> None:
+        try:
+            self.source_buckets = list(props["SourceBucketNames"])
+            self.source_keys = list(props["SourceObjectKeys"])
+            self.dest_bucket = str(props["DestinationBucketName"])
+        except KeyError as exc:
+            raise CustomResourceFailed(f"missing request resource property {exc}. props: {props}") from None
+        self.prefix = str(props.get("DestinationBucketKeyPrefix", ""))
+        self.distribution_paths = list(props.get("DistributionPaths") or [self._default_path(self.prefix)])
+        if self.prefix == "/":  # the handler treats "/" as no prefix
+            self.prefix = ""
+        self.distribution_id = str(props.get("DistributionId") or "")
+        self._sources(props)
+        self._flags(props)
+        self._metadata(props)
+
+    @staticmethod
+    def _default_path(prefix: str) -> str:
+        path = prefix if prefix.endswith("/") else prefix + "/"
+        return (path if path.startswith("/") else "/" + path) + "*"
+
+    def _sources(self, props: dict[str, Any]) -> None:
+        self.markers = list(props.get("SourceMarkers") or [{} for _ in self.source_buckets])
+        self.markers_config = list(props.get("SourceMarkersConfig") or [{} for _ in self.source_buckets])
+        self.exclude = [str(p) for p in props.get("Exclude") or []]
+        self.include = [str(p) for p in props.get("Include") or []]
+
+    def _flags(self, props: dict[str, Any]) -> None:
+        self.extract = as_bool(props.get("Extract"), default=True)
+        self.retain_on_delete = as_bool(props.get("RetainOnDelete"), default=True)
+        self.prune = as_bool(props.get("Prune"), default=True)
+        self.output_keys = as_bool(props.get("OutputObjectKeys"), default=True)
+        self.output_version_ids = as_bool(props.get("OutputObjectVersionIds"))
+        if as_bool(props.get("SignContent")):
+            raise ProviderError("not emulated: BucketDeployment signContent (payload signing is not observable)")
+
+    def _metadata(self, props: dict[str, Any]) -> None:
+        self.user_metadata = dict(props.get("UserMetadata") or {})
+        self.system_metadata = {str(k).lower(): str(v) for k, v in (props.get("SystemMetadata") or {}).items()}
+        unsupported = sorted(set(self.system_metadata) - set(SYSTEM_HEADERS) - set(SYSTEM_OTHER))
+        if unsupported:
+            raise ProviderError(f"not emulated: BucketDeployment system metadata {', '.join(unsupported)}")
+
+    @property
+    def dest_url(self) -> str:
+        return f"s3://{self.dest_bucket}/{self.prefix}"
+
+    def metadata_args(self) -> list[str]:
+        """The handler's ``create_metadata_args`` (for the failure text)."""
+        if not self.user_metadata and not self.system_metadata:
+            return []
+        args = [item for k, v in self.system_metadata.items() for item in (f"--{k}", v)]
+        if self.user_metadata:
+            user = {str(k).lower(): v for k, v in self.user_metadata.items()}
+            args += ["--metadata", json.dumps(user, separators=(",", ":"))]
+        return [*args, "--metadata-directive", "REPLACE"]
+
+    def object_key(self, relative: str) -> str:
+        """``aws s3 sync dir s3://b/prefix`` writes ``prefix/<name>`` even without a trailing slash."""
+        prefix = self.prefix if not self.prefix or self.prefix.endswith("/") else self.prefix + "/"
+        return prefix + relative
+
+
+@_register
+class CDKBucketDeployment(_CustomBase, CloudFormationModel):
+    TYPE = "Custom::CDKBucketDeployment"
+
+    def _s3(self) -> Any:
+        return s3_backends[self.account_id][PARTITION]
+
+    # -- the handler's steps ---------------------------------------------------
+    def _contents(self, spec: _Spec) -> dict[str, bytes]:
+        """``aws s3 cp`` each source and unzip it (or keep it whole, Extract false), markers replaced."""
+        contents: dict[str, bytes] = {}
+        workdir = f"/tmp/tmp{uuid.uuid4().hex[:8]}"
+        for bucket, key, markers, config in zip(
+            spec.source_buckets, spec.source_keys, spec.markers, spec.markers_config, strict=False
+        ):
+            source = f"s3://{bucket}/{key}"
+            try:
+                found = self._s3().get_object(str(bucket), str(key))
+            except Exception:
+                found = None
+            if found is None:
+                raise CustomResourceFailed(_handler_command("s3", "cp", source, f"{workdir}/{uuid.uuid4()}"))
+            if not spec.extract:
+                contents[str(key).rsplit("/", 1)[-1]] = found.value
+                continue
+            with zipfile.ZipFile(io.BytesIO(found.value)) as archive:
+                for info in archive.infolist():
+                    if not info.is_dir():
+                        contents[info.filename] = _replace_markers(archive.read(info), markers or {}, config or {})
+        return contents
+
+    def _current_keys(self, bucket_name: str, prefix: str) -> list[str]:
+        bucket = self._s3().get_bucket(bucket_name)
+        return sorted(k for k, v in bucket.keys.items() if isinstance(v, FakeKey) and k.startswith(prefix))
+
+    def _put(self, spec: _Spec, relative: str, data: bytes) -> None:
+        headers = {SYSTEM_HEADERS[k]: v for k, v in spec.system_metadata.items() if k in SYSTEM_HEADERS}
+        guessed = _guess_type(relative)
+        if "Content-Type" not in headers and guessed:
+            headers["Content-Type"] = guessed
+        headers.update({f"x-amz-meta-{str(k).lower()}": str(v) for k, v in spec.user_metadata.items()})
+        key = self._s3().put_object(
+            spec.dest_bucket,
+            spec.object_key(relative),
+            data,
+            storage=spec.system_metadata.get("storage-class"),
+            encryption=spec.system_metadata.get("sse"),
+            kms_key_id=spec.system_metadata.get("sse-kms-key-id"),
+        )
+        key.set_metadata(metadata_from_headers(headers))
+
+    def _sync(self, spec: _Spec, contents: dict[str, bytes]) -> None:
+        command = ["s3", "sync"] + (["--delete"] if spec.prune else [])
+        for flag, patterns in (("--exclude", spec.exclude), ("--include", spec.include)):
+            command += [item for p in patterns for item in (flag, p)]
+        command += ["/tmp/contents", spec.dest_url, *spec.metadata_args()]
+        try:
+            existing = self._current_keys(spec.dest_bucket, spec.object_key(""))
+            uploads = {
+                rel: data for rel, data in contents.items() if not _cli_filtered(rel, spec.exclude, spec.include)
+            }
+            for relative, data in sorted(uploads.items()):
+                self._put(spec, relative, data)
+            if spec.prune:
+                root = spec.object_key("")
+                for key in existing:
+                    relative = key[len(root) :]
+                    if relative not in uploads and not _cli_filtered(relative, spec.exclude, spec.include):
+                        self._s3().delete_object(spec.dest_bucket, key)
+        except CustomResourceFailed:
+            raise
+        except Exception as exc:  # NoSuchBucket and the like: the CLI exits 1
+            raise CustomResourceFailed(_handler_command(*command)) from exc
+
+    def _remove(self, bucket_name: str, prefix: str) -> None:
+        """``aws s3 rm s3://<bucket>/<prefix> --recursive`` (a versioned bucket keeps the versions)."""
+        try:
+            for key in self._current_keys(bucket_name, prefix):
+                self._s3().delete_object(bucket_name, key)
+        except Exception as exc:
+            raise CustomResourceFailed(
+                _handler_command("s3", "rm", f"s3://{bucket_name}/{prefix}", "--recursive")
+            ) from exc
+
+    def _owned(self, bucket_name: str, prefix: str) -> bool:
+        """The handler's ``bucket_owned``: a tag ``aws-cdk:cr-owned[:<prefix>]...`` keeps the content."""
+        tag = OWNER_TAG + (f":{prefix}" if prefix else "")
+        try:
+            tags = self._s3().get_bucket_tagging(bucket_name).get("Tags", [])
+        except Exception:
+            return False
+        return any(str(t.get("Key", "")).startswith(tag) for t in tags)
+
+    def _invalidate(self, spec: _Spec) -> None:
+        if not spec.distribution_id:
+            return
+        try:
+            cloudfront_backends[self.account_id][PARTITION].create_invalidation(
+                spec.distribution_id, list(spec.distribution_paths), str(uuid.uuid4())
+            )
+        except Exception as exc:
+            code, message = _api_error(exc)
+            raise CustomResourceFailed(
+                f"An error occurred ({code}) when calling the CreateInvalidation operation: {message}"
+            ) from exc
+
+    def _version_ids(self, spec: _Spec) -> list[str]:
+        ids = []
+        for key in spec.source_keys:
+            found = self._s3().get_object(spec.dest_bucket, spec.object_key(str(key).rsplit("/", 1)[-1]))
+            version = getattr(found, "version_id", None) if found is not None else None
+            ids.append(str(version) if version and version != "null" else "")
+        return ids
+
+    def _deploy(self, spec: _Spec) -> None:
+        self._sync(spec, self._contents(spec))
+        self._invalidate(spec)
+        self.attributes = {
+            "DestinationBucketArn": self.properties.get("DestinationBucketArn"),
+            "SourceObjectKeys": spec.source_keys if spec.output_keys else [],
+        }
+        if spec.output_version_ids:
+            self.attributes["SourceObjectVersionIds"] = self._version_ids(spec)
+
+    # -- CloudFormation's requests ---------------------------------------------
+    def create(self, props: dict[str, Any]) -> str:
+        self.properties = props
+        self._deploy(_Spec(props))
+        return f"aws.cdk.s3deployment.{uuid.uuid4()}"
+
+    def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        spec, before = _Spec(new), _Spec(old)
+        if not spec.retain_on_delete and before.dest_url != spec.dest_url:
+            self._remove(before.dest_bucket, before.prefix)
+        self.properties = new
+        self._deploy(spec)
+
+    def delete_resource(self) -> None:
+        spec = _Spec(self.properties)
+        if not spec.retain_on_delete and not self._owned(spec.dest_bucket, spec.prefix):
+            self._remove(spec.dest_bucket, spec.prefix)
+        self._invalidate(spec)
