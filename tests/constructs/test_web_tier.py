@@ -31,6 +31,13 @@ NAMESPACE = "webstack/test"
 CERT_ARN = "arn:aws:acm:us-west-2:111111111111:certificate/0b5b8b8e-1111-2222-3333-444455556666"
 
 
+def _app_installer() -> ec2.UserData:
+    """Stands for the origin application's installer (origin_app.OriginApp.user_data)."""
+    user_data = ec2.UserData.for_linux()
+    user_data.add_commands("systemctl enable --now webstack-app.service")
+    return user_data
+
+
 def web_tier(stack: Stack, **options: Any) -> WebTier:
     defaults: dict[str, Any] = {
         "instance_type": "t3.small",
@@ -41,7 +48,7 @@ def web_tier(stack: Stack, **options: Any) -> WebTier:
         "log_retention_days": 14,
         "removal_policy": RemovalPolicy.DESTROY,
         "metrics_namespace": NAMESPACE,
-        "user_data": ec2.UserData.for_linux(),
+        "user_data": _app_installer(),
     }
     return WebTier(
         stack,
@@ -299,7 +306,7 @@ def test_creation_waits_until_each_first_instance_is_healthy(stack):
     assert "aws elbv2 describe-target-health" in script and tg_id in script
     assert '[ \\"$state\\" = \\"healthy\\" ] && status=SUCCESS' in script
     assert f'--logical-resource-id \\"{group_id}\\"' in script
-    assert script.index("systemctl enable --now nginx") < script.index("signal-resource")
+    assert script.index("systemctl enable --now webstack-app.service") < script.index("signal-resource")
 
 
 def test_a_group_starting_empty_waits_for_no_signal(stack):

@@ -40,6 +40,18 @@ class Reviewed:
     reason: str
 
 
+_SITE_DEPLOYER = "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRole"
+_ASSETS_BUCKET = "arn:aws:s3:::cdk-hnb659fds-assets-${AWS::AccountId}-us-west-2"
+_S3_READ = ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
+_S3_RW = ("s3:Abort*", "s3:DeleteObject*", *_S3_READ)
+_S3_PUT = (
+    "s3:PutObject",
+    "s3:PutObjectLegalHold",
+    "s3:PutObjectRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+)
+
 REVIEWED: tuple[Reviewed, ...] = (
     Reviewed(
         "web",
@@ -138,6 +150,53 @@ REVIEWED: tuple[Reviewed, ...] = (
         "CDK's singleton handler that strips the default security group's rules (CDK's custom resource "
         "provider, not configurable): the managed policy's logs:CreateLogGroup/CreateLogStream/PutLogEvents "
         "on '*' is how Lambda writes /aws/lambda/<function>, creating that group at its first run",
+    ),
+    # CDK's BucketDeployment handler (site_deployment.py): its role and grants are CDK's.
+    *(
+        Reviewed("web", _SITE_DEPLOYER, actions, resource, reason)
+        for actions, resource, reason in (
+            (
+                _S3_RW,
+                "${StorageContent.Arn}",
+                "BucketDeployment's grant on the content bucket (bucket.grantReadWrite in aws-cdk-lib): "
+                "the handler lists, syncs and prunes the site's objects; CDK writes the action groups",
+            ),
+            (
+                (*_S3_RW, *_S3_PUT),
+                "${StorageContent.Arn}/*",
+                "BucketDeployment's grant on the content bucket's objects: the handler writes, replaces and "
+                "prunes every site object (bucket.grantReadWrite's action groups)",
+            ),
+            (
+                _S3_READ,
+                _ASSETS_BUCKET,
+                "BucketDeployment reads the site's zip from the CDK bootstrap assets bucket "
+                "(sourceBucket.grantRead in aws-cdk-lib, written on the bucket and its objects)",
+            ),
+            (
+                _S3_READ,
+                f"{_ASSETS_BUCKET}/*",
+                "BucketDeployment reads the site's zip from the CDK bootstrap assets bucket (the zip's "
+                "key changes with every build, so CDK grants the bucket's objects)",
+            ),
+            (
+                ("cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"),
+                "*",
+                "BucketDeployment invalidates the changed pages on the distribution and waits for it; "
+                "aws-cdk-lib 2.275 writes this grant on '*' in its handler role",
+            ),
+            (
+                ("kms:GenerateDataKey*", "kms:ReEncrypt*"),
+                "${KeysDataKey.Arn}",
+                "the content bucket is SSE-KMS with the data key: writing objects needs data keys "
+                "(bucket.grantReadWrite adds the key's encrypt actions)",
+            ),
+            (
+                (MANAGED,),
+                "AWSLambdaBasicExecutionRole",
+                "CDK's BucketDeployment handler role: Lambda's log permissions as for the other CDK handlers",
+            ),
+        )
     ),
     Reviewed(
         "web",

@@ -45,5 +45,13 @@ class OriginApp(Construct):
         self.user_data.add_commands(script)
 
     def grant_read(self, grantee: iam.IGrantable) -> None:
-        """Read of this bundle's object only (``Asset.grant_read`` would open the whole assets bucket)."""
-        self.asset.bucket.grant_read(grantee, self.asset.s3_object_key)
+        """``s3:GetObject`` of this bundle's object only: all ``aws s3 cp`` of one object needs.
+        (``Asset.grant_read`` would open the whole assets bucket; ``bucket.grant_read`` with the
+        key still grants ``s3:GetBucket*``/``List*`` on the bucket.) The bootstrap bucket's
+        default encryption is the AWS managed ``aws/s3`` key, which S3 uses on the reader's
+        behalf without a KMS grant in its policy."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[self.asset.bucket.arn_for_objects(self.asset.s3_object_key)]
+            )
+        )

@@ -85,7 +85,7 @@ class SiteDeployment(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        log_group = logs.LogGroup(
+        self.log_group = log_group = logs.LogGroup(
             self,
             "HandlerLogs",
             encryption_key=log_key,

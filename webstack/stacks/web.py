@@ -155,7 +155,7 @@ class WebStack(EnvironmentStack):
             tuning=config.cdn,
             origin_region=config.region,
         )
-        SiteDeployment(
+        site = SiteDeployment(
             self,
             "Site",
             folder=config.site.folder,
@@ -167,6 +167,7 @@ class WebStack(EnvironmentStack):
             log_retention_days=config.log_retention_days,
             removal_policy=removal,
         )
+        web.protect_log_groups(site.log_group)
         if zone is not None and domain is not None:
             SiteRecords(
                 self,
