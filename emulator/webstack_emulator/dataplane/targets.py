@@ -80,7 +80,13 @@ class Target:
     groups: set[str] = field(default_factory=set)
 
     def as_json(self) -> dict[str, Any]:
-        return {"instance_id": self.instance_id, "port": self.port, "state": self.state, "pid": self.process.pid}
+        return {
+            "instance_id": self.instance_id,
+            "port": self.port,
+            "state": self.state,
+            "pid": self.process.pid,
+            "target_groups": sorted(self.groups),
+        }
 
 
 class Targets:
