@@ -1,0 +1,111 @@
+"""A real browser opens the site through the local edge: the page renders, its
+``/api/`` call is answered by the origin application behind the ALB, the
+console has no error (a Content-Security-Policy violation is one), and the
+document carries the security headers (HSTS, frame options, content-type
+options, referrer policy).
+
+Chromium and its WebDriver are Debian's ``chromium`` and ``chromium-driver``
+(``make install``); without them the test fails with the install command, it
+is never skipped."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from webstack_emulator import dataplane_info
+
+from .conftest import Deployment
+
+INSTALL = "make install (or: sudo apt-get install -y chromium chromium-driver)"
+# Collects what the page's CSP refuses; added through DevTools, so the CSP itself does not apply to it.
+CSP_PROBE = (
+    "window.__cspViolations = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+SECURITY_HEADERS = ("strict-transport-security", "x-frame-options", "x-content-type-options", "referrer-policy")
+
+
+def _site_url(deployed: Deployment, outputs: dict[str, str]) -> str:
+    if deployed.endpoint is None:
+        return outputs["SiteUrl"]
+    described = dataplane_info(deployed.endpoint)
+    if described is None:
+        pytest.fail(
+            f"the emulator at {deployed.endpoint} runs without its data plane: `make down`, then run again",
+            pytrace=False,
+        )
+    dist_id = outputs["CloudFrontDistributionId"]
+    urls = [d["url"] for d in described["distributions"] if d["id"] == dist_id]
+    assert urls, f"no local edge serves distribution {dist_id}: {described}"
+    return str(urls[0])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        pytest.fail(f"Chromium or chromedriver is not installed; the browser test needs both. Fix: {INSTALL}")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail(f"selenium is not installed. Fix: {INSTALL}", pytrace=False)
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_PROBE})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _document_headers(driver: Any, url: str) -> dict[str, str]:
+    """The response headers the browser received for ``url`` (DevTools' Network.responseReceived)."""
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") != "Network.responseReceived":
+            continue
+        response = message["params"]["response"]
+        if response["url"] == url:
+            return {k.lower(): v for k, v in response["headers"].items()}
+    raise AssertionError(f"the browser logged no response for {url}")
+
+
+def test_site_renders_and_its_api_call_succeeds_without_console_errors(browser, deployed, outputs):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url = _site_url(deployed, outputs)
+    browser.get(url)
+    status = WebDriverWait(browser, 30).until(
+        lambda d: (el := d.find_element(By.ID, "status")).get_attribute("class") in ("ok", "error") and el
+    )
+    assert status.get_attribute("class") == "ok", status.text
+    assert browser.find_element(By.TAG_NAME, "h1").text == "webstack"
+    answered = {
+        dt.text: dd.text
+        for dt, dd in zip(
+            browser.find_elements(By.CSS_SELECTOR, "#greeting dt"),
+            browser.find_elements(By.CSS_SELECTOR, "#greeting dd"),
+            strict=True,
+        )
+    }
+    assert answered["Message"], answered
+    assert browser.execute_script("return window.__cspViolations") == []
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    headers = _document_headers(browser, url)
+    missing = [h for h in SECURITY_HEADERS if h not in headers]
+    assert not missing, headers
+    assert headers["x-frame-options"] == "DENY"
