@@ -95,7 +95,10 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.app(request)
         except Exception as exc:  # an emulator bug must not kill the connection silently
             response = text(500, f"local data plane error: {type(exc).__name__}: {exc}\n")
-        self.send_response(response.status, _REASONS.get(response.status, ""))
+        # send_response_only: the answer's own Server and Date (the origin's) are passed on, not doubled.
+        self.send_response_only(response.status, _REASONS.get(response.status, ""))
+        if response.header("Date") is None:
+            self.send_header("Date", self.date_time_string())
         for name, value in response.headers:
             if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
                 self.send_header(name, value)

@@ -126,7 +126,7 @@ class Targets:
                 target = self._targets.get(instance_id) or self._launch(instance_id, region)
                 target.groups = arns
             for arn in groups:
-                if arn not in self._checkers:
+                if arn not in self._checkers or not self._checkers[arn].is_alive():
                     checker = threading.Thread(target=self._check_loop, args=(arn,), daemon=True, name=f"health:{arn}")
                     self._checkers[arn] = checker
                     checker.start()
@@ -186,15 +186,18 @@ class Targets:
 
     # -- health checks -------------------------------------------------------
     def _check_loop(self, group_arn: str) -> None:
+        interval = 30.0
         while not self._stopping.is_set():
-            entry = self._groups().get(group_arn)
-            if entry is None:
-                self._checkers.pop(group_arn, None)
-                return
-            region, tg = entry
-            interval = float(tg.health_check_interval_seconds or 30) * self.time_scale
-            with contextlib.suppress(Exception):  # a group deleted mid-round is dropped next round
+            try:  # moto's state changes under us while a deploy runs: read it again next round
+                entry = self._groups().get(group_arn)
+                if entry is None:
+                    self._checkers.pop(group_arn, None)
+                    return
+                region, tg = entry
+                interval = float(tg.health_check_interval_seconds or 30) * self.time_scale
                 self.check_once(region, tg)
+            except Exception as exc:
+                print(f"data plane: health check of {group_arn} failed: {type(exc).__name__}: {exc}", flush=True)
             if self._stopping.wait(interval):
                 return
 
