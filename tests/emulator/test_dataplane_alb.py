@@ -87,6 +87,39 @@ def web_tier(*, ingress):
                 ],
             },
         },
+        # /api/other with the secret header matches rule 10 too, which comes first.
+        "Later": {
+            "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+            "Properties": {
+                "ListenerArn": {"Ref": "Listener"},
+                "Priority": 20,
+                "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/other"]}}],
+                "Actions": [
+                    {
+                        "Type": "fixed-response",
+                        "FixedResponseConfig": {
+                            "StatusCode": "410",
+                            "ContentType": "text/plain",
+                            "MessageBody": "gone",
+                        },
+                    }
+                ],
+            },
+        },
+        "Moved": {
+            "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+            "Properties": {
+                "ListenerArn": {"Ref": "Listener"},
+                "Priority": 5,
+                "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/old/*"]}}],
+                "Actions": [
+                    {
+                        "Type": "redirect",
+                        "RedirectConfig": {"Path": "/api/#{path}", "Query": "from=old", "StatusCode": "HTTP_301"},
+                    }
+                ],
+            },
+        },
         "Rule": {
             "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
             "Properties": {
@@ -243,6 +276,19 @@ def test_listener_default_action_is_403_without_the_header(web, plane, aws):
     assert _open(listener + "api/echo")[::2] == (403, b"Forbidden")
     assert _open(listener + "api/echo", headers={"X-Origin-Verify": "wrong"})[0] == 403
     assert _open(listener + "api/echo", headers={"X-Origin-Verify": SECRET})[0] == 200
+    # /api/other with the header matches rules 10 and 20: the lower priority number wins.
+    assert _open(listener + "api/other", headers={"X-Origin-Verify": SECRET})[0] == 200
+    assert _open(listener + "api/other")[::2] == (410, b"gone")
+
+
+def test_redirect_rule_keeps_host_port_and_path(web, plane, aws):
+    stack = web(ANYWHERE)
+    plane.reconcile()
+    listener = _listener_url(plane, aws, stack)
+    conn = http.client.HTTPConnection("127.0.0.1", int(listener.rsplit(":", 1)[1].strip("/")), timeout=5)
+    conn.request("GET", "/old/page?x=1", headers={"Host": "www.example.com"})
+    answer = conn.getresponse()
+    assert (answer.status, answer.getheader("Location")) == (301, "http://www.example.com/api/old/page?from=old")
 
 
 def test_security_group_with_only_the_cloudfront_prefix_list_refuses_direct_clients(web, plane, aws):

@@ -307,7 +307,6 @@ class Edge:
         self.clock = clock
         self._cache: dict[tuple[Any, ...], _Entry] = {}
         self._lock = threading.Lock()
-        self.origin_requests = 0
 
     # -- distributions -----------------------------------------------------
     def distributions(self) -> dict[str, Any]:
@@ -406,7 +405,6 @@ class Edge:
     def _from_origin(self, viewer: _Viewer, request: Request, origin_path: str) -> Response:
         config = viewer.dist.distribution_config
         origin = next(o for o in config.Origins["Items"] if o.id == viewer.behaviour.target_origin_id)
-        self.origin_requests += 1
         if getattr(origin, "custom_origin_config", None) is None:
             return self._from_s3(viewer.dist, origin_path)
         return self._from_custom(viewer, origin, request, origin_path)
