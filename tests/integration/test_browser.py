@@ -17,9 +17,7 @@ from typing import Any
 
 import pytest
 
-from webstack_emulator import dataplane_info
-
-from .conftest import Deployment
+from .helpers import site_url
 
 INSTALL = "make install (or: sudo apt-get install -y chromium chromium-driver)"
 # Collects what the page's CSP refuses; added through DevTools, so the CSP itself does not apply to it.
@@ -29,21 +27,6 @@ CSP_PROBE = (
     " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
 )
 SECURITY_HEADERS = ("strict-transport-security", "x-frame-options", "x-content-type-options", "referrer-policy")
-
-
-def _site_url(deployed: Deployment, outputs: dict[str, str]) -> str:
-    if deployed.endpoint is None:
-        return outputs["SiteUrl"]
-    described = dataplane_info(deployed.endpoint)
-    if described is None:
-        pytest.fail(
-            f"the emulator at {deployed.endpoint} runs without its data plane: `make down`, then run again",
-            pytrace=False,
-        )
-    dist_id = outputs["CloudFrontDistributionId"]
-    urls = [d["url"] for d in described["distributions"] if d["id"] == dist_id]
-    assert urls, f"no local edge serves distribution {dist_id}: {described}"
-    return str(urls[0])
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +84,7 @@ def _settled(driver: Any, seconds: float) -> str:
 def test_site_renders_and_its_api_call_succeeds_without_console_errors(browser, deployed, outputs):
     from selenium.webdriver.common.by import By
 
-    url = _site_url(deployed, outputs)
+    url = site_url(deployed.endpoint, outputs)
     browser.get(url)
     settled = _settled(browser, 30)
     # What the browser refused comes first: it explains a page that never finished.
