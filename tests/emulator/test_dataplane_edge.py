@@ -6,8 +6,10 @@ error caching, compression and response headers policies
 from __future__ import annotations
 
 import gzip
+import threading
 import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -296,3 +298,50 @@ def test_data_plane_serves_each_distribution_on_its_own_port_and_by_host(stack, 
         assert refused.value.code == 403
     finally:
         plane.stop()
+
+
+class _Origin(BaseHTTPRequestHandler):
+    """A custom origin: GET answers a body, HEAD the same headers without it."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        body = b"from the custom origin"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
+
+    do_HEAD = do_GET
+
+
+@pytest.fixture
+def custom_origin():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_head_answer_is_not_served_to_a_get(deploy, clock, custom_origin):
+    resources = site()
+    config = resources["Cdn"]["Properties"]["DistributionConfig"]
+    config["Origins"] = [
+        {
+            "Id": "content",
+            "DomainName": "origin.example.com",
+            "CustomOriginConfig": {"OriginProtocolPolicy": "http-only", "HTTPPort": 80},
+        }
+    ]
+    config["DefaultCacheBehavior"]["AllowedMethods"] = ["GET", "HEAD"]
+    deployed = deploy(resources)
+    edge = Edge(ACCOUNT, lambda domain, port: custom_origin if domain == "origin.example.com" else None, clock)
+    dist = deployed.resources["Cdn"]
+    assert edge.handle(dist, Request("HEAD", "/page.txt")).status == 200
+    got = _get(edge, dist, "/page.txt")
+    assert (got.status, got.body) == (200, b"from the custom origin")

@@ -367,7 +367,10 @@ class Edge:
         if request.path == "/" and root_object:
             origin_path = "/" + root_object.lstrip("/")
         cacheable = request.method in viewer.behaviour.allowed_methods.cached_methods["Items"]
-        key = (viewer.dist.distribution_id, *cache_key(origin_path, viewer.policy, request, viewer.encoding))
+        # A HEAD answer has no body: it must not be served to a GET. Whether CloudFront keeps
+        # one entry for both is not documented; they are kept apart here.
+        method = "HEAD" if request.method == "HEAD" else "GET"
+        key = (viewer.dist.distribution_id, method, *cache_key(origin_path, viewer.policy, request, viewer.encoding))
         now = self.clock()
         with self._lock:
             entry = self._cache.get(key) if cacheable else None
