@@ -6,6 +6,7 @@ error caching, compression and response headers policies
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 import urllib.request
 import uuid
@@ -18,6 +19,7 @@ from webstack_emulator.dataplane.edge import Edge
 from webstack_emulator.dataplane.http import Request
 
 ACCOUNT = "123456789012"
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 CSP = "default-src 'self'; script-src 'self'"
 BIG_HTML = b"<!doctype html><title>webstack</title>" + b"<p>hello edge</p>" * 200
 
@@ -260,6 +262,17 @@ def test_not_found_is_cached_for_error_caching_min_ttl(stack, aws, clock):
     assert _get(edge, dist, "/late.html").status == 200
 
 
+def test_custom_error_response_serves_its_page_with_its_code(deploy, aws, clock):
+    resources = site()
+    resources["Cdn"]["Properties"]["DistributionConfig"]["CustomErrorResponses"] = [
+        {"ErrorCode": 404, "ResponsePagePath": "/index.html", "ResponseCode": 200, "ErrorCachingMinTTL": 5}
+    ]
+    deployed = deploy(resources)
+    aws("s3").put_object(Bucket=deployed.resources["Content"], Key="index.html", Body=b"app shell")
+    got = _get(Edge(ACCOUNT, lambda *_: None, clock), deployed.resources["Cdn"], "/some/route")
+    assert (got.status, got.body) == (200, b"app shell")
+
+
 def test_gzip_when_the_viewer_accepts_it_and_only_then(stack, clock):
     edge = Edge(ACCOUNT, lambda *_: None, clock)
     dist = stack.resources["Cdn"]
@@ -301,13 +314,17 @@ def test_data_plane_serves_each_distribution_on_its_own_port_and_by_host(stack, 
 
 
 class _Origin(BaseHTTPRequestHandler):
-    """A custom origin: GET answers a body, HEAD the same headers without it."""
+    """A custom origin: GET answers a body (``/headers``: the request headers as JSON),
+    HEAD the same headers without it."""
 
     def log_message(self, *args):
         pass
 
     def do_GET(self):
-        body = b"from the custom origin"
+        if self.path.startswith("/headers"):
+            body = json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}).encode()
+        else:
+            body = b"from the custom origin"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -328,7 +345,7 @@ def custom_origin():
     server.server_close()
 
 
-def test_a_head_answer_is_not_served_to_a_get(deploy, clock, custom_origin):
+def _custom_site(deploy, origin_request_policy=None):
     resources = site()
     config = resources["Cdn"]["Properties"]["DistributionConfig"]
     config["Origins"] = [
@@ -336,12 +353,42 @@ def test_a_head_answer_is_not_served_to_a_get(deploy, clock, custom_origin):
             "Id": "content",
             "DomainName": "origin.example.com",
             "CustomOriginConfig": {"OriginProtocolPolicy": "http-only", "HTTPPort": 80},
+            "OriginCustomHeaders": [{"HeaderName": "X-Origin-Verify", "HeaderValue": "the-secret"}],
         }
     ]
     config["DefaultCacheBehavior"]["AllowedMethods"] = ["GET", "HEAD"]
-    deployed = deploy(resources)
-    edge = Edge(ACCOUNT, lambda domain, port: custom_origin if domain == "origin.example.com" else None, clock)
-    dist = deployed.resources["Cdn"]
+    if origin_request_policy:
+        config["DefaultCacheBehavior"]["OriginRequestPolicyId"] = origin_request_policy
+    return deploy(resources).resources["Cdn"]
+
+
+def _edge_to(port, clock):
+    return Edge(ACCOUNT, lambda domain, p: port if (domain, p) == ("origin.example.com", 80) else None, clock)
+
+
+def test_only_the_policies_viewer_values_and_the_origins_own_headers_reach_a_custom_origin(
+    deploy, clock, custom_origin
+):
+    edge = _edge_to(custom_origin, clock)
+    viewer = [("X-Viewer", "v"), ("Cookie", "session=abc"), ("X-Origin-Verify", "forged"), ("Host", "example.org")]
+    plain = json.loads(_get(edge, _custom_site(deploy), "/headers", query="v=1&utm=x", headers=viewer).body)
+    # The cache policy keys on query string v only; no origin request policy: nothing else of the viewer's.
+    assert plain["path"] == "/headers?v=1"
+    assert "x-viewer" not in plain["headers"] and "cookie" not in plain["headers"]
+    assert plain["headers"]["host"] == "origin.example.com"
+    assert plain["headers"]["x-origin-verify"] == "the-secret"  # the origin's header replaces the viewer's
+    everything = json.loads(
+        _get(edge, _custom_site(deploy, ALL_VIEWER), "/headers", query="v=1&utm=x", headers=viewer).body
+    )
+    assert everything["path"] == "/headers?v=1&utm=x"
+    assert (everything["headers"]["x-viewer"], everything["headers"]["cookie"]) == ("v", "session=abc")
+    assert everything["headers"]["host"] == "example.org"  # AllViewer forwards the viewer's Host
+    assert everything["headers"]["x-origin-verify"] == "the-secret"
+
+
+def test_a_head_answer_is_not_served_to_a_get(deploy, clock, custom_origin):
+    edge = _edge_to(custom_origin, clock)
+    dist = _custom_site(deploy)
     assert edge.handle(dist, Request("HEAD", "/page.txt")).status == 200
     got = _get(edge, dist, "/page.txt")
     assert (got.status, got.body) == (200, b"from the custom origin")
