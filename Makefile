@@ -13,7 +13,7 @@ CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 # The four packages: product, rule pack, emulator, tools.
 SOURCES := webstack pitfalls/webstack_pitfalls emulator/webstack_emulator tools/webstack_tools
 
-.PHONY: help install graphviz synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs site-hashes bench clean
+.PHONY: help install graphviz chromium synth summary check lint format test test-fast $(addprefix test-,$(LAYERS)) up down plan destroy diagram docs site-hashes bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ node_modules/.installed: package.json package-lock.json
 graphviz: ## Graphviz `dot` for the architecture diagram (Debian's package)
 	@command -v dot >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq graphviz >/dev/null; }
 
-install: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz ## venv + pinned Python deps + pinned CDK CLI + graphviz (idempotent)
+chromium: ## Chromium and its WebDriver for the browser test (Debian's chromium + chromium-driver)
+	@{ command -v chromium && command -v chromedriver; } >/dev/null || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+install: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed graphviz chromium ## venv + pinned Python deps + pinned CDK CLI + graphviz + chromium (idempotent)
 
 synth: install ## synthesize ENV (default dev) into cdk.out; nothing is written on invalid config
 	$(PY) -m webstack_tools synth --env $(ENV) $(CONFIG_ARG)

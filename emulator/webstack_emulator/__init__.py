@@ -18,8 +18,10 @@ CLI: ``python -m webstack_emulator {start,stop,status,reset,env,types}``.
 
 from .server import (
     ACCOUNT_ID,
+    DataPlaneOptions,
     EmulatorInfo,
     InProcessServer,
+    dataplane_info,
     endpoint_env,
     reset,
     start,
@@ -30,8 +32,10 @@ from .server import (
 
 __all__ = [
     "ACCOUNT_ID",
+    "DataPlaneOptions",
     "EmulatorInfo",
     "InProcessServer",
+    "dataplane_info",
     "endpoint_env",
     "reset",
     "start",

@@ -102,6 +102,8 @@ class OriginFetch:
     code: str = ""
     message: str = ""
     refused_by: str = ""
+    # The object's stored HTTP headers (Cache-Control, Expires, Content-Encoding, ETag, Last-Modified).
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -271,4 +273,19 @@ def fetch(account_id: str, distribution_id: str, path: str) -> OriginFetch:
     if refused is not None:
         return refused
     content_type = str((getattr(obj, "metadata", None) or {}).get("Content-Type") or "binary/octet-stream")
-    return OriginFetch(200, origin.bucket, key, body=bytes(obj.value), content_type=content_type)
+    return OriginFetch(
+        200, origin.bucket, key, body=bytes(obj.value), content_type=content_type, headers=_object_headers(obj)
+    )
+
+
+_STORED_HEADERS = ("Cache-Control", "Expires", "Content-Encoding", "Content-Language", "Content-Disposition")
+
+
+def _object_headers(obj: Any) -> tuple[tuple[str, str], ...]:
+    """The headers S3 answers GetObject with besides Content-Type
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Response Syntax")."""
+    metadata = getattr(obj, "metadata", None) or {}
+    found = [(name, str(metadata[name])) for name in _STORED_HEADERS if metadata.get(name)]
+    found.append(("ETag", str(obj.etag)))
+    found.append(("Last-Modified", str(obj.last_modified_RFC1123)))
+    return tuple(found)

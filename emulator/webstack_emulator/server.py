@@ -176,15 +176,32 @@ def status(state_dir: Path) -> EmulatorInfo | None:
     return info
 
 
+@dataclass(frozen=True)
+class DataPlaneOptions:
+    """The local data plane started with the server (:mod:`webstack_emulator.dataplane`):
+    ``edge_port`` for the first distribution (0: any free port), ``app_command``
+    the targets' command template (None: targets are not run)."""
+
+    edge_port: int = 0
+    app_command: str | None = None
+
+    def argv(self) -> list[str]:
+        args = ["--data-plane", "--edge-port", str(self.edge_port)]
+        return args + (["--app-command", self.app_command] if self.app_command else [])
+
+
 def start(
     state_dir: Path,
     port: int = 0,
     timeout: float = 60.0,
+    data_plane: DataPlaneOptions | None = None,
 ) -> EmulatorInfo:
     """Start the emulator as a detached background process (idempotent).
 
     ``port=0`` picks a free port. Returns once the server answers requests.
-    The process outlives the caller; end it with :func:`stop`."""
+    The process outlives the caller; end it with :func:`stop`. With
+    ``data_plane`` the local data plane runs in the same process (same
+    lifetime: :func:`stop` ends both)."""
     running = status(state_dir)
     if running is not None:
         if port and running.port != port:
@@ -206,6 +223,7 @@ def start(
                 "serve",
                 "--port",
                 str(port),
+                *(data_plane.argv() if data_plane else []),
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -308,6 +326,9 @@ class LocalOnly:
 SERVICE_CALL_PREFIX = "/webstack-api/"
 _CLOUDFRONT_ORIGIN = SERVICE_CALL_PREFIX + "cloudfront/"
 _LOGS = SERVICE_CALL_PREFIX + "logs"
+_DATA_PLANE = SERVICE_CALL_PREFIX + "dataplane"
+# The data plane running in this process (serve --data-plane), under "data_plane".
+RUNNING: dict[str, Any] = {}
 _REASONS = {
     200: "OK",
     400: "Bad Request",
@@ -318,7 +339,7 @@ _REASONS = {
 }
 _ROUTES = (
     "GET /webstack-api/cloudfront/<distribution id>/<path>, POST /webstack-api/logs/<kind>/<resource>, "
-    "GET /webstack-api/logs[/<kind>[/<resource>]]"
+    "GET /webstack-api/logs[/<kind>[/<resource>]], GET /webstack-api/dataplane"
 )
 
 
@@ -352,13 +373,22 @@ def service_call(environ: dict[str, Any], start_response: StartResponse) -> Iter
       is just missing. 404/400 with ``{error}`` for a source that does not
       exist or does not log, 501 for a policy the emulator cannot evaluate.
     * ``GET /webstack-api/logs[/<kind>[/<resource>]]``: every delivery
-      attempt so far (``{deliveries: [...]}``)."""
+      attempt so far (``{deliveries: [...]}``).
+    * ``GET /webstack-api/dataplane``: where the local data plane answers
+      (:meth:`webstack_emulator.dataplane.DataPlane.describe`: each
+      distribution's edge URL, each ALB listener's, the targets and their
+      health); 404 when the server runs without one."""
     path = str(environ.get("PATH_INFO", ""))
     method = environ.get("REQUEST_METHOD")
     if method == "GET" and path.startswith(_CLOUDFRONT_ORIGIN):
         return _cloudfront_origin(path, start_response)
     if path == _LOGS or path.startswith(_LOGS + "/"):
         return _logs(method, path, start_response)
+    if method == "GET" and path == _DATA_PLANE:
+        plane = RUNNING.get("data_plane")
+        if plane is None:
+            return _json(start_response, 404, {"error": "no data plane: start the emulator with --data-plane"})
+        return _json(start_response, 200, plane.describe())
     return _answer(start_response, 404, f"Not Found: {_ROUTES}\n".encode(), "text/plain")
 
 
@@ -438,11 +468,27 @@ class InProcessServer:
         self._server.stop()
 
 
-def serve(port: int, state_dir: Path) -> None:
-    """Run the emulator in the foreground until SIGTERM/SIGINT."""
+def dataplane_info(endpoint: str, timeout: float = 10.0) -> dict[str, Any] | None:
+    """The running server's data plane (``GET /webstack-api/dataplane``), None without one."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}{_DATA_PLANE}", timeout=timeout) as resp:
+            return dict(json.loads(resp.read()))
+    except urllib.error.HTTPError as err:
+        if err.code == 404:
+            return None
+        raise
+
+
+def serve(port: int, state_dir: Path, data_plane: DataPlaneOptions | None = None) -> None:
+    """Run the emulator (and its data plane) in the foreground until SIGTERM/SIGINT."""
     # moto's Lambda-backed custom resources would post back to this address.
     os.environ.setdefault("MOTO_PORT", str(port))
     server = InProcessServer(port).start()
+    if data_plane is not None:
+        from .dataplane import DataPlane
+
+        plane = DataPlane(ACCOUNT_ID, edge_port=data_plane.edge_port, app_command=data_plane.app_command)
+        RUNNING["data_plane"] = plane.start()
     info = EmulatorInfo(pid=os.getpid(), port=server.port)
     stopping = False
 
@@ -458,6 +504,9 @@ def serve(port: int, state_dir: Path) -> None:
         while not stopping:
             time.sleep(0.2)
     finally:
+        running = RUNNING.pop("data_plane", None)
+        if running is not None:
+            running.stop()
         server.stop()
         current = _read_state(state_dir)
         if current is not None and current.pid == info.pid:

@@ -37,7 +37,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from webstack_emulator import start, status, stop
+from webstack_emulator import DataPlaneOptions, start, status, stop
 from webstack_tools import local_pager, project
 from webstack_tools.assembly import CloudAssembly
 from webstack_tools.cdk import synth
@@ -180,8 +180,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     state_dir = emulator_state_dir()
     info = status(state_dir)
     started = info is None
-    if info is None:
-        info = start(state_dir)
+    if info is None:  # as `make up` starts it: with the data plane and the project's app as targets
+        info = start(state_dir, data_plane=DataPlaneOptions(app_command=project.app_command()))
     target = emulator_target(info.endpoint)
     try:
         reused = None if started or CONFIG else _reusable(info.endpoint, ENV_NAME, flat_outputs)

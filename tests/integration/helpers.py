@@ -143,3 +143,29 @@ def notified(alarm: dict, composites: list[dict], kind: str = "AlarmActions") ->
                 reached |= set(composite.get(kind) or [])
                 frontier.append(composite)
     return reached
+
+
+def local_data_plane(endpoint: str) -> dict:
+    """Where the local emulator's data plane answers (its edges, listeners, targets); fails
+    with the fix when the emulator runs without one."""
+    import pytest
+
+    from webstack_emulator import dataplane_info
+
+    described = dataplane_info(endpoint)
+    if described is None:
+        pytest.fail(
+            f"the emulator at {endpoint} runs without its data plane: `make down`, then run again", pytrace=False
+        )
+    return described
+
+
+def site_url(endpoint: str | None, outputs: dict[str, str]) -> str:
+    """The site's address: the local edge of the distribution, or ``SiteUrl`` in a real account."""
+    if endpoint is None:
+        return outputs["SiteUrl"].rstrip("/") + "/"
+    dist_id = outputs["CloudFrontDistributionId"]
+    described = local_data_plane(endpoint)
+    urls = [d["url"] for d in described["distributions"] if d["id"] == dist_id]
+    assert urls, f"no local edge serves distribution {dist_id}: {described}"
+    return str(urls[0])

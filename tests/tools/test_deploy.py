@@ -199,6 +199,10 @@ def test_is_up_only_after_every_check_passed(monkeypatch, capsys):
     assert "verification failed: content bucket" in err and len(err.strip().splitlines()) == 1
 
     monkeypatch.setattr(verify, "CHECKS", [("stacks", passes)])
+    monkeypatch.setattr(lifecycle, "site_url", lambda d: "http://127.0.0.1:8123/")
     assert lifecycle.finish("dev", _deployment(), 3.0) == 0
     out, err = capsys.readouterr()
     assert "webstack dev is up" in out and err == ""
+    # The local site's address comes first, before the summary.
+    after_checks = out.split("ok    fine\n", 1)[1].strip().splitlines()
+    assert after_checks[0] == "open http://127.0.0.1:8123/ in a browser (the local CloudFront edge of dev)"

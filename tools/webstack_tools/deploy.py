@@ -35,7 +35,7 @@ from webstack_tools import rollback_triggers, stack_policy
 from webstack_tools.assembly import PLUMBING_OUTPUT_PREFIXES, CloudAssembly, SynthesizedStack
 from webstack_tools.cdk import cdk_command
 from webstack_tools.cli_env import cli_environment, cli_home, isolated_session
-from webstack_tools.project import project_root
+from webstack_tools.project import app_command, project_root
 
 FLAT_OUTPUTS_FILE = "flat-outputs.json"
 STACK_OUTPUTS_FILE = "stack-outputs.json"
@@ -124,7 +124,10 @@ def start_emulator(state_dir: Path) -> EmulatorInfo:
     """``python -m webstack_emulator start`` with the allow-listed environment: the emulator runs
     boto3 inside, and a user's ``AWS_PROFILE`` (say) would stop it at its first request."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "webstack_emulator", "--state-dir", str(state_dir), "start"]
+    cmd = [sys.executable, "-m", "webstack_emulator", "--state-dir", str(state_dir), "start", "--data-plane"]
+    app = app_command()
+    if app:
+        cmd += ["--app-command", app]
     result = subprocess.run(cmd, check=False, env=cli_environment(), capture_output=True, text=True)
     info = status(state_dir)
     if result.returncode != 0 or info is None:

@@ -54,7 +54,7 @@ from webstack_tools.deploy import (
     say,
 )
 from webstack_tools.project import project_root
-from webstack_tools.verify import Deployment, summary_table, verify, web_region
+from webstack_tools.verify import Deployment, site_url, summary_table, verify, web_region
 
 _LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 
@@ -153,6 +153,7 @@ def finish(env_name: str, deployment: Deployment, seconds: float) -> int:
     where = f"The emulator keeps running at {deployment.target.endpoint}: `make down` stops it and removes the outputs."
     if failures:
         return fail(f"{env_name} deployed, but verification failed: {', '.join(failures)} (see FAIL above). {where}")
+    print(f"\nopen {site_url(deployment)} in a browser (the local CloudFront edge of {env_name})")
     print(summary_table(env_name, deployment.assembly, deployment.outputs, seconds))
     print(f"\n  {where}")
     return 0

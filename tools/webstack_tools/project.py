@@ -32,3 +32,14 @@ def emulator_state_dir() -> Path:
 def outputs_dir() -> Path:
     """Where ``make up`` writes the deployed stacks' outputs (``flat-outputs.json``)."""
     return project_root() / "cfn-outputs"
+
+
+def app_command() -> str | None:
+    """The command the local data plane runs for each load balancer target: the origin
+    application the user data installs (``app/webstack_app``, Python standard library),
+    with this interpreter, on the target's loopback port. None when the project has no
+    app folder (the load balancer then answers ``not emulated`` for its targets)."""
+    app = project_root() / "app"
+    if not (app / "webstack_app").is_dir():
+        return None
+    return f"env PYTHONPATH={app} {{python}} -m webstack_app --host 127.0.0.1 --port {{port}}"

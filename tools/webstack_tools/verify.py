@@ -180,6 +180,37 @@ def _check_origin_access(d: Deployment) -> str:
     return f"CloudFront {d.outputs['CloudFrontDistributionId']} reads s3://{bucket} through its OAC"
 
 
+def site_url(d: Deployment) -> str:
+    """The local edge's URL of the deployed distribution (``GET /webstack-api/dataplane``)."""
+    from webstack_emulator import dataplane_info
+
+    assert d.target.endpoint is not None, "needs the local emulator"
+    described = dataplane_info(d.target.endpoint)
+    assert described is not None, (
+        f"the emulator at {d.target.endpoint} runs without its data plane (started by an older make up): "
+        "`make down` then `make up`"
+    )
+    dist_id = d.outputs["CloudFrontDistributionId"]
+    url = next((e["url"] for e in described["distributions"] if e["id"] == dist_id), None)
+    assert url, f"the data plane serves no edge for distribution {dist_id} yet"
+    return str(url)
+
+
+def _check_site(d: Deployment) -> str:
+    """GET / through the local edge: the distribution's default root object from the content
+    bucket, with the security headers policy applied."""
+    url = site_url(d)
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            status, frame = response.status, response.headers.get("X-Frame-Options")
+    except urllib.error.HTTPError as error:
+        body = error.read()[:200].decode(errors="replace")
+        raise AssertionError(f"GET {url} through the edge answered {error.code}: {body}") from None
+    assert status == 200, f"GET {url} answered {status}"
+    assert frame, f"GET {url}: no X-Frame-Options (the response headers policy was not applied)"
+    return f"site: GET {url} through the local edge answers 200 (X-Frame-Options {frame})"
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("stacks", _check_stacks),
     ("content bucket", _check_bucket),
@@ -189,6 +220,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("alarms", _check_alarms),
     ("paging", _check_paging),
     ("origin access", _check_origin_access),
+    ("site", _check_site),
 ]
 
 

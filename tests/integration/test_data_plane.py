@@ -1,0 +1,66 @@
+"""The deployed site answers HTTP as the templates say: pages cached at the
+edge, the API never, hashed assets marked immutable, and the load balancer
+reachable only through the edge (locally: the emulator's data plane; with
+WEBSTACK_TARGET=aws: the real distribution and ALB)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+
+from .helpers import local_data_plane, site_url
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=15) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+@pytest.fixture(scope="module")
+def site(deployed, outputs) -> str:
+    return site_url(deployed.endpoint, outputs)
+
+
+def test_pages_are_cached_at_the_edge_and_the_api_never_is(site):
+    _get(site)
+    status, headers, _ = _get(site)
+    assert (status, headers["X-Cache"]) == (200, "Hit from cloudfront")
+    assert int(headers["Age"]) >= 0
+    for _ in range(2):
+        status, headers, body = _get(site + "api/health")
+        assert (status, headers["X-Cache"]) == (200, "Miss from cloudfront"), body
+        assert json.loads(body) == {"status": "ok"}
+
+
+def test_hashed_assets_are_immutable_for_browsers(site):
+    _, _, page = _get(site)
+    asset = re.search(rb'/assets/[^"]+\.js', page)
+    assert asset, "the page links no hashed script under /assets/"
+    status, headers, _ = _get(site + asset.group(0).decode().lstrip("/"))
+    assert status == 200
+    assert headers["Cache-Control"].endswith("immutable"), headers["Cache-Control"]
+
+
+def test_the_load_balancer_answers_only_the_edge(deployed, outputs):
+    dns = outputs["LoadBalancerDNS"]
+    if deployed.endpoint is None:
+        host, port = dns, 80
+    else:
+        listeners = [e for e in local_data_plane(deployed.endpoint)["listeners"] if e["dns_name"] == dns]
+        assert listeners, f"no local listener for {dns}"
+        host, port = "127.0.0.1", int(listeners[0]["url"].rsplit(":", 1)[1].strip("/"))
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    # Its security group admits CloudFront's origin-facing prefix list only (D9).
+    with pytest.raises((ConnectionError, http.client.HTTPException, socket.timeout, OSError)):
+        conn.request("GET", "/api/health", headers={"Host": dns})
+        conn.getresponse()
+    conn.close()
