@@ -301,6 +301,20 @@ def test_the_configured_pager_receives_each_regions_page(aws, deployed, outputs,
         _set_state(aws, region, composite["AlarmName"], "OK")
 
 
+def _expect_no_page(aws: Any, deployed: Any, topic: str) -> None:
+    """The web region's paging alarm fires; nothing reaches the pager and the alarm's
+    history records the failed action on ``topic``, as CloudWatch records it."""
+    region = deployed.web_region
+    composite = _paging_composite(aws, region, topic)
+    reason = _fire(aws, region, composite["AlarmName"])
+    try:
+        assert _pages(aws, _pager_url(aws, deployed), composite["AlarmName"], reason, seconds=3) == []
+        history = _action_history(aws, region, composite["AlarmName"])
+        assert any(h.startswith(f"Failed to execute action {topic}") for h in history), history
+    finally:
+        _set_state(aws, region, composite["AlarmName"], "OK")
+
+
 @pytest.fixture
 def restore_topic_policy(aws, outputs) -> Iterator[Any]:
     sns = aws("sns")
@@ -317,15 +331,7 @@ def test_a_topic_policy_that_only_denies_stops_the_page(aws, deployed, outputs, 
     deny_only = {**policy, "Statement": [s for s in policy["Statement"] if s["Effect"] == "Deny"]}
     assert deny_only["Statement"], "the topic policy has no TLS Deny to keep"
     sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(deny_only))
-    region = deployed.web_region
-    composite = _paging_composite(aws, region, topic)
-    reason = _fire(aws, region, composite["AlarmName"])
-    try:
-        assert _pages(aws, _pager_url(aws, deployed), composite["AlarmName"], reason, seconds=3) == []
-        history = _action_history(aws, region, composite["AlarmName"])
-        assert any(h.startswith(f"Failed to execute action {topic}") for h in history), history
-    finally:
-        _set_state(aws, region, composite["AlarmName"], "OK")
+    _expect_no_page(aws, deployed, topic)
 
 
 @pytest.fixture
@@ -350,15 +356,7 @@ def test_a_topic_key_that_does_not_admit_cloudwatch_stops_the_page(
     without = {**policy, "Statement": [s for s in policy["Statement"] if not admits_cloudwatch(s)]}
     assert len(without["Statement"]) < len(policy["Statement"]), "the key policy names no CloudWatch statement"
     kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(without))
-    region, topic = deployed.web_region, outputs["AlertTopicArn"]
-    composite = _paging_composite(aws, region, topic)
-    reason = _fire(aws, region, composite["AlarmName"])
-    try:
-        assert _pages(aws, _pager_url(aws, deployed), composite["AlarmName"], reason, seconds=3) == []
-        history = _action_history(aws, region, composite["AlarmName"])
-        assert any(h.startswith(f"Failed to execute action {topic}") for h in history), history
-    finally:
-        _set_state(aws, region, composite["AlarmName"], "OK")
+    _expect_no_page(aws, deployed, outputs["AlertTopicArn"])
 
 
 def test_cloudfront_is_refused_by_a_bucket_policy_for_another_distribution(aws, deployed, outputs):

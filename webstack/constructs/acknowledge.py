@@ -53,6 +53,15 @@ def skip_checkov(resource: IConstruct, check_id: str, reason: str) -> None:
     element.add_metadata("checkov", {**current, "skip": [*skips, {"id": check_id, "comment": reason}]})
 
 
+def skip_checkov_on_grant_policy(role: IConstruct, check_id: str, reason: str) -> None:
+    """:func:`skip_checkov` on ``role``'s ``DefaultPolicy`` (the policy CDK's grants write);
+    a role without one fails synthesis: the skip would name nothing."""
+    policy = role.node.try_find_child("DefaultPolicy")
+    if policy is None:
+        raise LookupError(f"{role.node.path} has no DefaultPolicy: the checkov skip names nothing")
+    skip_checkov(policy, check_id, reason)
+
+
 def skip_checkov_on_child(scope: IConstruct, child_path: str, checks: dict[str, str]) -> None:
     """:func:`skip_checkov` on the construct at ``child_path`` below ``scope`` (``A/B``).
 

@@ -53,7 +53,7 @@ from constructs import Construct
 
 from webstack.config import Alarms as AlarmThresholds
 from webstack.config import Capacity, LoadBalancing, Scaling
-from webstack.constructs.acknowledge import acknowledge, skip_checkov
+from webstack.constructs.acknowledge import acknowledge, skip_checkov_on_grant_policy
 from webstack.constructs.instance_role import LogIntegrity, agent_commands, allow_cloudwatch_agent, instance_role
 from webstack.constructs.observability import RollbackAlarms
 from webstack.constructs.retention import log_retention
@@ -273,10 +273,8 @@ class WebTier(Construct):
             "the role's one policy (Session Manager, agent logs and metrics, the log-integrity Deny, granted "
             "reads), attached to this role only and reviewed in code",
         )
-        policy = role.node.try_find_child("DefaultPolicy")
-        assert policy is not None, "the instance role has no policy"
-        skip_checkov(
-            policy,
+        skip_checkov_on_grant_policy(
+            role,
             "CKV_AWS_111",
             "the writes on '*' are the actions IAM offers no resource type for: ssm:UpdateInstanceInformation and "
             "the ssmmessages/ec2messages calls of Session Manager and SSM Agent, and cloudwatch:PutMetricData, "
