@@ -37,6 +37,7 @@ PLUMBING_TYPES = frozenset(
         "AWS::IAM::Role",
         "AWS::KMS::Alias",
         "AWS::Lambda::Permission",
+        "AWS::Lambda::LayerVersion",  # the AWS CLI layer CDK gives its BucketDeployment handler
         "AWS::Logs::ResourcePolicy",
         "AWS::S3::BucketPolicy",
         "AWS::SNS::TopicPolicy",
