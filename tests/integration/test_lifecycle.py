@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 from tests.synth import config_of
 from webstack.config import load_config
 from webstack_emulator import start, stop
+from webstack_emulator.instance_refresh import TIME_SCALE_ENV
 from webstack_emulator.server import free_port
 from webstack_tools import local_pager
 from webstack_tools.assembly import CloudAssembly
@@ -121,7 +122,16 @@ def _synth(work: Path, env_name: str, overrides: dict | None, key: str) -> tuple
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: pytest.MonkeyPatch) -> Iterator[Lab]:
+    # Instance-refresh checkpoints and bake time (300 s each in dev) shortened, as in
+    # test_instance_refresh_deploy.py: this module times each deploy against DEADLINE.
+    monkeypatch_module.setenv(TIME_SCALE_ENV, "0.005")
     work = tmp_path_factory.mktemp("lifecycle")
     state = work / "emulator"
     pool = ThreadPoolExecutor(max_workers=2)
