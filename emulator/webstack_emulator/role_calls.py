@@ -29,13 +29,23 @@ allows the <action> action" (the same form as Secrets Manager's, see
 
 UpdateDistribution: CloudFront refuses an ``IfMatch`` that is not the
 distribution's current ETag with ``PreconditionFailed`` (HTTP 412, "The
-precondition given in one or more of the request header fields evaluated to
-false.") and answers every accepted update with a new ETag
-(https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_UpdateDistribution.html,
-Errors: PreconditionFailed; "IfMatch: The value of the ETag header that you
-received when retrieving the distribution's configuration"). moto 5.2.5
-accepted any IfMatch and kept the ETag, so a read-modify-write raced by
-another writer would have silently overwritten it.
+precondition in one or more of the request fields evaluated to false." --
+the error shape's documentation in CloudFront's API model, botocore
+``cloudfront`` 2020-05-31) and answers every accepted update with a new ETag
+(https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_UpdateDistribution.html:
+GetDistributionConfig returns "the version identifier (ETag)", which the
+update passes as IfMatch). moto 5.2.5 accepted any IfMatch and kept the ETag,
+so a read-modify-write raced by another writer would have silently
+overwritten it. An accepted update puts the distribution back to
+``InProgress``: changes "won't take effect until the distribution has
+propagated to the AWS edge locations"
+(https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HowToUpdateDistribution.html),
+and "When the status is Deployed, the distribution's information is fully
+propagated to all CloudFront edge locations" (API_Distribution.html, Status);
+moto left it ``Deployed``. It reads ``Deployed`` again as moto's state manager
+says for ``cloudfront::distribution`` (at once by default; a test can hold it
+with ``/moto-api/state-manager/set-transition``). The local edge itself
+switches to a new configuration at once: it has one location.
 """
 
 from __future__ import annotations
@@ -50,14 +60,16 @@ from moto.iam.access_control import PermissionResult
 from .policy import Decision, Request, evaluate_policy, evaluate_resource_access
 from .policy.identities import RoleSession, assumed_role_session
 
-PRECONDITION_FAILED = "The precondition given in one or more of the request header fields evaluated to false."
+PRECONDITION_FAILED = "The precondition in one or more of the request fields evaluated to false."
 
 
 class AccessDenied(RESTError):
     code = 403
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, rest_xml: bool = False) -> None:
         super().__init__("AccessDenied", message)
+        if rest_xml:
+            self.description = _rest_xml_error("AccessDenied", message)
 
 
 class PreconditionFailed(RESTError):
@@ -65,6 +77,19 @@ class PreconditionFailed(RESTError):
 
     def __init__(self) -> None:
         super().__init__("PreconditionFailed", PRECONDITION_FAILED)
+        self.description = _rest_xml_error("PreconditionFailed", PRECONDITION_FAILED)
+
+
+def _rest_xml_error(code: str, message: str) -> str:
+    """CloudFront's (rest-xml) error body: ``ErrorResponse/Error``, without the query
+    protocol's ``Errors`` wrapper moto writes (botocore reads no code from that)."""
+    from xml.sax.saxutils import escape
+
+    return (
+        '<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">'
+        f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+        "<RequestId></RequestId></ErrorResponse>"
+    )
 
 
 def _elb_resource(response: Any, action: str) -> str | None:
@@ -81,7 +106,7 @@ def _cloudfront_resource(response: Any, action: str, account: str) -> str | None
     return None
 
 
-def _refusal(session: RoleSession, action: str, resource: str) -> AccessDenied | None:
+def _refusal(session: RoleSession, action: str, resource: str, *, rest_xml: bool) -> AccessDenied | None:
     context = {
         "aws:PrincipalArn": session.principal.arn,
         "aws:PrincipalAccount": session.account,
@@ -96,12 +121,14 @@ def _refusal(session: RoleSession, action: str, resource: str) -> AccessDenied |
     if decision is Decision.EXPLICIT_DENY:
         return AccessDenied(
             f"User: {session.arn} is not authorized to perform: {action}{on} with an explicit deny in an "
-            "identity-based policy"
+            "identity-based policy",
+            rest_xml=rest_xml,
         )
     if decision is not Decision.ALLOW or not session_allows:
         return AccessDenied(
             f"User: {session.arn} is not authorized to perform: {action}{on} because no identity-based policy "
-            f"allows the {action} action"
+            f"allows the {action} action",
+            rest_xml=rest_xml,
         )
     return None
 
@@ -120,9 +147,10 @@ def authorize(response: Any, service: str) -> None:
     if resource is None:
         raise AccessDenied(
             f"webstack emulator: authorizing {action} for an assumed role is not emulated "
-            "(webstack_emulator/role_calls.py lists the actions it evaluates)"
+            "(webstack_emulator/role_calls.py lists the actions it evaluates)",
+            rest_xml=service == "cloudfront",
         )
-    refusal = _refusal(session, action, resource)
+    refusal = _refusal(session, action, resource, rest_xml=service == "cloudfront")
     if refusal is not None:
         raise refusal
 
@@ -142,9 +170,13 @@ def _checking_if_match(original: Any) -> Any:
         dist = self.distributions.get(_id)
         if dist is not None and if_match and if_match != dist.etag:
             raise PreconditionFailed()
-        answer = original(self, dist_config, _id, if_match)
+        original(self, dist_config, _id, if_match)
         dist = self.distributions[_id]
         dist.etag = random_id()
+        # Back to InProgress until the change has reached every edge location; how soon it reads
+        # Deployed follows moto's state manager (immediate unless a test sets another progression).
+        dist.status = "InProgress"
+        dist._tick = 0
         return dist, dist.location, dist.etag
 
     return update_distribution

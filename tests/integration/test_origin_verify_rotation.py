@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 import pytest
 
 from .helpers import local_data_plane, site_url
@@ -218,3 +219,106 @@ def test_a_retried_create_step_stores_one_pending_value(rotation, monkeypatch):
     assert rotation.stages()[token] == ["AWSCURRENT"]
     assert len(rotation.sm.list_secret_version_ids(SecretId=rotation.secret)["Versions"]) == versions_before + 1
     assert _status(rotation.health) == 200
+
+
+def _hold_distributions_in_progress(endpoint: str, hold: bool) -> None:
+    """moto's state manager: distributions stay InProgress after an update (or progress at once again)."""
+    model = "cloudfront::distribution"
+    if hold:
+        path, body = "set-transition", {"model_name": model, "transition": {"progression": "manual", "times": 10**6}}
+    else:
+        path, body = "unset-transition", {"model_name": model}
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/state-manager/{path}", data=json.dumps(body).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def test_the_old_value_stays_accepted_until_cloudfront_has_deployed_the_new_one(rotation, monkeypatch):
+    """finishSecret narrows the rule only once the distribution is Deployed: while it is
+    InProgress, edge locations still send the old value. The next rotation drops it."""
+    oldest = rotation.value()
+    _hold_distributions_in_progress(rotation.endpoint, True)
+    try:
+        first = _rotate(rotation, monkeypatch, before_each=lambda _step: None)
+        status = rotation.aws("cloudfront").get_distribution(Id=rotation.environment["DISTRIBUTION_ID"])
+        assert status["Distribution"]["Status"] == "InProgress"
+    finally:
+        _hold_distributions_in_progress(rotation.endpoint, False)
+    current = rotation.value()
+    assert rotation.stages()[first] == ["AWSCURRENT"]
+    assert rotation.accepted() == [oldest, current]
+    assert (rotation.direct(oldest), rotation.direct(current)) == (200, 200)
+
+    _rotate(rotation, monkeypatch, before_each=lambda _step: None)
+    newest = rotation.value()
+    assert rotation.accepted() == [newest]
+    assert (rotation.direct(oldest), rotation.direct(current), rotation.direct(newest)) == (403, 403, 200)
+
+
+def test_the_rotation_role_edits_only_its_rule_and_its_distribution(rotation, aws):
+    """Least privilege, as the emulator authorizes the role: another rule of the same
+    listener and another distribution are refused."""
+    elbv2, cloudfront = aws("elbv2"), aws("cloudfront")
+    as_role_elbv2, as_role_cloudfront = rotation._session.client("elbv2", endpoint_url=rotation.endpoint), (
+        rotation._session.client("cloudfront", endpoint_url=rotation.endpoint)
+    )
+    (ours,) = elbv2.describe_rules(RuleArns=[rotation.environment["LISTENER_RULE_ARN"]])["Rules"]
+    listener = elbv2.describe_listeners(
+        ListenerArns=[
+            arn
+            for arn in (
+                rule_listener
+                for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+                if lb["DNSName"] == rotation.alb_dns
+                for rule_listener in (
+                    listener["ListenerArn"]
+                    for listener in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+                )
+            )
+            if any(r["RuleArn"] == ours["RuleArn"] for r in elbv2.describe_rules(ListenerArn=arn)["Rules"])
+        ]
+    )["Listeners"][0]
+    other_rule = elbv2.create_rule(
+        ListenerArn=listener["ListenerArn"],
+        Priority=99,
+        Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/other-rule-test/*"]}}],
+        Actions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
+    )["Rules"][0]["RuleArn"]
+    try:
+        with pytest.raises(ClientError) as raised:
+            as_role_elbv2.modify_rule(
+                RuleArn=other_rule,
+                Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}],
+            )
+        assert raised.value.response["Error"]["Code"] == "AccessDenied"
+        assert "elasticloadbalancing:ModifyRule on resource: " + other_rule in raised.value.response["Error"]["Message"]
+    finally:
+        elbv2.delete_rule(RuleArn=other_rule)
+
+    ours_config = cloudfront.get_distribution_config(Id=rotation.environment["DISTRIBUTION_ID"])["DistributionConfig"]
+    other = cloudfront.create_distribution(
+        DistributionConfig={**ours_config, "CallerReference": "rotation-role-test", "Aliases": {"Quantity": 0}}
+    )["Distribution"]["Id"]
+    try:
+        with pytest.raises(ClientError) as raised:
+            as_role_cloudfront.get_distribution_config(Id=other)
+        assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    finally:
+        etag = cloudfront.get_distribution(Id=other)["ETag"]
+        cloudfront.delete_distribution(Id=other, IfMatch=etag)
+
+
+def test_a_stale_etag_cannot_overwrite_the_distribution(rotation, aws):
+    """UpdateDistribution with an ETag another update has made stale: PreconditionFailed (412)."""
+    cloudfront = aws("cloudfront")
+    dist_id = rotation.environment["DISTRIBUTION_ID"]
+    answer = cloudfront.get_distribution_config(Id=dist_id)
+    cloudfront.update_distribution(Id=dist_id, IfMatch=answer["ETag"], DistributionConfig=answer["DistributionConfig"])
+    with pytest.raises(ClientError) as raised:
+        cloudfront.update_distribution(
+            Id=dist_id, IfMatch=answer["ETag"], DistributionConfig=answer["DistributionConfig"]
+        )
+    error = raised.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("PreconditionFailed", 412)
