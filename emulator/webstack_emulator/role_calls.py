@@ -199,4 +199,6 @@ def install() -> None:
             "_authenticate_and_authorize_normal_action",
             _authorizing(response._authenticate_and_authorize_normal_action, service),
         )
-    replace(CloudFrontBackend, "update_distribution", _checking_if_match(vars(CloudFrontBackend)["update_distribution"]))
+    replace(
+        CloudFrontBackend, "update_distribution", _checking_if_match(vars(CloudFrontBackend)["update_distribution"])
+    )

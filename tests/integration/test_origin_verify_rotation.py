@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 import pytest
+from botocore.exceptions import ClientError
 
 from .helpers import local_data_plane, site_url
 
@@ -70,9 +70,7 @@ class Rotation:
         function = self.sm.describe_secret(SecretId=secret_arn)["RotationLambdaARN"]
         configuration = aws("lambda").get_function_configuration(FunctionName=function)
         self.environment = configuration["Environment"]["Variables"]
-        credentials = aws("sts").assume_role(RoleArn=configuration["Role"], RoleSessionName="rotation")[
-            "Credentials"
-        ]
+        credentials = aws("sts").assume_role(RoleArn=configuration["Role"], RoleSessionName="rotation")["Credentials"]
         self._session = boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
@@ -136,9 +134,7 @@ class Rotation:
         port = int(listeners[0]["url"].rsplit(":", 1)[1].strip("/"))
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(CLOUDFRONT_SOURCE, 0))
         try:
-            conn.request(
-                "GET", "/api/health", headers={"Host": self.alb_dns, self.environment["HEADER_NAME"]: value}
-            )
+            conn.request("GET", "/api/health", headers={"Host": self.alb_dns, self.environment["HEADER_NAME"]: value})
             return conn.getresponse().status
         finally:
             conn.close()
@@ -151,7 +147,8 @@ def rotation(aws, deployed, outputs, web_resources) -> Iterator[Rotation]:
     secrets = [
         r["PhysicalResourceId"]
         for r in web_resources
-        if r["ResourceType"] == "AWS::SecretsManager::Secret" and r["LogicalResourceId"].startswith("SecretsOriginVerify")
+        if r["ResourceType"] == "AWS::SecretsManager::Secret"
+        and r["LogicalResourceId"].startswith("SecretsOriginVerify")
     ]
     assert len(secrets) == 1, f"{deployed.env_name} has no origin-verify secret: is origin_protection.enabled on?"
     yield Rotation(aws, deployed, outputs, secrets[0])
@@ -171,8 +168,9 @@ def _rotate(rotation: Rotation, monkeypatch: pytest.MonkeyPatch, *, before_each:
 
 def test_two_rotations_switch_cloudfront_and_the_alb_without_downtime(rotation, monkeypatch):
     assert _status(rotation.health) == 200, "the site's API does not answer before any rotation"
-    previous_version, (previous,) = rotation.sm.get_secret_value(SecretId=rotation.secret)["VersionId"], set(
-        rotation.sent()
+    previous_version, (previous,) = (
+        rotation.sm.get_secret_value(SecretId=rotation.secret)["VersionId"],
+        set(rotation.sent()),
     )
     assert rotation.value() == previous, "the distribution sends the secret's current value after deploy"
     for _ in range(2):
@@ -261,8 +259,9 @@ def test_the_rotation_role_edits_only_its_rule_and_its_distribution(rotation, aw
     """Least privilege, as the emulator authorizes the role: another rule of the same
     listener and another distribution are refused."""
     elbv2, cloudfront = aws("elbv2"), aws("cloudfront")
-    as_role_elbv2, as_role_cloudfront = rotation._session.client("elbv2", endpoint_url=rotation.endpoint), (
-        rotation._session.client("cloudfront", endpoint_url=rotation.endpoint)
+    as_role_elbv2, as_role_cloudfront = (
+        rotation._session.client("elbv2", endpoint_url=rotation.endpoint),
+        (rotation._session.client("cloudfront", endpoint_url=rotation.endpoint)),
     )
     (ours,) = elbv2.describe_rules(RuleArns=[rotation.environment["LISTENER_RULE_ARN"]])["Rules"]
     listener = elbv2.describe_listeners(

@@ -119,9 +119,7 @@ class OriginVerifyRotation(Construct):
         )
         self.schedule = self._schedule(secret, rotation_days)
 
-    def _role(
-        self, secret: secretsmanager.Secret, key: kms.IKey, distribution_arn: str, rule_arn: str
-    ) -> iam.Role:
+    def _role(self, secret: secretsmanager.Secret, key: kms.IKey, distribution_arn: str, rule_arn: str) -> iam.Role:
         """The four steps' calls, each on its one resource.
 
         Secrets Manager: as the API-key rotation (webstack/constructs/secrets.py,
@@ -164,7 +162,9 @@ class OriginVerifyRotation(Construct):
             ),
             # GetRandomPassword has no resource: IAM requires "*" for it.
             iam.PolicyStatement(sid="NewValue", actions=["secretsmanager:GetRandomPassword"], resources=["*"]),
-            iam.PolicyStatement(sid="AcceptBothValues", actions=["elasticloadbalancing:ModifyRule"], resources=[rule_arn]),
+            iam.PolicyStatement(
+                sid="AcceptBothValues", actions=["elasticloadbalancing:ModifyRule"], resources=[rule_arn]
+            ),
             # DescribeRules has no resource type: "*" is the only resource IAM matches it with.
             iam.PolicyStatement(sid="ReadRule", actions=["elasticloadbalancing:DescribeRules"], resources=["*"]),
             iam.PolicyStatement(

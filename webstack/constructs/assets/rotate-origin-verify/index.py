@@ -129,14 +129,8 @@ class Targets:
     def accept(self, values: list[str]) -> None:
         """Make the rule's origin-verify condition accept exactly ``values`` (other conditions kept)."""
         unique = list(dict.fromkeys(values))
-        conditions = []
-        for condition in self._rule().get("Conditions", []):
-            if self._is_ours(condition):
-                condition = {
-                    "Field": "http-header",
-                    "HttpHeaderConfig": {"HttpHeaderName": self.header, "Values": unique},
-                }
-            conditions.append(condition)
+        ours = {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": self.header, "Values": unique}}
+        conditions = [ours if self._is_ours(c) else c for c in self._rule().get("Conditions", [])]
         self.elbv2.modify_rule(RuleArn=self.rule_arn, Conditions=conditions)
 
     # -- the distribution --------------------------------------------------
