@@ -163,6 +163,7 @@ def test_a_stale_etag_is_refused_and_an_update_goes_back_to_in_progress(aws, emu
     dist = _distribution(aws)
     answer = cloudfront.get_distribution_config(Id=dist)
     model = {"model_name": "cloudfront::distribution"}
+
     def transition(path: str, body: dict[str, Any]) -> None:
         request = urllib.request.Request(
             f"{emulator.endpoint}/moto-api/state-manager/{path}", data=json.dumps(body).encode(), method="POST"
