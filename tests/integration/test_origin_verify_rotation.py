@@ -168,10 +168,8 @@ def _rotate(rotation: Rotation, monkeypatch: pytest.MonkeyPatch, *, before_each:
 
 def test_two_rotations_switch_cloudfront_and_the_alb_without_downtime(rotation, monkeypatch):
     assert _status(rotation.health) == 200, "the site's API does not answer before any rotation"
-    previous_version, (previous,) = (
-        rotation.sm.get_secret_value(SecretId=rotation.secret)["VersionId"],
-        set(rotation.sent()),
-    )
+    previous_version = rotation.sm.get_secret_value(SecretId=rotation.secret)["VersionId"]
+    (previous,) = set(rotation.sent())
     assert rotation.value() == previous, "the distribution sends the secret's current value after deploy"
     for _ in range(2):
         rotation.probes.clear()
@@ -263,22 +261,16 @@ def test_the_rotation_role_edits_only_its_rule_and_its_distribution(rotation, aw
         rotation._session.client("elbv2", endpoint_url=rotation.endpoint),
         (rotation._session.client("cloudfront", endpoint_url=rotation.endpoint)),
     )
-    (ours,) = elbv2.describe_rules(RuleArns=[rotation.environment["LISTENER_RULE_ARN"]])["Rules"]
-    listener = elbv2.describe_listeners(
-        ListenerArns=[
-            arn
-            for arn in (
-                rule_listener
-                for lb in elbv2.describe_load_balancers()["LoadBalancers"]
-                if lb["DNSName"] == rotation.alb_dns
-                for rule_listener in (
-                    listener["ListenerArn"]
-                    for listener in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
-                )
-            )
-            if any(r["RuleArn"] == ours["RuleArn"] for r in elbv2.describe_rules(ListenerArn=arn)["Rules"])
-        ]
-    )["Listeners"][0]
+    # The rule's listener: the serving listener of the site's load balancer whose rules include ours.
+    (balancer,) = [lb for lb in elbv2.describe_load_balancers()["LoadBalancers"] if lb["DNSName"] == rotation.alb_dns]
+    (listener,) = [
+        listener
+        for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+        if any(
+            rule["RuleArn"] == rotation.environment["LISTENER_RULE_ARN"]
+            for rule in elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
+        )
+    ]
     other_rule = elbv2.create_rule(
         ListenerArn=listener["ListenerArn"],
         Priority=99,
