@@ -203,6 +203,7 @@ CASES = [
     _case("origin_protection.enabled", "dev", {"origin_protection": {"enabled": False}}),
     _case("origin_protection.prefix_list_id", "dev", {"origin_protection": {"prefix_list_id": "pl-0123456789abcdef0"}}),
     _case("origin_protection.header_name", "dev", {"origin_protection": {"header_name": "X-Cdn-Secret"}}),
+    _case("origin_protection.rotation_days", "prod", {"origin_protection": {"rotation_days": 7}}),
     # deploy
     _case("deploy.rollback_monitoring_minutes", "dev", {"deploy": {"rollback_monitoring_minutes": 15}}),
 ]

@@ -514,6 +514,13 @@ class OriginProtection(Model):
         description="Name of the secret header CloudFront adds and the ALB requires (at most 40 characters).",
         json_schema_extra={"fix": "use up to 40 letters, digits and dashes, e.g. X-Origin-Verify"},
     )
+    rotation_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Days between rotations of the origin-verify header value: a Lambda switches the ALB rule (both values accepted) and then CloudFront's origin header, without downtime.",
+        json_schema_extra={"fix": "use a whole number of days from 1 to 365, e.g. 30"},
+    )
 
     @field_validator("header_name")
     @classmethod

@@ -98,7 +98,8 @@ class WebTier(Construct):
     """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``,
     ``launch_template``, ``listener`` (the serving one), ``redirect_listener`` (or None),
     ``log_groups`` (the instances' own, by construct id),
-    ``rollback_alarms`` (the alarms whose ALARM state rolls a deploy back).
+    ``rollback_alarms`` (the alarms whose ALARM state rolls a deploy back),
+    ``origin_rule`` (the listener rule that requires the origin-verify header, or None).
 
     Safe change: the group's instances are replaced by an instance refresh
     (``UpdatePolicy.AutoScalingInstanceRefresh``) whenever the launch template
@@ -228,6 +229,10 @@ class WebTier(Construct):
             ),
         )
         self.listener.add_target_groups("App", target_groups=[self.target_group], **routing)
+        # The rule whose http-header condition the origin-verify rotation edits (None: public ALB).
+        self.origin_rule: elbv2.ApplicationListenerRule | None = (
+            self.listener.node.find_child("AppRule") if origin_guard is not None else None  # type: ignore[assignment]
+        )
         self.rollback_alarms = RollbackAlarms(
             self,
             "RollbackAlarms",
