@@ -637,7 +637,7 @@ class EnvironmentConfig(Model):
     )
     tags: Tags = Field(
         {},
-        description="Extra tags on every resource (Project and Environment are always set; at most 47).",
+        description="Extra tags on every resource but the CloudFront VPC origin (a tag change there is refused while the distribution uses it, D22); Project and Environment are always set; at most 47.",
         json_schema_extra={
             "fix": "use keys of 1-128 and values of up to 256 letters, digits, spaces or _ . : / = + - @"
         },

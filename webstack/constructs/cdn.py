@@ -27,6 +27,9 @@ from aws_cdk import (
     aws_cloudfront_origins as origins,
 )
 from aws_cdk import (
+    aws_ec2 as ec2,
+)
+from aws_cdk import (
     aws_elasticloadbalancingv2 as elbv2,
 )
 from aws_cdk import (
@@ -240,6 +243,8 @@ class Cdn(Construct):
             ],
             **tls,
         )
+        if vpc_origin:
+            self._after_internet_gateway(load_balancer)
         self._acknowledge(
             geo=bool(geo_allowlist),
             waf=bool(web_acl_arn),
@@ -279,6 +284,27 @@ class Cdn(Construct):
             custom_headers=dict(headers),
             **shield,
         )
+
+    def _after_internet_gateway(self, load_balancer: elbv2.IApplicationLoadBalancer) -> None:
+        """The VPC origin is created after the VPC's internet gateway is attached (and deleted before it).
+
+        A VPC origin's VPC must have an internet gateway attached
+        (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html,
+        pitfalls D22). CDK makes an *internet-facing* load balancer wait for the attachment, not an
+        internal one, and the VPC origin references only the load balancer: without this dependency
+        CloudFormation may create the origin while the gateway is still being attached. CDK's
+        ``internet_connectivity_established`` names the gateway, not its attachment, hence the
+        attachment itself.
+        """
+        vpc = load_balancer.vpc
+        if vpc is None:
+            raise ValueError("Cdn: a VPC origin needs a load balancer that knows its VPC")
+        attachments = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnVPCGatewayAttachment)]
+        if not attachments:
+            raise ValueError("Cdn: a VPC origin's VPC must have an internet gateway attached (pitfalls D22)")
+        for child in self.distribution.node.find_all():
+            if isinstance(child, cloudfront.CfnVpcOrigin):
+                child.node.add_dependency(*attachments)
 
     def _acknowledge(self, *, geo: bool, waf: bool, certificate: bool, https_origin: bool, vpc_origin: bool) -> None:
         """Findings that follow from configuration choices, with the choice that removes them."""
