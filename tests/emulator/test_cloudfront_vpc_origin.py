@@ -115,7 +115,9 @@ def test_create_answers_ref_and_getatt_and_adds_the_managed_security_group(deplo
 
 
 def test_an_update_while_a_distribution_uses_it_fails_with_cloudfronts_409(deploy, aws):
-    stack = deploy({**_network(), "Origin": _vpc_origin(), "Cdn": _distribution()})
+    stack = deploy({**_network(), "Origin": _vpc_origin(), "Cdn": _distribution()}, {"Id": {"Ref": "Origin"}})
+    served = aws("cloudfront").get_distribution_config(Id=stack.resources["Cdn"])["DistributionConfig"]
+    assert served["Origins"]["Items"][0]["VpcOriginConfig"]["VpcOriginId"] == stack.outputs["Id"]
     updated = deploy(
         {**_network(), "Origin": _vpc_origin(policy="match-viewer"), "Cdn": _distribution()},
         update_of=stack,

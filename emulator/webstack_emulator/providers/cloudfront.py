@@ -221,6 +221,12 @@ def _attach_oac(dist: Any, cfg: dict[str, Any]) -> None:
         vpc = template_origin.get("VpcOriginConfig") or {}
         origin.vpc_origin_id = vpc.get("VpcOriginId")
         origin.vpc_origin_read_timeout = int(vpc.get("OriginReadTimeout") or 30)
+        if vpc:  # served by GetDistributionConfig as the API's VpcOriginConfig
+            origin.vpc_origin_config = {
+                "VpcOriginId": vpc.get("VpcOriginId"),
+                "OriginReadTimeout": origin.vpc_origin_read_timeout,
+                "OriginKeepaliveTimeout": int(vpc.get("OriginKeepaliveTimeout") or 5),
+            }
 
 
 def _check_vpc_origins(cfg: dict[str, Any]) -> None:
