@@ -328,14 +328,9 @@ class Cdn(Construct):
                 "configure domain for TLSv1.2_2021",
                 checkov=("CKV_AWS_174",),
             )
-        if not https_origin and vpc_origin:
-            acknowledge(
-                dist,
-                "AwsSolutions-CFR5",
-                "HTTP from CloudFront's VPC-origin ENIs to the internal ALB stays inside the VPC (no internet "
-                "path); the ALB has no certificate without domain.origin_name. Set it for HTTPS to the origin",
-            )
-        elif not https_origin:
+        # A VPC origin over HTTP (no domain.origin_name) draws no CFR5: cdk-nag reads only
+        # CustomOriginConfig, and the HTTP hop stays inside the VPC anyway.
+        if not https_origin and not vpc_origin:
             acknowledge(
                 dist,
                 "AwsSolutions-CFR5",
