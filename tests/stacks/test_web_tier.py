@@ -148,8 +148,7 @@ def test_alb_hardened_and_logged_internal_only_behind_a_vpc_origin(each_env):
 
 
 def test_prod_reaches_its_internal_alb_through_a_vpc_origin_and_dev_stays_public(prod, dev):
-    _, alb = only(prod.web.find_resources("AWS::ElasticLoadBalancingV2::LoadBalancer"))
-    (vpc_origin_id, vpc_origin), = prod.web.find_resources("AWS::CloudFront::VpcOrigin").items()
+    ((vpc_origin_id, vpc_origin),) = prod.web.find_resources("AWS::CloudFront::VpcOrigin").items()
     endpoint = vpc_origin["Properties"]["VpcOriginEndpointConfig"]
     assert ref_id(endpoint["Arn"]).startswith("WebTierAlb")
     # No domain in prod's defaults: no ALB certificate, so HTTP -- inside the VPC only.

@@ -159,12 +159,13 @@ class Cdn(Construct):
         content_origin = origins.S3BucketOrigin.with_origin_access_control(content_bucket, **shield)
 
         headers_to_origin = dict(origin_headers or {})
+        alb_origin: cloudfront.IOrigin
         if vpc_origin:
             alb_origin = self._vpc_origin(load_balancer, alb_origin_name, headers_to_origin, shield)
         elif alb_origin_name:
             # The ALB has its own certificate for this name: CloudFront talks
             # HTTPS to it and verifies the certificate against the name.
-            alb_origin: cloudfront.IOrigin = origins.HttpOrigin(
+            alb_origin = origins.HttpOrigin(
                 alb_origin_name,
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],

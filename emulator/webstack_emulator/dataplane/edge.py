@@ -432,7 +432,10 @@ class Edge:
         local = self.origin_port(str(origin.domain_name), port)
         if local is None:
             return _error_page(502, CANNOT_CONNECT)
-        return self._send(viewer, origin, request, origin_path, local, float(cfg.origin_read_timeout), EDGE_SOURCE_ADDRESS)
+        timeout = float(cfg.origin_read_timeout)
+        return self._send(
+            viewer, origin, request, origin_path, local=local, timeout=timeout, source=EDGE_SOURCE_ADDRESS
+        )
 
     def _from_vpc_origin(self, viewer: _Viewer, origin: Any, request: Request, origin_path: str) -> Response:
         """Through a CloudFront VPC origin: to the load balancer its ``Arn`` names, on the port its
@@ -451,10 +454,20 @@ class Edge:
         if local is None:
             return _error_page(502, CANNOT_CONNECT)
         timeout = float(getattr(origin, "vpc_origin_read_timeout", 30))
-        return self._send(viewer, origin, request, origin_path, local, timeout, VPC_ORIGIN_SOURCE_ADDRESS)
+        return self._send(
+            viewer, origin, request, origin_path, local=local, timeout=timeout, source=VPC_ORIGIN_SOURCE_ADDRESS
+        )
 
     def _send(
-        self, viewer: _Viewer, origin: Any, request: Request, origin_path: str, local: int, timeout: float, source: str
+        self,
+        viewer: _Viewer,
+        origin: Any,
+        request: Request,
+        origin_path: str,
+        *,
+        local: int,
+        timeout: float,
+        source: str,
     ) -> Response:
         forwarded = origin_request_parameters(viewer.behaviour)
         headers, query = _origin_request(viewer, forwarded, origin, request)

@@ -240,7 +240,9 @@ def _check_vpc_origins(cfg: dict[str, Any]) -> None:
         if vpc is None:
             continue
         if vpc.get("VpcOriginId") not in VPC_ORIGINS:
-            raise ProviderError(f"EntityNotFound: VPC origin {vpc.get('VpcOriginId')!r} of origin {origin['Id']} does not exist")
+            raise ProviderError(
+                f"EntityNotFound: VPC origin {vpc.get('VpcOriginId')!r} of origin {origin['Id']} does not exist"
+            )
         if "CustomOriginConfig" in origin or "S3OriginConfig" in origin:
             raise ProviderError(
                 f"origin {origin['Id']}: VpcOriginConfig cannot be combined with CustomOriginConfig or S3OriginConfig"

@@ -55,6 +55,7 @@ from . import on_reset
 from ._base import Provider, ProviderError
 
 MANAGED_SECURITY_GROUP = "CloudFront-VPCOrigins-Service-SG"
+VPC_ORIGINS_PAGE = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html"
 IN_USE = (
     "Invalid request provided: AWS::CloudFront::VpcOrigin: The specified VPC origin is currently associated with "
     "one or more distributions. Please disassociate the VPC origin from all distributions before updating or "
@@ -123,7 +124,7 @@ def distributions_using(account_id: str, vpc_origin_id: str) -> list[str]:
 
     found = []
     for dist_id, dist in cloudfront_backends[account_id]["aws"].distributions.items():
-        for origin in dist.distribution_config.Origins["Items"]:
+        for origin in dist.distribution_config.Origins["Items"]:  # type: ignore[attr-defined]
             if getattr(origin, "vpc_origin_id", None) == vpc_origin_id:
                 found.append(dist_id)
                 break
@@ -152,8 +153,8 @@ class VpcOrigin(Provider, CloudFormationModel):
         if not _has_internet_gateway(_ec2(self.account_id, region), lb.vpc_id):
             raise ProviderError(
                 f"the VPC {lb.vpc_id} of {lb.name} has no internet gateway attached; a VPC origin's VPC must have "
-                "one (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html; "
-                "the emulator's text: AWS's error code and message for this case are not documented)"
+                f"one ({VPC_ORIGINS_PAGE}; the emulator's text: AWS's error code and message for this case are "
+                "not documented)"
             )
         return region, lb.vpc_id
 
@@ -171,7 +172,13 @@ class VpcOrigin(Provider, CloudFormationModel):
             "Arn": arn,
             "Account": self.account_id,
         }
-        self.attributes = {"Arn": arn, "Id": origin_id, "Status": "Deployed", "CreatedTime": now, "LastModifiedTime": now}
+        self.attributes = {
+            "Arn": arn,
+            "Id": origin_id,
+            "Status": "Deployed",
+            "CreatedTime": now,
+            "LastModifiedTime": now,
+        }
         return origin_id
 
     def _refuse_in_use(self) -> None:
