@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Match, Template
 
-from tests.synth import only, ref_id
+from tests.synth import config_of, make_app, only, ref_id
+from webstack.stacks import add_environment
 from webstack.constructs.instance_role import AGENT_CONFIG_PATH, MESSAGE_DELIVERY_ACTIONS, SESSION_MANAGER_ACTIONS
 from webstack_pitfalls.template import render
 
@@ -153,10 +154,6 @@ def test_prod_reaches_its_internal_alb_through_a_vpc_origin_and_dev_stays_public
     assert ref_id(endpoint["Arn"]).startswith("WebTierAlb")
     # No domain in prod's defaults: no ALB certificate, so HTTP -- inside the VPC only.
     assert endpoint["OriginProtocolPolicy"] == "http-only"
-    assert "Tags" not in vpc_origin["Properties"] or {t["Key"] for t in vpc_origin["Properties"]["Tags"]} <= {
-        "Project",
-        "Environment",
-    }, "config tags on a VPC origin would make a tag change a refused update (D22)"
     assert any(d.startswith("NetworkVpcVPCGW") for d in vpc_origin["DependsOn"]), "after the IGW attachment (D22)"
     _, dist = only(prod.web.find_resources("AWS::CloudFront::Distribution"))
     (api_origin,) = [o for o in dist["Properties"]["DistributionConfig"]["Origins"] if "VpcOriginConfig" in o]
@@ -383,3 +380,13 @@ def test_graviton_instance_type_selects_the_arm64_image():
     data = _launch_template(env)
     parameter = env.web.to_json()["Parameters"][data["ImageId"]["Ref"]]
     assert parameter["Default"].endswith("arm64")
+
+
+def test_config_tags_stay_off_the_vpc_origin():
+    """A tag change on a VPC origin in use is refused with 409 (D22): config.tags must not reach it."""
+    stacks = add_environment(make_app(), config_of("prod", {"tags": {"CostCenter": "web"}}))
+    web = Template.from_stack(stacks.web)
+    ((_, vpc_origin),) = web.find_resources("AWS::CloudFront::VpcOrigin").items()
+    assert {t["Key"] for t in vpc_origin["Properties"]["Tags"]} == {"Project", "Environment"}
+    _, alb = only(web.find_resources("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+    assert {"Key": "CostCenter", "Value": "web"} in alb["Properties"]["Tags"]
