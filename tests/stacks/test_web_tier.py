@@ -7,8 +7,8 @@ import json
 from aws_cdk.assertions import Match, Template
 
 from tests.synth import config_of, make_app, only, ref_id
-from webstack.stacks import add_environment
 from webstack.constructs.instance_role import AGENT_CONFIG_PATH, MESSAGE_DELIVERY_ACTIONS, SESSION_MANAGER_ACTIONS
+from webstack.stacks import add_environment
 from webstack_pitfalls.template import render
 
 
