@@ -536,6 +536,19 @@ class OriginProtection(Model):
         return value
 
 
+class Origin(Model):
+    """How CloudFront reaches the load balancer (pitfalls D22, D29)."""
+
+    private: bool = Field(
+        False,
+        description="true: an internal ALB in the private subnets that CloudFront reaches through a CloudFront VPC "
+        "origin (no public address; HTTPS inside the VPC when domain.origin_name gives the ALB a certificate); "
+        "false: an internet-facing ALB in the public subnets. Needs origin_protection.enabled (the prefix list on the "
+        "ALB's security group is what admits the VPC origin). Changing it replaces the ALB.",
+        json_schema_extra={"fix": "write true (internal ALB behind a CloudFront VPC origin) or false (public ALB)"},
+    )
+
+
 Tags = dict[
     Annotated[str, Field(min_length=1, max_length=aws.TAG_KEY_MAX, pattern=r"^[\w .:/=+\-@]+$")],
     Annotated[str, Field(max_length=aws.TAG_VALUE_MAX, pattern=r"^[\w .:/=+\-@]*$")],
@@ -631,7 +644,7 @@ class EnvironmentConfig(Model):
     )
     tags: Tags = Field(
         {},
-        description="Extra tags on every resource (Project and Environment are always set; at most 47).",
+        description="Extra tags on every resource but the CloudFront VPC origin (a tag change there is refused while the distribution uses it, D22); Project and Environment are always set; at most 47.",
         json_schema_extra={
             "fix": "use keys of 1-128 and values of up to 256 letters, digits, spaces or _ . : / = + - @"
         },
@@ -641,6 +654,7 @@ class EnvironmentConfig(Model):
     )
     waf: Waf = Field(default_factory=Waf, description=Waf.__doc__)
     origin_protection: OriginProtection = Field(default_factory=OriginProtection, description=OriginProtection.__doc__)
+    origin: Origin = Field(default_factory=Origin, description=Origin.__doc__)
     deploy: Deploy = Field(default_factory=Deploy, description=Deploy.__doc__)
     edge_region: Literal["us-east-1"] = Field(
         "us-east-1",
@@ -767,6 +781,12 @@ def _check_protection(c: EnvironmentConfig) -> None:
             "protect an environment only together with retain_data: true",
         )
     op = c.origin_protection
+    if c.origin.private and not op.enabled:
+        raise FieldProblem(
+            "origin.private",
+            "is true while origin_protection.enabled is false: nothing would admit the VPC origin to the internal ALB",
+            "set origin_protection.enabled: true as well (its prefix list admits CloudFront's VPC origin)",
+        )
     if op.enabled and op.prefix_list_id is None and c.region not in aws.CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS:
         raise FieldProblem(
             "origin_protection.prefix_list_id",

@@ -126,6 +126,7 @@ class WebStack(EnvironmentStack):
             waf_on_alb=config.waf.protect_alb,
             alarm_thresholds=config.alarms,
             user_data=origin_app.user_data,
+            internal=config.origin.private,
         )
         alb_waf_logs = (
             self._regional_web_acl(config, web, log_key=keys.telemetry, removal=removal)
@@ -155,6 +156,7 @@ class WebStack(EnvironmentStack):
             geo_allowlist=config.geo_allowlist,
             tuning=config.cdn,
             origin_region=config.region,
+            vpc_origin=config.origin.private,
         )
         if secrets.origin_verify is not None and web.origin_rule is not None:
             # After the distribution and the rule: the function names both (no cycle, see the construct).
