@@ -747,3 +747,47 @@ def test_unchanged_resource_follows_a_changed_attribute_it_refers_to(deploy, aws
     assert json.loads(redrive["Attributes"]["RedrivePolicy"])["deadLetterTargetArn"] == new_arn
     assert ssm.get_parameter(Name=stack.resources["ArnOfQ"])["Parameter"]["Version"] == 1
     assert ec2.describe_key_pairs(KeyNames=[stack.resources["K"]])["KeyPairs"][0]["KeyPairId"] == key_id
+
+
+def _gateway(tags):
+    return {
+        "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.61.0.0/16"}},
+        "Igw": {"Type": "AWS::EC2::InternetGateway", "Properties": {"Tags": tags}},
+        "Attach": {
+            "Type": "AWS::EC2::VPCGatewayAttachment",
+            "Properties": {"VpcId": {"Ref": "V"}, "InternetGatewayId": {"Ref": "Igw"}},
+        },
+    }
+
+
+def test_a_tag_change_updates_a_gateway_in_place_instead_of_replacing_it(deploy, aws):
+    """AWS::EC2::InternetGateway's Tags update with "No interruption" (its schema has no
+    create-only property): the same gateway keeps its attachment. moto has no update
+    handler, and fix 05 replaced it: the old, still attached gateway failed to delete and
+    leaked, and the stack pointed at a new one attached to nothing."""
+    stack = deploy(_gateway([{"Key": "Team", "Value": "web"}]))
+    updated = deploy(_gateway([{"Key": "Team", "Value": "platform"}, {"Key": "Cost", "Value": "42"}]), update_of=stack)
+    assert updated.resources["Igw"] == stack.resources["Igw"]
+    ec2 = aws("ec2")
+    gateways = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [stack.resources["V"]]}]
+    )["InternetGateways"]
+    assert [g["InternetGatewayId"] for g in gateways] == [stack.resources["Igw"]]
+    assert {t["Key"]: t["Value"] for t in gateways[0]["Tags"]} == {"Team": "platform", "Cost": "42"}
+    aws("cloudformation").delete_stack(StackName=stack.name)
+    assert stack.resources["Igw"] not in [
+        g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]
+    ]
+
+
+def test_an_in_place_change_the_emulator_cannot_apply_fails_loudly(deploy, aws):
+    """A VPC's EnableDnsHostnames is not create-only (AWS updates it in place); moto cannot
+    update a VPC, so the emulator says so instead of replacing the VPC under its subnets."""
+    stack = deploy(_gateway([]))
+    changed = _gateway([])
+    changed["V"]["Properties"]["EnableDnsHostnames"] = True
+    updated = deploy(changed, update_of=stack, expect_ok=False)
+    assert updated.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert any("not emulated: in-place update of AWS::EC2::VPC V (EnableDnsHostnames)" in f for f in updated.failures())
+    assert updated.resources["V"] == stack.resources["V"]
+    aws("cloudformation").delete_stack(StackName=stack.name)
