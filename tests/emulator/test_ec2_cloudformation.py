@@ -86,3 +86,87 @@ def test_terminated_instance_takes_its_primary_network_interface(aws):
     assert (
         ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["NetworkInterfaces"] == []
     )
+
+
+def _group_in_use(tags, ingress):
+    return {
+        "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.62.0.0/16"}},
+        "S": {
+            "Type": "AWS::EC2::Subnet",
+            "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": "10.62.1.0/24", "AvailabilityZone": "us-east-1a"},
+        },
+        "G": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {
+                "GroupDescription": "web",
+                "VpcId": {"Ref": "V"},
+                "Tags": tags,
+                "SecurityGroupIngress": ingress,
+            },
+        },
+        "Eni": {
+            "Type": "AWS::EC2::NetworkInterface",
+            "Properties": {"SubnetId": {"Ref": "S"}, "GroupSet": [{"Fn::GetAtt": ["G", "GroupId"]}]},
+        },
+    }
+
+
+def test_a_group_in_use_takes_new_tags_and_inline_rules_in_place(deploy, aws):
+    """Tags and SecurityGroupIngress of AWS::EC2::SecurityGroup update with "No
+    interruption" (only GroupDescription, GroupName and VpcId are create-only). moto
+    deleted and re-created the group on every update, which a group in use refuses:
+    a config tag change failed dev's deploy with DependencyViolation."""
+    https = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8"}
+    http = {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "10.0.0.0/8"}
+    stack = deploy(_group_in_use([{"Key": "Team", "Value": "web"}], [https]))
+    updated = deploy(_group_in_use([{"Key": "Cost", "Value": "42"}], [http]), update_of=stack)
+    group_id = stack.resources["G"]
+    assert updated.resources["G"] == group_id
+    group = aws("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert {t["Key"]: t["Value"] for t in group.get("Tags", [])} == {"Cost": "42"}
+    assert [(p["FromPort"], [r["CidrIp"] for r in p["IpRanges"]]) for p in group["IpPermissions"]] == [
+        (80, ["10.0.0.0/8"])
+    ]
+    aws("cloudformation").delete_stack(StackName=stack.name)
+
+
+def test_a_group_whose_create_only_property_changes_is_replaced(deploy, aws):
+    """GroupDescription is create-only: CloudFormation replaces the group, a new id."""
+    stack = deploy(_group_in_use([], []))
+    changed = _group_in_use([], [])
+    changed["G"]["Properties"]["GroupDescription"] = "web tier"
+    updated = deploy(changed, update_of=stack)
+    assert updated.resources["G"] != stack.resources["G"]
+    assert (
+        aws("ec2").describe_security_groups(GroupIds=[updated.resources["G"]])["SecurityGroups"][0]["Description"]
+        == "web tier"
+    )
+    aws("cloudformation").delete_stack(StackName=stack.name)
+
+
+def test_inline_egress_replaces_the_default_rule_and_inline_prefix_lists_count(deploy, aws):
+    """A group's SecurityGroupEgress list replaces EC2-VPC's default allow-all
+    outbound rule (https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html);
+    moto ignored inline egress and dropped an inline ingress from a prefix list."""
+    stack = deploy(
+        _group_in_use(
+            [],
+            [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "SourcePrefixListId": "pl-3b927c52"}],
+        )
+    )
+    group_id = stack.resources["G"]
+    ec2 = aws("ec2")
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert [[p["PrefixListId"] for p in r["PrefixListIds"]] for r in group["IpPermissions"]] == [["pl-3b927c52"]]
+    assert [r["IpProtocol"] for r in group["IpPermissionsEgress"]] == ["-1"]  # no egress list: the default
+    aws("cloudformation").delete_stack(StackName=stack.name)
+    with_egress = _group_in_use([], [])
+    with_egress["G"]["Properties"]["SecurityGroupEgress"] = [
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.62.0.0/16"}
+    ]
+    stack = deploy(with_egress)
+    group = ec2.describe_security_groups(GroupIds=[stack.resources["G"]])["SecurityGroups"][0]
+    assert [
+        (r["IpProtocol"], r.get("FromPort"), [i["CidrIp"] for i in r["IpRanges"]]) for r in group["IpPermissionsEgress"]
+    ] == [("tcp", 443, ["10.62.0.0/16"])]
+    aws("cloudformation").delete_stack(StackName=stack.name)

@@ -13,6 +13,17 @@ Both map onto ``authorize_/revoke_security_group_{ingress,egress}`` of moto's
 EC2 backend, so ``describe_security_groups`` shows the rule. Ref returns the
 rule id (``sgr-...``), as CloudFormation does.
 
+``AWS::EC2::SecurityGroup`` (moto's, completed by :func:`install`): inline
+``SecurityGroupIngress``/``SecurityGroupEgress`` rules are authorized as the
+standalone ones are (moto took only CIDR and group sources of inline ingress,
+as a string, and ignored inline egress; a template's egress list replaces the
+default allow-all rule, as in EC2-VPC); an update that changes no create-only
+property (``GroupDescription``, ``GroupName``, ``VpcId``: the type's schema)
+sets tags and inline rules in place, as CloudFormation does ("No
+interruption"). moto deleted and re-created the group on every update, which
+failed for a group in use (DependencyViolation) -- a config tag change failed
+dev's deploy.
+
 Every rule, inline or standalone, counts against the 60-rule quota as AWS
 counts it -- a prefix list by its size -- and the rule over it fails with
 ``RulesPerSecurityGroupLimitExceeded`` (pitfall D9; ``service_rules.ec2``).
@@ -33,6 +44,49 @@ from ._base import Provider, ProviderError
 from .service_rules import ec2 as ec2_rules
 
 
+def rule_args(direction: str, resource_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    """moto's authorize_/revoke_security_group_<direction> arguments for one CloudFormation rule."""
+    peer = "Source" if direction == "ingress" else "Destination"
+    ip_ranges: list[dict[str, Any]] = []
+    if props.get("CidrIp"):
+        ip_ranges.append({"CidrIp": props["CidrIp"], "Description": props.get("Description")})
+    if props.get("CidrIpv6"):
+        ip_ranges.append({"CidrIpv6": props["CidrIpv6"], "Description": props.get("Description")})
+    groups = []
+    group_ref = props.get(f"{peer}SecurityGroupId")
+    if group_ref:
+        entry = {"GroupId": group_ref}
+        if props.get("Description"):
+            entry["Description"] = props["Description"]
+        groups.append(entry)
+    if props.get("SourceSecurityGroupName"):
+        groups.append({"GroupName": props["SourceSecurityGroupName"]})
+    prefix_lists = []
+    if props.get(f"{peer}PrefixListId"):
+        entry = {"PrefixListId": props[f"{peer}PrefixListId"]}
+        if props.get("Description"):
+            entry["Description"] = props["Description"]
+        prefix_lists.append(entry)
+    if not (ip_ranges or groups or prefix_lists):
+        raise ProviderError(f"{resource_type} needs a CIDR, a security group or a prefix list")
+    protocol = str(props.get("IpProtocol", ""))
+    if not protocol:
+        raise ProviderError("IpProtocol is required")
+    group_id = props.get("GroupId") or props.get("GroupName")
+    if not group_id:
+        raise ProviderError("GroupId is required")
+    all_ports = protocol in ("-1", "all")
+    return {
+        "group_name_or_id": group_id,
+        "ip_protocol": protocol,
+        "from_port": None if all_ports else props.get("FromPort"),
+        "to_port": None if all_ports else props.get("ToPort"),
+        "ip_ranges": ip_ranges,
+        "source_groups": groups,
+        "prefix_list_ids": prefix_lists,
+    }
+
+
 class _RuleBase(Provider):
     DIRECTION = "ingress"
 
@@ -40,45 +94,7 @@ class _RuleBase(Provider):
         return ec2_backends[self.account_id][self.region_name]
 
     def _rule_args(self, props: dict[str, Any]) -> dict[str, Any]:
-        peer = "Source" if self.DIRECTION == "ingress" else "Destination"
-        ip_ranges: list[dict[str, Any]] = []
-        if props.get("CidrIp"):
-            ip_ranges.append({"CidrIp": props["CidrIp"], "Description": props.get("Description")})
-        if props.get("CidrIpv6"):
-            ip_ranges.append({"CidrIpv6": props["CidrIpv6"], "Description": props.get("Description")})
-        groups = []
-        group_ref = props.get(f"{peer}SecurityGroupId")
-        if group_ref:
-            entry = {"GroupId": group_ref}
-            if props.get("Description"):
-                entry["Description"] = props["Description"]
-            groups.append(entry)
-        if props.get("SourceSecurityGroupName"):
-            groups.append({"GroupName": props["SourceSecurityGroupName"]})
-        prefix_lists = []
-        if props.get(f"{peer}PrefixListId"):
-            entry = {"PrefixListId": props[f"{peer}PrefixListId"]}
-            if props.get("Description"):
-                entry["Description"] = props["Description"]
-            prefix_lists.append(entry)
-        if not (ip_ranges or groups or prefix_lists):
-            raise ProviderError(f"{self.TYPE} needs a CIDR, a security group or a prefix list")
-        protocol = str(props.get("IpProtocol", ""))
-        if not protocol:
-            raise ProviderError("IpProtocol is required")
-        group_id = props.get("GroupId") or props.get("GroupName")
-        if not group_id:
-            raise ProviderError("GroupId is required")
-        all_ports = protocol in ("-1", "all")
-        return {
-            "group_name_or_id": group_id,
-            "ip_protocol": protocol,
-            "from_port": None if all_ports else props.get("FromPort"),
-            "to_port": None if all_ports else props.get("ToPort"),
-            "ip_ranges": ip_ranges,
-            "source_groups": groups,
-            "prefix_list_ids": prefix_lists,
-        }
+        return rule_args(self.DIRECTION, self.TYPE, props)
 
     def create(self, props: dict[str, Any]) -> str:
         args = self._rule_args(props)
@@ -268,9 +284,83 @@ def _vpc_dependents(ec2: Any, vpc_id: str) -> list[str]:
     return found
 
 
+SECURITY_GROUP = "AWS::EC2::SecurityGroup"
+GROUP_CREATE_ONLY = ("GroupDescription", "GroupName", "VpcId")
+ALL_OUTBOUND = {"group_name_or_id": "", "ip_protocol": "-1", "from_port": None, "to_port": None}
+INLINE = {"SecurityGroupIngress": "ingress", "SecurityGroupEgress": "egress"}
+
+
+def _inline_rules(backend: Any, group: Any, props: dict[str, Any], *, revoke: bool = False) -> None:
+    for key, direction in INLINE.items():
+        verb = "revoke" if revoke else "authorize"
+        call = getattr(backend, f"{verb}_security_group_{direction}")
+        for rule in props.get(key) or []:
+            call(**rule_args(direction, SECURITY_GROUP, {**rule, "GroupId": group.id}), vpc_id=group.vpc_id)
+
+
+def _set_tags(backend: Any, group: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+    before = {t["Key"]: t["Value"] for t in old.get("Tags") or []}
+    after = {t["Key"]: t["Value"] for t in new.get("Tags") or []}
+    if gone := {k: v for k, v in before.items() if k not in after}:
+        backend.delete_tags([group.id], gone)
+    if after:
+        backend.create_tags([group.id], after)
+
+
+def _install_security_group_rules_and_updates() -> None:
+    import copy
+
+    from moto.ec2.models.security_groups import SecurityGroup
+
+    create = vars(SecurityGroup)["create_from_cloudformation_json"].__func__
+    update = vars(SecurityGroup)["update_from_cloudformation_json"].__func__
+    remembered = "_webstack_properties"
+
+    def create_group(
+        cls: Any, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
+    ) -> Any:
+        props = cloudformation_json["Properties"]
+        bare = {**cloudformation_json, "Properties": {k: v for k, v in props.items() if k not in INLINE}}
+        group = create(cls, resource_name, bare, account_id, region_name, **kw)
+        backend = ec2_backends[account_id][region_name]
+        if props.get("SecurityGroupEgress") and group.vpc_id:
+            backend.revoke_security_group_egress(
+                **{**ALL_OUTBOUND, "group_name_or_id": group.id},
+                ip_ranges=[{"CidrIp": "0.0.0.0/0"}],
+                vpc_id=group.vpc_id,
+            )
+        _inline_rules(backend, group, props)
+        setattr(group, remembered, copy.deepcopy(props))
+        return group
+
+    def update_group(
+        cls: Any,
+        *,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        old, new = getattr(original_resource, remembered, None), cloudformation_json["Properties"]
+        if old is None or any(old.get(k) != new.get(k) for k in GROUP_CREATE_ONLY):
+            # Replacement (moto deletes the old group first; AWS creates the new one first).
+            return update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+        backend = ec2_backends[account_id][region_name]
+        _set_tags(backend, original_resource, old, new)
+        _inline_rules(backend, original_resource, old, revoke=True)
+        _inline_rules(backend, original_resource, new)
+        setattr(original_resource, remembered, copy.deepcopy(new))
+        return original_resource
+
+    replace(SecurityGroup, "create_from_cloudformation_json", classmethod(create_group))
+    replace(SecurityGroup, "update_from_cloudformation_json", classmethod(update_group))
+
+
 def install() -> None:
     """Make EC2 deletions as strict (and instance ENIs as tidy) as AWS."""
     require_pinned_moto(__name__)
+    _install_security_group_rules_and_updates()
     from moto.ec2.exceptions import DependencyViolationError
     from moto.ec2.models import EC2Backend
     from moto.ec2.models.instances import Instance
