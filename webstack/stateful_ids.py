@@ -41,6 +41,7 @@ PINNED: dict[str, dict[str, set[str]]] = {
         "AWS::Logs::LogGroup": {
             "NetworkFlowLogs2BEC3212",
             "SecretsRotationLogs5592C481",
+            "OriginVerifyRotationLogsF0024ADE",
             "AlbWafLogsADC2EE40",
             "WebTierServerAccessLogsD6751DF7",
             "WebTierServerErrorLogs4FAD31B1",

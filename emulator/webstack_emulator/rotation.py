@@ -24,7 +24,8 @@ RotateSecret (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API
 The emulator runs no function code of its own. A function is run in-process
 when a test registers a handler for its ARN (:func:`register_handler`); the
 handler gets a context whose ``credentials`` are a session of the function's
-execution role, as Lambda gives a function its role's credentials
+execution role and whose ``environment`` holds its configured variables, as
+Lambda gives a function its role's credentials
 (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
 Without a handler the steps are recorded as ``not-run`` in :data:`ROTATIONS`
 and the pending version waits for whoever plays the function (a test in
@@ -91,6 +92,9 @@ class LambdaContext:
     invoked_function_arn: str
     region: str
     credentials: dict[str, str]
+    # The function's configured environment variables, as Lambda sets them for its code
+    # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,8 @@ def _context(function: Any, region: str) -> LambdaContext:
         "SecretAccessKey": session.secret_access_key,
         "SessionToken": session.session_token,
     }
-    return LambdaContext(function.function_name, function.function_arn, region, credentials)
+    environment = {str(k): str(v) for k, v in (getattr(function, "environment_vars", None) or {}).items()}
+    return LambdaContext(function.function_name, function.function_arn, region, credentials, environment)
 
 
 def _run_steps(secret: Any, function: Any, region: str, events: list[dict[str, Any]]) -> None:

@@ -209,7 +209,9 @@ def start(
         wait_ready(running.endpoint, timeout)
         return running
 
-    sdir = private_state_dir(state_dir)
+    # Absolute: the child runs in the state directory (cwd below), where a
+    # relative path would name a directory inside it.
+    sdir = private_state_dir(state_dir).resolve()
     _state_file(sdir).unlink(missing_ok=True)
     port = port or free_port()
     with open(sdir / LOG_FILE_NAME, "ab") as log:  # the child keeps its own descriptor

@@ -151,6 +151,50 @@ def test_protected_environment_with_a_pager_loads(alarms):
     assert load_config("prod", {"alarms": alarms}).alarms.pages_someone
 
 
+PAGER = {"alarms": {"emails": ["oncall@webstack-ops.net"]}}
+ORIGIN_DOMAIN = {
+    "hosted_zone_id": "Z0123456789ABCDEFGHIJ",
+    "zone_name": "webstack-ops.net",
+    "site_names": ["www.webstack-ops.net"],
+}
+
+
+@pytest.mark.parametrize(
+    ("env", "overrides"),
+    [
+        ("prod", {**PAGER, "origin": {"private": False}}),
+        ("staging", {**PAGER, "deletion_protection": True}),
+        ("prod", {**PAGER, "origin": {"private": False}, "domain": ORIGIN_DOMAIN}),  # site TLS only
+    ],
+)
+def test_protected_environment_refuses_a_cleartext_public_origin(env, overrides):
+    """D29: no VPC origin and no ALB certificate -> CloudFront would talk HTTP to a public ALB."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(env, overrides)
+    assert caught.value.field == "origin.private"
+    assert "cleartext" in caught.value.problem
+    assert "origin.private: true" in caught.value.fix and "domain.origin_name" in caught.value.fix
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        PAGER,  # prod's default: the VPC origin
+        {**PAGER, "origin": {"private": False}, "domain": {**ORIGIN_DOMAIN, "origin_name": "origin.webstack-ops.net"}},
+    ],
+)
+def test_protected_environment_with_a_private_or_encrypted_origin_loads(overrides):
+    config = load_config("prod", overrides)
+    assert config.origin.private or (config.domain is not None and config.domain.origin_name)
+
+
+def test_private_origin_needs_origin_protection():
+    with pytest.raises(ConfigError) as caught:
+        load_config("dev", {"origin": {"private": True}, "origin_protection": {"enabled": False}})
+    assert caught.value.field == "origin.private"
+    assert "origin_protection.enabled: true" in caught.value.fix
+
+
 def test_read_overrides_accepts_inline_json_and_files(tmp_path):
     assert read_overrides('{"nat_gateways": 2}') == {"nat_gateways": 2}
     path = tmp_path / "prod.json"
@@ -182,6 +226,10 @@ def _run_app(tmp_path, *context: str) -> subprocess.CompletedProcess:
         (('config={"capacity": {"min": 9}}',), "capacity.min: min (9) is greater than max (2)"),
         (('config={"alarms": {"emails": ["admin@example.com"]}}',), "placeholder"),
         (("env=prod",), "alarms.emails: is empty and so is alarms.subscribers, but prod is protected"),
+        (
+            ("env=prod", 'config={"alarms": {"emails": ["oncall@webstack-ops.net"]}, "origin": {"private": false}}'),
+            "origin.private: is false and the ALB has no certificate (domain.origin_name), but prod is protected",
+        ),
     ],
 )
 def test_app_exits_nonzero_and_writes_nothing_on_bad_input(tmp_path, context, message):

@@ -63,7 +63,18 @@ CASES = [
     _case("instance_type", "prod", {"instance_type": "c6i.large"}, "x86"),
     _case("log_retention_days", "dev", {"log_retention_days": 3653}),
     _case("retain_data", "dev", {"retain_data": True}),
-    _case("deletion_protection", "staging", {"deletion_protection": True}),
+    # A protected environment needs a private or encrypted origin (D29): with a VPC origin here.
+    _case("deletion_protection", "staging", {"deletion_protection": True, "origin": {"private": True}}),
+    _case("origin.private", "dev", {"origin": {"private": True}}),
+    _case(
+        "origin.private",
+        "prod",
+        {
+            "origin": {"private": False},
+            "domain": {**ZONE, "site_names": ["www.webstack-test.net"], "origin_name": "origin.webstack-test.net"},
+        },
+        "public-https",
+    ),
     _case("price_class", "dev", {"price_class": "PriceClass_200"}),
     _case("geo_allowlist", "dev", {"geo_allowlist": ["US", "CA", "DE"]}),
     _case("noncurrent_version_expiration_days", "dev", {"noncurrent_version_expiration_days": 3650}),
@@ -203,6 +214,7 @@ CASES = [
     _case("origin_protection.enabled", "dev", {"origin_protection": {"enabled": False}}),
     _case("origin_protection.prefix_list_id", "dev", {"origin_protection": {"prefix_list_id": "pl-0123456789abcdef0"}}),
     _case("origin_protection.header_name", "dev", {"origin_protection": {"header_name": "X-Cdn-Secret"}}),
+    _case("origin_protection.rotation_days", "prod", {"origin_protection": {"rotation_days": 7}}),
     # deploy
     _case("deploy.rollback_monitoring_minutes", "dev", {"deploy": {"rollback_monitoring_minutes": 15}}),
 ]

@@ -132,3 +132,49 @@ def test_an_extension_pattern_never_catches_an_api_path(stack):
     api_origin = next(b["TargetOriginId"] for b in behaviours if b["PathPattern"] == "/api/*")
     assert origin_for("/api/app.js") == api_origin
     assert origin_for("/bundle.js") != api_origin
+
+
+def private_cdn(stack: Stack, **options: Any) -> Cdn:
+    """Cdn with ``vpc_origin``: the ALB is internal, in the private subnets of a VPC with an internet gateway."""
+    content = bucket_in(stack, "Content", encryption=s3.BucketEncryption.KMS, encryption_key=key_in(stack))
+    logs = bucket_in(stack, "Logs", object_ownership=s3.ObjectOwnership.OBJECT_WRITER)
+    alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc_in(stack), internet_facing=False)
+    defaults: dict[str, Any] = {"price_class": "PriceClass_100", "tuning": CdnTuning(), "vpc_origin": True}
+    return Cdn(stack, "Cdn", content_bucket=content, load_balancer=alb, log_bucket=logs, **{**defaults, **options})
+
+
+def _vpc_origin(stack: Stack) -> tuple[str, dict[str, Any]]:
+    found = resources(stack, "AWS::CloudFront::VpcOrigin")
+    assert len(found) == 1, found
+    return next(iter(found.items()))
+
+
+def test_vpc_origin_reaches_the_internal_alb_over_http_inside_the_vpc(stack):
+    private_cdn(stack, origin_headers={"X-Origin-Verify": "value-from-a-secret"})
+    origin_id, vpc_origin = _vpc_origin(stack)
+    endpoint = vpc_origin["Properties"]["VpcOriginEndpointConfig"]
+    assert endpoint["Arn"] == {"Ref": next(k for k in resources(stack, "AWS::ElasticLoadBalancingV2::LoadBalancer"))}
+    assert endpoint["OriginProtocolPolicy"] == "http-only"
+    (origin,) = [o for o in config_of(stack)["Origins"] if "VpcOriginConfig" in o]
+    assert origin["VpcOriginConfig"]["VpcOriginId"] == {"Fn::GetAtt": [origin_id, "Id"]}
+    assert "CustomOriginConfig" not in origin
+    # The origin-verify header stays, defence in depth (the prefix list admits any VPC origin).
+    assert origin["OriginCustomHeaders"] == [{"HeaderName": "X-Origin-Verify", "HeaderValue": "value-from-a-secret"}]
+
+
+def test_vpc_origin_uses_https_with_the_albs_certificate_name(stack):
+    private_cdn(stack, alb_origin_name="origin.webstack-test.net")
+    _, vpc_origin = _vpc_origin(stack)
+    endpoint = vpc_origin["Properties"]["VpcOriginEndpointConfig"]
+    assert endpoint["OriginProtocolPolicy"] == "https-only"
+    assert endpoint["OriginSSLProtocols"] == ["TLSv1.2"]
+    (origin,) = [o for o in config_of(stack)["Origins"] if "VpcOriginConfig" in o]
+    assert origin["DomainName"] == "origin.webstack-test.net"  # what CloudFront checks the certificate against
+
+
+def test_vpc_origin_waits_for_the_internet_gateway_attachment(stack):
+    private_cdn(stack)
+    _, vpc_origin = _vpc_origin(stack)
+    (attachment,) = resources(stack, "AWS::EC2::VPCGatewayAttachment")
+    # Created after the attachment, deleted before it (pitfalls D22).
+    assert attachment in vpc_origin.get("DependsOn", [])

@@ -403,3 +403,21 @@ def test_protect_log_groups_adds_them_to_the_one_deny(stack):
     assert not allowed & set(deny["Action"]), "nothing the Deny forbids is allowed"
     metrics = [s for s in _role_statements(stack) if s.get("Sid") == "AgentMetricsInOwnNamespace"]
     assert metrics[0]["Condition"] == {"StringEquals": {"cloudwatch:namespace": NAMESPACE}}
+
+
+def test_internal_alb_sits_in_the_private_subnets_and_admits_cloudfront_only(stack):
+    web_tier(stack, origin_guard=GUARD, internal=True)
+    alb = only_one(resources(stack, "AWS::ElasticLoadBalancingV2::LoadBalancer"))["Properties"]
+    assert alb["Scheme"] == "internal"
+    subnets = {k for k, v in resources(stack, "AWS::EC2::Subnet").items() if k.startswith("Vpcapp")}
+    assert {s["Ref"] for s in alb["Subnets"]} == subnets, "an internal ALB belongs in the private subnets"
+    rules = [r["Properties"] for r in resources(stack, "AWS::EC2::SecurityGroupIngress").values()]
+    alb_rules = [r for r in rules if r["GroupId"]["Fn::GetAtt"][0].startswith("WebTierAlbSecurityGroup")]
+    assert [(r.get("SourcePrefixListId"), r["FromPort"]) for r in alb_rules] == [(PREFIX_LIST, 80)]
+    sg = only_one({k: v for k, v in resources(stack, "AWS::EC2::SecurityGroup").items() if "Alb" in k})
+    assert "SecurityGroupIngress" not in sg["Properties"], "no open listener on an internal ALB either"
+
+
+def test_internal_alb_without_origin_guard_is_refused(stack):
+    with pytest.raises(ValueError, match="internal ALB needs origin_guard"):
+        web_tier(stack, internal=True)

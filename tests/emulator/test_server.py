@@ -146,3 +146,18 @@ def test_an_existing_state_dir_is_made_private_and_a_shared_one_refused(tmp_path
     with pytest.raises(RuntimeError, match="shared"):
         server.private_state_dir(shared)
     assert (shared.stat().st_mode & 0o7777) == 0o1777
+
+
+def test_a_relative_state_dir_starts_and_stops_from_the_cli(tmp_path):
+    """`--state-dir .local-aws` (the default, relative): the detached child runs
+    in the state directory, so a relative path handed on as given pointed it at
+    `.local-aws/.local-aws` and `start` waited out its timeout."""
+    cli = [sys.executable, "-m", "webstack_emulator", "--state-dir", "state"]
+    started = subprocess.run([*cli, "start"], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    try:
+        assert started.returncode == 0, started.stderr
+        assert (tmp_path / "state" / "server.json").exists()
+        assert not (tmp_path / "state" / "state").exists()
+    finally:
+        stopped = subprocess.run([*cli, "stop"], check=False, cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert stopped.stdout.strip() == "stopped"

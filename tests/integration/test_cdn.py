@@ -61,6 +61,12 @@ def test_api_behaviour_goes_to_load_balancer_uncached(config, outputs):
     api = [b for b in config.get("CacheBehaviors", {}).get("Items", []) if b["PathPattern"] == "/api/*"]
     assert len(api) == 1, "no /api/* behaviour"
     origin = next(o for o in _origins(config) if o["Id"] == api[0]["TargetOriginId"])
+    if origin.get("VpcOriginConfig"):
+        # origin.private: through a CloudFront VPC origin to the internal ALB.
+        assert "CustomOriginConfig" not in origin
+        assert origin["DomainName"].lower() == outputs["LoadBalancerDNS"].lower()
+        assert api[0]["CachePolicyId"] == CACHING_DISABLED
+        return
     assert "CustomOriginConfig" in origin
     if "SiteCertificateArn" in outputs:
         # With a custom domain CloudFront reaches the ALB by its own name, over HTTPS.

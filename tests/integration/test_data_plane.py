@@ -59,7 +59,8 @@ def test_the_load_balancer_answers_only_the_edge(deployed, outputs):
         assert listeners, f"no local listener for {dns}"
         host, port = "127.0.0.1", int(listeners[0]["url"].rsplit(":", 1)[1].strip("/"))
     conn = http.client.HTTPConnection(host, port, timeout=5)
-    # Its security group admits CloudFront's origin-facing prefix list only (D9).
+    # Its security group admits CloudFront's origin-facing prefix list only (D9); an internal ALB
+    # (origin.private) has no route from outside the VPC at all.
     with pytest.raises((ConnectionError, http.client.HTTPException, socket.timeout, OSError)):
         conn.request("GET", "/api/health", headers={"Host": dns})
         conn.getresponse()

@@ -210,6 +210,21 @@ def test_prod_deploys_with_edge_stack_and_protection(lab, prod):
         for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]
     }
     assert attributes["deletion_protection.enabled"] == "true"
+    # origin.private: an internal ALB that CloudFront reaches through a VPC origin, which leaves
+    # CloudFront's managed security group in the VPC (D22).
+    assert lb["Scheme"] == "internal"
+    (origin,) = [o for o in dist["DistributionConfig"]["Origins"]["Items"] if o.get("VpcOriginConfig")]
+    assert origin["DomainName"].lower() == prod["LoadBalancerDNS"].lower()
+    assert _vpc_origin_groups(lab, prod["VpcId"]), "no CloudFront-VPCOrigins-Service-SG in prod's VPC"
+
+
+def _vpc_origin_groups(lab: Lab, vpc_id: str) -> list[dict]:
+    return lab.client("ec2").describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": ["CloudFront-VPCOrigins-Service-SG"]},
+        ]
+    )["SecurityGroups"]
 
 
 def test_dev_update_changes_max_size_in_place(lab, dev):
@@ -284,6 +299,9 @@ def test_prod_destroy_retains_data(lab, prod):
     result = lab.destroy("prod")
     assert result.returncode == 0, f"cdk destroy of prod failed:\n{lab.why_destroy_failed('prod', result)}"
     assert lab.stacks("prod") == {}, "prod stacks left behind"
+    # The VPC origin went before the VPC, and its managed security group with it (D22).
+    assert not _vpc_origin_groups(lab, prod["VpcId"])
+    assert not lab.client("ec2").describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [prod["VpcId"]]}])["Vpcs"]
 
     gone = [prod[k] for k in BUCKETS if not _bucket_exists(lab, prod[k])]
     assert not gone, f"retained buckets were deleted: {gone}"

@@ -53,9 +53,15 @@ def _expected_prefix_list() -> str:
 
 
 # ---------------------------------------------------------------- load balancer
+def _private_origin() -> bool:
+    overrides = json.loads(Path(CONFIG).read_text()) if CONFIG else None
+    return config_of(ENV_NAME, overrides).origin.private
+
+
 def test_load_balancer_found_by_dns(lb, outputs):
     assert lb["Type"] == "application"
-    assert lb["Scheme"] == "internet-facing"
+    # origin.private: an internal ALB behind a CloudFront VPC origin; else internet-facing.
+    assert lb["Scheme"] == ("internal" if _private_origin() else "internet-facing")
     assert lb["VpcId"] == outputs["VpcId"]
 
 

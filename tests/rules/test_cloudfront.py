@@ -1,9 +1,11 @@
 """The rules of webstack_pitfalls/rules/cloudfront.py: OacForKmsEncryptedOrigin and
-OacBucketPolicyScopedToDistribution (D2)."""
+OacBucketPolicyScopedToDistribution (D2), InternetGatewayAttachedForVpcOrigin (D22)."""
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -12,6 +14,7 @@ from .conftest import CaseBook, ack, module_results
 
 D2 = "Webstack-OacForKmsEncryptedOrigin"
 D2_SCOPE = "Webstack-OacBucketPolicyScopedToDistribution"
+D22 = "Webstack-InternetGatewayAttachedForVpcOrigin"
 
 book = CaseBook()
 fired = module_results(book)
@@ -265,5 +268,92 @@ def test_compliant_cases_are_clean_for_every_rule(fired):
 
 
 def test_every_finding_has_an_acknowledged_case(fired):
-    for rule in (D2, D2_SCOPE):
+    for rule in (D2, D2_SCOPE, D22):
         assert fired.without_acknowledged_case(rule) == set()
+
+
+# -- D22 a VPC origin's VPC has an internet gateway attached, first ------------
+
+
+def _private_only_vpc(stack, *, internet_gateway):
+    return ec2.Vpc(
+        stack,
+        "Vpc",
+        availability_zones=["eu-west-1a", "eu-west-1b"],
+        nat_gateways=0,
+        create_internet_gateway=internet_gateway,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
+        ],
+    )
+
+
+def _vpc_origin_distribution(stack, vpc):
+    alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=vpc, internet_facing=False)
+    alb.add_listener("Http", port=80, default_action=elbv2.ListenerAction.fixed_response(200))
+    cloudfront.Distribution(
+        stack,
+        "Cdn",
+        default_behavior=cloudfront.BehaviorOptions(origin=origins.VpcOrigin.with_application_load_balancer(alb)),
+    )
+    (origin,) = [c for c in stack.node.find_all() if isinstance(c, cloudfront.CfnVpcOrigin)]
+    return origin
+
+
+def _attachments(vpc):
+    return [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnVPCGatewayAttachment)]
+
+
+def d22_no_gateway(stack):
+    # What aws/aws-cdk#34069 met: create_internet_gateway is ignored without public subnets.
+    return _vpc_origin_distribution(stack, _private_only_vpc(stack, internet_gateway=True))
+
+
+def d22_not_after_attachment(stack):
+    vpc = ec2.Vpc(stack, "Vpc", availability_zones=["eu-west-1a", "eu-west-1b"], nat_gateways=0)
+    return _vpc_origin_distribution(stack, vpc)
+
+
+@book.case("D22Good")
+def _(stack):
+    vpc = ec2.Vpc(stack, "Vpc", availability_zones=["eu-west-1a", "eu-west-1b"], nat_gateways=0)
+    _vpc_origin_distribution(stack, vpc).node.add_dependency(*_attachments(vpc))
+
+
+@book.case("D22BadNoGateway")
+def _(stack):
+    d22_no_gateway(stack)
+
+
+@book.case("D22BadNotAfterAttachment")
+def _(stack):
+    d22_not_after_attachment(stack)
+
+
+@book.case("D22AckedNoGateway")
+def _(stack):
+    ack(d22_no_gateway(stack), f"{D22}[NoInternetGateway]")
+
+
+@book.case("D22AckedNotAfterAttachment")
+def _(stack):
+    ack(d22_not_after_attachment(stack), f"{D22}[NotAfterAttachment]")
+
+
+def test_d22_vpc_origin_after_the_attachment_is_compliant(fired):
+    assert fired("D22Good", D22) == set()
+
+
+def test_d22_vpc_without_an_internet_gateway_fires(fired):
+    (finding,) = fired.of("D22BadNoGateway", D22)
+    assert finding.rule_id == f"{D22}[NoInternetGateway]"
+    assert "VpcOrigin" in finding.path
+
+
+def test_d22_vpc_origin_not_waiting_for_the_attachment_fires(fired):
+    assert fired("D22BadNotAfterAttachment", D22) == {f"{D22}[NotAfterAttachment]"}
+
+
+def test_d22_acknowledged(fired):
+    for case in ("D22AckedNoGateway", "D22AckedNotAfterAttachment"):
+        assert fired(case, D22) == set()

@@ -48,6 +48,7 @@ def test_catalogue_pins_every_rule_and_its_pitfall():
         ("D18", "LogGroupKeyAdmitsCloudWatchLogs"),
         ("D19", "AlbLogBucketAllowsElbDelivery"),
         ("D20", "RotationFunctionInvokableBySecretsManager"),
+        ("D22", "InternetGatewayAttachedForVpcOrigin"),
         ("D28", "AccessLogBucketWithoutObjectLock"),
         ("F2", "NoPlaceholderOrLiteralSecret"),
         ("F5", "ContextResolvedAtSynth"),

@@ -137,6 +137,28 @@ REVIEWED: tuple[Reviewed, ...] = (
     ),
     Reviewed(
         "web",
+        "OriginVerifyRotationRole",
+        ("secretsmanager:GetRandomPassword",),
+        "*",
+        "GetRandomPassword has no resource type; it reads nothing and returns a random string",
+    ),
+    Reviewed(
+        "web",
+        "OriginVerifyRotationRole",
+        ("elasticloadbalancing:DescribeRules",),
+        "*",
+        "ELB's Describe* actions have no resource type (IAM matches them with '*' only); it reads rule "
+        "conditions and changes nothing -- ModifyRule is scoped to the one listener rule",
+    ),
+    Reviewed(
+        "web",
+        "OriginVerifyRotationRole",
+        ("logs:CreateLogStream", "logs:PutLogEvents"),
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${OriginVerifyRotationLogs}:*",
+        "the rotation function's streams in its own log group (Lambda names one per execution environment)",
+    ),
+    Reviewed(
+        "web",
         "NetworkVpcAllIAMRole",
         ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
         "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${NetworkFlowLogs}:*",

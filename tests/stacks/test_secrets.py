@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import json
 
-from tests.synth import only, ref_id
+import pytest
+
+from tests.synth import ref_id, synthesize
+
+
+def _schedule(synth, secret_prefix: str) -> dict:
+    """The rotation schedule of the secret whose logical id starts with ``secret_prefix``."""
+    schedules = [
+        s
+        for s in synth.web.find_resources("AWS::SecretsManager::RotationSchedule").values()
+        if ref_id(s["Properties"]["SecretId"]).startswith(secret_prefix)
+    ]
+    assert len(schedules) == 1, f"{secret_prefix}: {len(schedules)} rotation schedules"
+    return schedules[0]
 
 
 def test_secrets_are_generated_never_literal(each_env):
@@ -26,8 +39,7 @@ def test_secrets_are_generated_never_literal(each_env):
 
 
 def test_api_key_rotates_through_its_function(each_env):
-    _, schedule = only(each_env.web.find_resources("AWS::SecretsManager::RotationSchedule"))
-    assert ref_id(schedule["Properties"]["SecretId"]).startswith("SecretsApiKey")
+    schedule = _schedule(each_env, "SecretsApiKey")
     assert schedule["Properties"]["RotationRules"]["ScheduleExpression"] == "rate(30 days)"
     function_id = ref_id(schedule["Properties"]["RotationLambdaARN"])
     function = each_env.web.to_json()["Resources"][function_id]["Properties"]
@@ -94,8 +106,11 @@ def test_rotation_role_uses_the_key_only_through_secrets_manager_for_the_api_key
         assert "SecretsRotationRole" not in json.dumps(key["Properties"]["KeyPolicy"])
 
 
-def test_secrets_manager_may_invoke_the_rotation_function_for_the_api_key_only(each_env):
-    _, schedule = only(each_env.web.find_resources("AWS::SecretsManager::RotationSchedule"))
+@pytest.mark.parametrize("secret_prefix", ["SecretsApiKey", "SecretsOriginVerify"])
+def test_secrets_manager_may_invoke_each_rotation_function_for_its_secret_only(each_env, secret_prefix):
+    if secret_prefix == "SecretsOriginVerify" and not each_env.config.origin_protection.enabled:
+        pytest.skip("no origin-verify secret without origin protection")
+    schedule = _schedule(each_env, secret_prefix)
     function_id = ref_id(schedule["Properties"]["RotationLambdaARN"])
     permissions = [
         (lid, p["Properties"])
@@ -117,13 +132,71 @@ def test_secret_retention_follows_config(each_env):
         assert secret["DeletionPolicy"] == expected
 
 
-def test_the_rotated_secret_cannot_be_deleted_by_the_accounts_principals(each_env):
+@pytest.mark.parametrize("secret_prefix", ["SecretsApiKey", "SecretsOriginVerify"])
+def test_the_rotated_secrets_cannot_be_deleted_by_the_accounts_principals(each_env, secret_prefix):
+    if secret_prefix == "SecretsOriginVerify" and not each_env.config.origin_protection.enabled:
+        pytest.skip("no origin-verify secret without origin protection")
     policies = [
         p["Properties"]
         for p in each_env.web.find_resources("AWS::SecretsManager::ResourcePolicy").values()
-        if ref_id(p["Properties"]["SecretId"]).startswith("SecretsApiKey")
+        if ref_id(p["Properties"]["SecretId"]).startswith(secret_prefix)
     ]
     (policy,) = policies
     (statement,) = policy["ResourcePolicy"]["Statement"]
     assert (statement["Effect"], statement["Action"]) == ("Deny", "secretsmanager:DeleteSecret")
     assert ":root" in json.dumps(statement["Principal"])
+
+
+def _statements_of(synth, role_prefix: str) -> list[dict]:
+    resources = synth.web.to_json()["Resources"]
+    role_id = next(k for k in resources if k.startswith(role_prefix) and resources[k]["Type"] == "AWS::IAM::Role")
+    return [
+        s
+        for p in synth.web.find_resources("AWS::IAM::Policy").values()
+        if any(ref_id(r) == role_id for r in p["Properties"]["Roles"])
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_the_origin_verify_value_rotates_on_the_configured_schedule(dev):
+    assert dev.config.origin_protection.enabled, "dev protects its origin by default"
+    schedule = _schedule(dev, "SecretsOriginVerify")
+    days = dev.config.origin_protection.rotation_days
+    assert schedule["Properties"]["RotationRules"]["ScheduleExpression"] == f"rate({days} days)"
+    weekly = synthesize("dev", {"origin_protection": {"rotation_days": 7}})
+    assert _schedule(weekly, "SecretsOriginVerify")["Properties"]["RotationRules"]["ScheduleExpression"] == (
+        "rate(7 days)"
+    )
+    unprotected = synthesize("dev", {"origin_protection": {"enabled": False}})
+    assert not [
+        k for k in unprotected.web.find_resources("AWS::Lambda::Function") if k.startswith("OriginVerifyRotation")
+    ]
+
+
+def test_the_origin_verify_function_edits_only_its_rule_and_its_distribution(dev):
+    """Least privilege: ModifyRule on the one rule, the distribution calls on the one
+    distribution, the secret calls on the origin-verify secret; '*' only where IAM has no
+    resource type (GetRandomPassword, DescribeRules)."""
+    schedule = _schedule(dev, "SecretsOriginVerify")
+    resources = dev.web.to_json()["Resources"]
+    function = resources[ref_id(schedule["Properties"]["RotationLambdaARN"])]["Properties"]
+    variables = function["Environment"]["Variables"]
+    rule_id, distribution_id = ref_id(variables["LISTENER_RULE_ARN"]), ref_id(variables["DISTRIBUTION_ID"])
+    assert resources[rule_id]["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"
+    (header,) = resources[rule_id]["Properties"]["Conditions"]
+    assert header["HttpHeaderConfig"]["HttpHeaderName"] == variables["HEADER_NAME"]
+    assert resources[distribution_id]["Type"] == "AWS::CloudFront::Distribution"
+    by_action = {
+        action: s["Resource"]
+        for s in _statements_of(dev, "OriginVerifyRotationRole")
+        for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert ref_id(by_action["elasticloadbalancing:ModifyRule"]) == rule_id
+    assert by_action["elasticloadbalancing:DescribeRules"] == "*"
+    for action in ("GetDistribution", "GetDistributionConfig", "UpdateDistribution"):
+        arn = json.dumps(by_action[f"cloudfront:{action}"])
+        assert f'":distribution/", {{"Ref": "{distribution_id}"}}' in arn, arn
+    for action in ("DescribeSecret", "GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"):
+        assert ref_id(by_action[f"secretsmanager:{action}"]).startswith("SecretsOriginVerify")
+    assert by_action["secretsmanager:GetRandomPassword"] == "*"
+    assert "secretsmanager:UpdateSecret" not in by_action

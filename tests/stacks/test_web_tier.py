@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Match, Template
 
-from tests.synth import only, ref_id
+from tests.synth import config_of, make_app, only, ref_id
 from webstack.constructs.instance_role import AGENT_CONFIG_PATH, MESSAGE_DELIVERY_ACTIONS, SESSION_MANAGER_ACTIONS
+from webstack.stacks import add_environment
 from webstack_pitfalls.template import render
 
 
@@ -131,10 +132,12 @@ def test_scaling_on_cpu_and_on_load(each_env):
     assert requests == each_env.config.scaling.requests_per_target
 
 
-def test_alb_internet_facing_hardened_and_logged(each_env):
+def test_alb_hardened_and_logged_internal_only_behind_a_vpc_origin(each_env):
     _, alb = only(each_env.web.find_resources("AWS::ElasticLoadBalancingV2::LoadBalancer"))
     props = alb["Properties"]
-    assert props["Scheme"] == "internet-facing"
+    private = each_env.config.origin.private
+    assert props["Scheme"] == ("internal" if private else "internet-facing")
+    each_env.web.resource_count_is("AWS::CloudFront::VpcOrigin", 1 if private else 0)
     assert props["Type"] == "application"
     attrs = {a["Key"]: a["Value"] for a in props["LoadBalancerAttributes"]}
     assert attrs["routing.http.drop_invalid_header_fields.enabled"] == "true"
@@ -142,7 +145,23 @@ def test_alb_internet_facing_hardened_and_logged(each_env):
     assert ref_id(attrs["access_logs.s3.bucket"]).startswith("StorageAlbLogs")
     assert attrs["deletion_protection.enabled"] == str(each_env.config.deletion_protection).lower()
     for subnet in props["Subnets"]:
-        assert "PublicSubnet" in ref_id(subnet)
+        assert ("AppSubnet" if private else "PublicSubnet") in ref_id(subnet)
+
+
+def test_prod_reaches_its_internal_alb_through_a_vpc_origin_and_dev_stays_public(prod, dev):
+    ((vpc_origin_id, vpc_origin),) = prod.web.find_resources("AWS::CloudFront::VpcOrigin").items()
+    endpoint = vpc_origin["Properties"]["VpcOriginEndpointConfig"]
+    assert ref_id(endpoint["Arn"]).startswith("WebTierAlb")
+    # No domain in prod's defaults: no ALB certificate, so HTTP -- inside the VPC only.
+    assert endpoint["OriginProtocolPolicy"] == "http-only"
+    assert any(d.startswith("NetworkVpcVPCGW") for d in vpc_origin["DependsOn"]), "after the IGW attachment (D22)"
+    _, dist = only(prod.web.find_resources("AWS::CloudFront::Distribution"))
+    (api_origin,) = [o for o in dist["Properties"]["DistributionConfig"]["Origins"] if "VpcOriginConfig" in o]
+    assert api_origin["VpcOriginConfig"]["VpcOriginId"] == {"Fn::GetAtt": [vpc_origin_id, "Id"]}
+    assert api_origin["OriginCustomHeaders"][0]["HeaderName"] == "X-Origin-Verify"  # defence in depth
+    dev.web.resource_count_is("AWS::CloudFront::VpcOrigin", 0)
+    _, dev_dist = only(dev.web.find_resources("AWS::CloudFront::Distribution"))
+    assert not [o for o in dev_dist["Properties"]["DistributionConfig"]["Origins"] if "VpcOriginConfig" in o]
 
 
 def test_listener_forwards_only_requests_from_cloudfront(dev):
@@ -361,3 +380,13 @@ def test_graviton_instance_type_selects_the_arm64_image():
     data = _launch_template(env)
     parameter = env.web.to_json()["Parameters"][data["ImageId"]["Ref"]]
     assert parameter["Default"].endswith("arm64")
+
+
+def test_config_tags_stay_off_the_vpc_origin():
+    """A tag change on a VPC origin in use is refused with 409 (D22): config.tags must not reach it."""
+    stacks = add_environment(make_app(), config_of("prod", {"tags": {"CostCenter": "web"}}))
+    web = Template.from_stack(stacks.web)
+    ((_, vpc_origin),) = web.find_resources("AWS::CloudFront::VpcOrigin").items()
+    assert {t["Key"] for t in vpc_origin["Properties"]["Tags"]} == {"Project", "Environment"}
+    _, alb = only(web.find_resources("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+    assert {"Key": "CostCenter", "Value": "web"} in alb["Properties"]["Tags"]

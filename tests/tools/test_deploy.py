@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import subprocess
@@ -206,3 +207,41 @@ def test_is_up_only_after_every_check_passed(monkeypatch, capsys):
     # The local site's address comes first, before the summary.
     after_checks = out.split("ok    fine\n", 1)[1].strip().splitlines()
     assert after_checks[0] == "open http://127.0.0.1:8123/ in a browser (the local CloudFront edge of dev)"
+
+
+class _Clients:
+    """A DeployTarget stand-in answering the two calls the load-balancer check makes."""
+
+    def __init__(self, scheme: str, origin: dict) -> None:
+        self.scheme, self.origin = scheme, origin
+
+    def client(self, service: str, region: str | None = None) -> object:
+        outer = self
+
+        class _Client:
+            def describe_load_balancers(self) -> dict:
+                lb = {
+                    "DNSName": "lb-1.us-west-2.elb.amazonaws.com",
+                    "Scheme": outer.scheme,
+                    "State": {"Code": "active"},
+                }
+                return {"LoadBalancers": [lb]}
+
+            def get_distribution_config(self, Id: str) -> dict:
+                return {"DistributionConfig": {"Origins": {"Items": [outer.origin]}}}
+
+        return _Client()
+
+
+def _lb_deployment(scheme: str, origin: dict) -> verify.Deployment:
+    outputs = {"LoadBalancerDNS": "lb-1.us-west-2.elb.amazonaws.com", "CloudFrontDistributionId": "E1"}
+    return dataclasses.replace(_deployment(), target=_Clients(scheme, origin), outputs=outputs)  # type: ignore[arg-type]
+
+
+def test_an_internal_load_balancer_passes_only_behind_a_vpc_origin():
+    through_vpc_origin = {"DomainName": "lb-1.us-west-2.elb.amazonaws.com", "VpcOriginConfig": {"VpcOriginId": "vo_1"}}
+    assert "behind a VPC origin" in verify._check_load_balancer(_lb_deployment("internal", through_vpc_origin))
+    as_custom_origin = {"DomainName": "lb-1.us-west-2.elb.amazonaws.com", "CustomOriginConfig": {}}
+    with pytest.raises(AssertionError, match="not behind a CloudFront VPC origin"):
+        verify._check_load_balancer(_lb_deployment("internal", as_custom_origin))
+    assert "internal" not in verify._check_load_balancer(_lb_deployment("internet-facing", as_custom_origin))

@@ -61,7 +61,7 @@ def test_traffic_path(graph, prod):
     assert graph.has_edge(cdn, content, "traffic")
     assert "via OAC" in graph.edges_between(cdn.id, content.id)[0].label
     assert graph.has_edge(cdn, alb, "traffic")
-    assert "/api/*" in graph.edges_between(cdn.id, alb.id)[0].label
+    assert graph.edges_between(cdn.id, alb.id)[0].label == "/api/* via VPC origin"
     target_group = graph.node_of_type(TARGET_GROUP)
     asg = graph.node_of_type(ASG)
     assert graph.has_edge(alb, target_group, "traffic")
@@ -71,11 +71,14 @@ def test_traffic_path(graph, prod):
 def test_vpc_tiers(graph):
     alb, asg = graph.node_of_type(ALB), graph.node_of_type(ASG)
     alb_tier, asg_tier = graph.clusters_containing(alb)[-1], graph.clusters_containing(asg)[-1]
-    assert alb_tier.label.startswith("Public subnets (0.0.0.0/0 → internet gateway)")
+    # prod's ALB is internal, behind a CloudFront VPC origin: in the app subnets with its instances.
+    assert alb_tier == asg_tier
     assert asg_tier.label.startswith("App subnets · private with egress")
-    assert alb_tier.parent == asg_tier.parent and graph.clusters[alb_tier.parent].style["kind"] == "vpc"
+    assert graph.clusters[asg_tier.parent].style["kind"] == "vpc"
     nat = graph.node_of_type("AWS::EC2::NatGateway")
-    assert graph.clusters_containing(nat)[-1] == alb_tier
+    nat_tier = graph.clusters_containing(nat)[-1]
+    assert nat_tier.label.startswith("Public subnets (0.0.0.0/0 → internet gateway)")
+    assert nat_tier.parent == asg_tier.parent
     assert len(nat.logical_ids) == 3, "prod runs one NAT gateway per zone, drawn as one node"
     launch_template = graph.node_of_type("AWS::EC2::LaunchTemplate")
     assert graph.clusters_containing(launch_template)[-1] == asg_tier

@@ -68,8 +68,23 @@ def _check_load_balancer(d: Deployment) -> str:
     lbs = elbv2.describe_load_balancers()["LoadBalancers"]
     match = [lb for lb in lbs if lb["DNSName"] == d.outputs["LoadBalancerDNS"]]
     assert match, f"no load balancer with DNS {d.outputs['LoadBalancerDNS']}"
-    assert match[0]["Scheme"] == "internet-facing"
+    scheme = match[0]["Scheme"]
+    if scheme == "internal":
+        # An internal ALB is only reachable through the distribution's VPC origin (origin.private).
+        origins = _distribution_origins(d)
+        through = [o for o in origins if o["DomainName"].lower() == d.outputs["LoadBalancerDNS"].lower()]
+        assert through and all(o.get("VpcOriginConfig", {}).get("VpcOriginId") for o in through), (
+            f"internal ALB {d.outputs['LoadBalancerDNS']} is not behind a CloudFront VPC origin"
+        )
+        return f"ALB {d.outputs['LoadBalancerDNS']} ({match[0]['State']['Code']}, internal, behind a VPC origin)"
+    assert scheme == "internet-facing", scheme
     return f"ALB {d.outputs['LoadBalancerDNS']} ({match[0]['State']['Code']})"
+
+
+def _distribution_origins(d: Deployment) -> list[dict[str, Any]]:
+    cloudfront = d.target.client("cloudfront", CLOUDFRONT_REGION)
+    config = cloudfront.get_distribution_config(Id=d.outputs["CloudFrontDistributionId"])["DistributionConfig"]
+    return list(config["Origins"].get("Items") or [])
 
 
 def _check_asg(d: Deployment) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webstack.config.models import Alarms, Capacity, CdnTuning, Deploy, EnvironmentConfig, Waf
+from webstack.config.models import Alarms, Capacity, CdnTuning, Deploy, EnvironmentConfig, Origin, Waf
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     "dev": EnvironmentConfig(
@@ -46,6 +46,10 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         alarms=Alarms(evaluation_periods=3, period_seconds=60),
         waf=Waf(enabled=True, protect_alb=True),
         cdn=CdnTuning(origin_shield=True),
+        # An internal ALB behind a CloudFront VPC origin: no origin traffic crosses the
+        # internet, encrypted or not (a protected environment refuses a cleartext public
+        # origin, pitfalls D29).
+        origin=Origin(private=True),
         # Ten minutes of watching the paging alarms after each update before
         # replaced resources are cleaned up (rollback triggers).
         deploy=Deploy(rollback_monitoring_minutes=10),

@@ -50,6 +50,7 @@ def load_config(name: str, overrides: Mapping[str, Any] | None = None) -> Enviro
         )
     config = _with_overrides(ENVIRONMENTS[name], overrides)
     _require_pager(config)
+    _require_private_or_encrypted_origin(config)
     _require_folders(config)
     return config
 
@@ -81,6 +82,21 @@ def _require_pager(config: EnvironmentConfig) -> None:
             "its alarms would page no one",
             "add the on-call address to alarms.emails, or a paging webhook or queue to alarms.subscribers, "
             "in your override file (CONFIG=file)",
+        )
+
+
+def _require_private_or_encrypted_origin(config: EnvironmentConfig) -> None:
+    """A protected environment never sends origin traffic over the internet in cleartext (pitfalls D29):
+    without a VPC origin and without a certificate on the ALB, CloudFront talks HTTP to a public ALB, and
+    every /api/* request, its viewer headers and the origin-verify secret cross the internet readable."""
+    has_certificate = config.domain is not None and config.domain.origin_name is not None
+    if config.deletion_protection and not config.origin.private and not has_certificate:
+        raise ConfigError(
+            "origin.private",
+            f"is false and the ALB has no certificate (domain.origin_name), but {config.name} is protected "
+            "(deletion_protection): CloudFront would reach a public ALB over the internet in cleartext",
+            "set origin.private: true (internal ALB behind a CloudFront VPC origin), or domain.origin_name "
+            "for HTTPS to the public ALB, in your override file (CONFIG=file)",
         )
 
 

@@ -514,6 +514,13 @@ class OriginProtection(Model):
         description="Name of the secret header CloudFront adds and the ALB requires (at most 40 characters).",
         json_schema_extra={"fix": "use up to 40 letters, digits and dashes, e.g. X-Origin-Verify"},
     )
+    rotation_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Days between rotations of the origin-verify header value: a Lambda switches the ALB rule (both values accepted) and then CloudFront's origin header, without downtime.",
+        json_schema_extra={"fix": "use a whole number of days from 1 to 365, e.g. 30"},
+    )
 
     @field_validator("header_name")
     @classmethod
@@ -527,6 +534,19 @@ class OriginProtection(Model):
                 "use a header of your own, e.g. X-Origin-Verify",
             )
         return value
+
+
+class Origin(Model):
+    """How CloudFront reaches the load balancer (pitfalls D22, D29)."""
+
+    private: bool = Field(
+        False,
+        description="true: an internal ALB in the private subnets that CloudFront reaches through a CloudFront VPC "
+        "origin (no public address; HTTPS inside the VPC when domain.origin_name gives the ALB a certificate); "
+        "false: an internet-facing ALB in the public subnets. Needs origin_protection.enabled (the prefix list on the "
+        "ALB's security group is what admits the VPC origin). Changing it replaces the ALB.",
+        json_schema_extra={"fix": "write true (internal ALB behind a CloudFront VPC origin) or false (public ALB)"},
+    )
 
 
 Tags = dict[
@@ -624,7 +644,7 @@ class EnvironmentConfig(Model):
     )
     tags: Tags = Field(
         {},
-        description="Extra tags on every resource (Project and Environment are always set; at most 47).",
+        description="Extra tags on every resource but the CloudFront VPC origin (a tag change there is refused while the distribution uses it, D22); Project and Environment are always set; at most 47.",
         json_schema_extra={
             "fix": "use keys of 1-128 and values of up to 256 letters, digits, spaces or _ . : / = + - @"
         },
@@ -634,6 +654,7 @@ class EnvironmentConfig(Model):
     )
     waf: Waf = Field(default_factory=Waf, description=Waf.__doc__)
     origin_protection: OriginProtection = Field(default_factory=OriginProtection, description=OriginProtection.__doc__)
+    origin: Origin = Field(default_factory=Origin, description=Origin.__doc__)
     deploy: Deploy = Field(default_factory=Deploy, description=Deploy.__doc__)
     edge_region: Literal["us-east-1"] = Field(
         "us-east-1",
@@ -760,6 +781,12 @@ def _check_protection(c: EnvironmentConfig) -> None:
             "protect an environment only together with retain_data: true",
         )
     op = c.origin_protection
+    if c.origin.private and not op.enabled:
+        raise FieldProblem(
+            "origin.private",
+            "is true while origin_protection.enabled is false: nothing would admit the VPC origin to the internal ALB",
+            "set origin_protection.enabled: true as well (its prefix list admits CloudFront's VPC origin)",
+        )
     if op.enabled and op.prefix_list_id is None and c.region not in aws.CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS:
         raise FieldProblem(
             "origin_protection.prefix_list_id",

@@ -3,7 +3,8 @@
 * Default behaviour: the content bucket through Origin Access Control. OAC,
   unlike the legacy OAI, can read SSE-KMS objects (D2); CDK adds the bucket
   policy and the key-policy statement for ``cloudfront.amazonaws.com``.
-* ``/api/*``: the ALB, caching disabled, all viewer headers but Host.
+* ``/api/*``: the ALB, caching disabled, all viewer headers but Host; with
+  ``vpc_origin``, through a CloudFront VPC origin to an internal ALB (pitfalls D22).
 * Every response carries the security-headers policy.
 """
 
@@ -24,6 +25,9 @@ from aws_cdk import (
 )
 from aws_cdk import (
     aws_cloudfront_origins as origins,
+)
+from aws_cdk import (
+    aws_ec2 as ec2,
 )
 from aws_cdk import (
     aws_elasticloadbalancingv2 as elbv2,
@@ -72,6 +76,7 @@ class Cdn(Construct):
         geo_allowlist: Sequence[str] = (),
         tuning: CdnTuning,
         origin_region: str | None = None,
+        vpc_origin: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -154,10 +159,13 @@ class Cdn(Construct):
         content_origin = origins.S3BucketOrigin.with_origin_access_control(content_bucket, **shield)
 
         headers_to_origin = dict(origin_headers or {})
-        if alb_origin_name:
+        alb_origin: cloudfront.IOrigin
+        if vpc_origin:
+            alb_origin = self._vpc_origin(load_balancer, alb_origin_name, headers_to_origin, shield)
+        elif alb_origin_name:
             # The ALB has its own certificate for this name: CloudFront talks
             # HTTPS to it and verifies the certificate against the name.
-            alb_origin: cloudfront.IOrigin = origins.HttpOrigin(
+            alb_origin = origins.HttpOrigin(
                 alb_origin_name,
                 protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
                 origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
@@ -236,14 +244,70 @@ class Cdn(Construct):
             ],
             **tls,
         )
+        if vpc_origin:
+            self._after_internet_gateway(load_balancer)
         self._acknowledge(
             geo=bool(geo_allowlist),
             waf=bool(web_acl_arn),
             certificate=bool(certificate_arn),
             https_origin=bool(alb_origin_name),
+            vpc_origin=vpc_origin,
         )
 
-    def _acknowledge(self, *, geo: bool, waf: bool, certificate: bool, https_origin: bool) -> None:
+    @staticmethod
+    def _vpc_origin(
+        load_balancer: elbv2.IApplicationLoadBalancer,
+        alb_origin_name: str | None,
+        headers: Mapping[str, str],
+        shield: Mapping[str, Any],
+    ) -> cloudfront.IOrigin:
+        """The internal ALB through an ``AWS::CloudFront::VpcOrigin``.
+
+        HTTPS when the ALB has a certificate (``alb_origin_name``: CloudFront checks it against that
+        name), HTTP otherwise -- inside the VPC, from CloudFront's ENIs to the ALB, never over the
+        internet. The origin-verify header stays (defence in depth: the prefix list on the ALB admits
+        any CloudFront VPC origin). A VPC origin cannot be updated while the distribution uses it
+        (409, pitfalls D22): its properties are fixed here, so only a change of the ALB or of the
+        protocol touches it.
+        """
+        if alb_origin_name:
+            return origins.VpcOrigin.with_application_load_balancer(
+                load_balancer,
+                domain_name=alb_origin_name,
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                custom_headers=dict(headers),
+                **shield,
+            )
+        return origins.VpcOrigin.with_application_load_balancer(
+            load_balancer,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+            custom_headers=dict(headers),
+            **shield,
+        )
+
+    def _after_internet_gateway(self, load_balancer: elbv2.IApplicationLoadBalancer) -> None:
+        """The VPC origin is created after the VPC's internet gateway is attached (and deleted before it).
+
+        A VPC origin's VPC must have an internet gateway attached
+        (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html,
+        pitfalls D22). CDK makes an *internet-facing* load balancer wait for the attachment, not an
+        internal one, and the VPC origin references only the load balancer: without this dependency
+        CloudFormation may create the origin while the gateway is still being attached. CDK's
+        ``internet_connectivity_established`` names the gateway, not its attachment, hence the
+        attachment itself.
+        """
+        vpc = load_balancer.vpc
+        if vpc is None:
+            raise ValueError("Cdn: a VPC origin needs a load balancer that knows its VPC")
+        attachments = [c for c in vpc.node.find_all() if isinstance(c, ec2.CfnVPCGatewayAttachment)]
+        if not attachments:
+            raise ValueError("Cdn: a VPC origin's VPC must have an internet gateway attached (pitfalls D22)")
+        for child in self.distribution.node.find_all():
+            if isinstance(child, cloudfront.CfnVpcOrigin):
+                child.node.add_dependency(*attachments)
+
+    def _acknowledge(self, *, geo: bool, waf: bool, certificate: bool, https_origin: bool, vpc_origin: bool) -> None:
         """Findings that follow from configuration choices, with the choice that removes them."""
         dist = self.distribution
         if not geo:
@@ -265,7 +329,9 @@ class Cdn(Construct):
                 "configure domain for TLSv1.2_2021",
                 checkov=("CKV_AWS_174",),
             )
-        if not https_origin:
+        # A VPC origin over HTTP (no domain.origin_name) draws no CFR5: cdk-nag reads only
+        # CustomOriginConfig, and the HTTP hop stays inside the VPC anyway.
+        if not https_origin and not vpc_origin:
             acknowledge(
                 dist,
                 "AwsSolutions-CFR5",

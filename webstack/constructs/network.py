@@ -76,7 +76,8 @@ class Network(Construct):
             acknowledge(
                 subnet,
                 "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW",
-                "public subnets hold the internet-facing ALB and the NAT gateways, which need the IGW route",
+                "public subnets hold the NAT gateways and an internet-facing ALB (origin.private: false), "
+                "which need the IGW route",
             )
         acknowledge(
             self.vpc.node.find_child("All"),

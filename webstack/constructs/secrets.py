@@ -4,6 +4,12 @@
   password generated).
 * ``api_key``: an API key the platform issues, rotated by a small Python
   Lambda with its own least-privilege role.
+* ``origin_verify`` (with origin protection): the header value CloudFront
+  sends and the ALB requires, rotated by
+  :class:`webstack.constructs.origin_verify_rotation.OriginVerifyRotation`.
+
+The database credentials are not rotated: webstack provisions no database,
+and rotation needs the database endpoint (see the acknowledgement below).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from webstack.constructs.retention import log_retention
 
 _ROTATION_CODE = Path(__file__).resolve().parent / "assets" / "rotate-api-key"
 API_KEY_LENGTH = 40
+ORIGIN_VERIFY_LENGTH = 48
 
 
 class Secrets(Construct):
@@ -115,17 +122,12 @@ class Secrets(Construct):
                 generate_secret_string=secretsmanager.SecretStringGenerator(
                     secret_string_template=json.dumps({}),
                     generate_string_key="value",
-                    password_length=48,
+                    password_length=ORIGIN_VERIFY_LENGTH,
                     exclude_punctuation=True,
                 ),
             )
-            coordinated = (
-                "the value lives in two places (CloudFront origin header, ALB listener rule) that "
-                "CloudFormation updates together: rotate it by rotate-secret + redeploy, not by a Lambda "
-                "that would break one side while the other catches up"
-            )
-            acknowledge(self.origin_verify, "AwsSolutions-SMG4", coordinated)
-            acknowledge(self.origin_verify, "NIST.800.53.R5-SecretsManagerRotationEnabled", coordinated)
+            # Rotated by webstack.constructs.origin_verify_rotation (wired in
+            # the web stack, which also holds the distribution and the rule).
 
         self.rotation_logs = log_group = logs.LogGroup(
             self,

@@ -1,4 +1,5 @@
-"""Application tier: internet-facing ALB in front of an Auto Scaling Group.
+"""Application tier: an ALB (internet-facing, or internal behind a CloudFront VPC origin) in front of an
+Auto Scaling Group.
 
 Instances run Amazon Linux 2023 (D11) from a launch template (launch
 configurations can no longer be created in new accounts), with IMDSv2
@@ -98,7 +99,8 @@ class WebTier(Construct):
     """ALB + ASG. Attributes: ``load_balancer``, ``auto_scaling_group``, ``role``, ``target_group``,
     ``launch_template``, ``listener`` (the serving one), ``redirect_listener`` (or None),
     ``log_groups`` (the instances' own, by construct id),
-    ``rollback_alarms`` (the alarms whose ALARM state rolls a deploy back).
+    ``rollback_alarms`` (the alarms whose ALARM state rolls a deploy back),
+    ``origin_rule`` (the listener rule that requires the origin-verify header, or None).
 
     Safe change: the group's instances are replaced by an instance refresh
     (``UpdatePolicy.AutoScalingInstanceRefresh``) whenever the launch template
@@ -108,7 +110,8 @@ class WebTier(Construct):
     back. Creation waits for each first instance to be healthy in the target
     group (CreationPolicy, signalled by the instance itself).
 
-    :param vpc: the ASG goes into its private subnets, the ALB into its public ones.
+    :param vpc: the ASG goes into its private subnets, the ALB into its public ones (or its private
+        ones with ``internal``).
     :param volume_key: customer-managed key for the instances' EBS volumes (its policy must admit
         the Auto Scaling service-linked role, pitfalls D1).
     :param access_log_bucket: SSE-S3 bucket for ALB access logs (D7, D19).
@@ -124,6 +127,8 @@ class WebTier(Construct):
     :param removal_policy: what deleting the stack does to those log groups.
     :param metrics_namespace: the one CloudWatch namespace the instances may publish metrics to.
     :param origin_guard: admit only CloudFront (prefix list + secret header); None = public ALB.
+    :param internal: an internal ALB in the private subnets, for a CloudFront VPC origin (pitfalls D22);
+        needs ``origin_guard`` (its prefix list admits the VPC origin). Default False (internet-facing).
     :param certificate: ALB certificate; with one, HTTPS serves and HTTP redirects. Default None.
     :param alert_topic: receives the group's launch/terminate errors. Default None.
     :param events_topic: receives every scaling event and the rollback alarms' state changes. Default None.
@@ -157,8 +162,11 @@ class WebTier(Construct):
         waf_on_alb: bool = False,
         alarm_thresholds: AlarmThresholds | None = None,
         user_data: ec2.UserData,
+        internal: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        if internal and origin_guard is None:
+            raise ValueError("WebTier: an internal ALB needs origin_guard (its prefix list admits the VPC origin)")
         self.log_groups = {
             construct: logs.LogGroup(
                 self,
@@ -190,6 +198,7 @@ class WebTier(Construct):
             load_balancing,
             deletion_protection=deletion_protection,
             waf_on_alb=waf_on_alb,
+            internal=internal,
         )
         public = origin_guard is None
         if public:
@@ -228,6 +237,10 @@ class WebTier(Construct):
             ),
         )
         self.listener.add_target_groups("App", target_groups=[self.target_group], **routing)
+        # The rule whose http-header condition the origin-verify rotation edits (None: public ALB).
+        self.origin_rule: elbv2.ApplicationListenerRule | None = (
+            self.listener.node.find_child("AppRule") if origin_guard is not None else None  # type: ignore[assignment]
+        )
         self.rollback_alarms = RollbackAlarms(
             self,
             "RollbackAlarms",
@@ -497,13 +510,18 @@ class WebTier(Construct):
         *,
         deletion_protection: bool,
         waf_on_alb: bool,
+        internal: bool,
     ) -> elbv2.ApplicationLoadBalancer:
+        # Internal: no public address at all; CloudFront's VPC origin reaches it from ENIs it places in
+        # the VPC (the VPC still needs an internet gateway attached, pitfalls D22).
         alb = elbv2.ApplicationLoadBalancer(
             self,
             "Alb",
             vpc=vpc,
-            internet_facing=True,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            internet_facing=not internal,
+            vpc_subnets=ec2.SubnetSelection(
+                subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if internal else ec2.SubnetType.PUBLIC
+            ),
             security_group=security_group,
             drop_invalid_header_fields=True,
             deletion_protection=deletion_protection,
@@ -582,6 +600,20 @@ class WebTier(Construct):
 
         The managed list counts ~55 entries against the 60-rules-per-group
         quota, so a second port needs a second group (D9).
+
+        An internal ALB (CloudFront VPC origin) keeps the same rule. AWS documents two ways to admit a VPC
+        origin's traffic: this prefix list, or the security group CloudFront creates in the VPC,
+        ``CloudFront-VPCOrigins-Service-SG``
+        (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html,
+        and aws-cdk-lib's aws_cloudfront_origins README, "Restrict traffic coming to the VPC origin").
+        The managed group is the narrower source (only CloudFront's ENIs in this VPC), but CloudFormation
+        does not return its id: referencing it needs a custom resource calling ec2:DescribeSecurityGroups
+        on ``*`` after the VPC origin exists (a Lambda, a wildcard, and a rule pointing at a group the
+        stack does not own, one more thing in the way of deleting the VPC, D22). The prefix list is what
+        this tier already uses, so the internal ALB admits CloudFront's origin-facing addresses only;
+        nothing on the internet can route to an internal ALB at all, and no other address inside the VPC
+        is in the list. Trade-off: another distribution of this account could also use a VPC origin to this
+        ALB; the origin-verify header (kept as defence in depth) is what refuses it.
         """
         cloudfront = ec2.Peer.prefix_list(guard.prefix_list_id)
         alb_sg.add_ingress_rule(cloudfront, ec2.Port.tcp(serving_port), "CloudFront origin-facing only")

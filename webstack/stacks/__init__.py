@@ -57,5 +57,8 @@ def add_environment(app: App, config: EnvironmentConfig) -> EnvironmentStacks:
         Tags.of(stack).add("Project", "webstack")
         Tags.of(stack).add("Environment", config.name)
         for key, value in config.tags.items():
-            Tags.of(stack).add(key, value)
+            # Not on the VPC origin: changing a tag of a VPC origin that a distribution uses is an
+            # update CloudFront refuses with 409 (pitfalls D22, aws/aws-cdk#35765), so editing
+            # config.tags would fail the next deploy. Project and Environment never change.
+            Tags.of(stack).add(key, value, exclude_resource_types=["AWS::CloudFront::VpcOrigin"])
     return stacks

@@ -19,6 +19,7 @@ from webstack.constructs.keys import Keys
 from webstack.constructs.network import Network
 from webstack.constructs.observability import AlertTopic, Dashboard, RegionalAlarms, Topics
 from webstack.constructs.origin_app import OriginApp
+from webstack.constructs.origin_verify_rotation import OriginVerifyRotation
 from webstack.constructs.retention import removal_policy
 from webstack.constructs.secrets import Secrets
 from webstack.constructs.site_deployment import SiteDeployment
@@ -125,6 +126,7 @@ class WebStack(EnvironmentStack):
             waf_on_alb=config.waf.protect_alb,
             alarm_thresholds=config.alarms,
             user_data=origin_app.user_data,
+            internal=config.origin.private,
         )
         alb_waf_logs = (
             self._regional_web_acl(config, web, log_key=keys.telemetry, removal=removal)
@@ -154,7 +156,24 @@ class WebStack(EnvironmentStack):
             geo_allowlist=config.geo_allowlist,
             tuning=config.cdn,
             origin_region=config.region,
+            vpc_origin=config.origin.private,
         )
+        if secrets.origin_verify is not None and web.origin_rule is not None:
+            # After the distribution and the rule: the function names both (no cycle, see the construct).
+            rotation = OriginVerifyRotation(
+                self,
+                "OriginVerifyRotation",
+                secret=secrets.origin_verify,
+                key=keys.data,
+                log_key=keys.telemetry,
+                log_retention_days=config.log_retention_days,
+                removal_policy=removal,
+                distribution_id=cdn.distribution.distribution_id,
+                listener_rule_arn=web.origin_rule.listener_rule_arn,
+                header_name=config.origin_protection.header_name,
+                rotation_days=config.origin_protection.rotation_days,
+            )
+            web.protect_log_groups(rotation.log_group)
         site = SiteDeployment(
             self,
             "Site",

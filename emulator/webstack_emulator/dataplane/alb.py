@@ -27,6 +27,16 @@ backend gets a ``127.0.0.1`` port and answers as its rules say.
   rules naming other CIDRs or security groups admit no local client. A
   refused client's connection is closed before any byte is read (in AWS the
   client would wait for a timeout).
+* **Internal load balancers** (``Scheme: internal``) have private addresses
+  only: nothing on the internet, CloudFront's origin-facing servers included,
+  can route to them. Their one local client is the edge going through a
+  CloudFront VPC origin, from ``127.0.0.3``
+  (:data:`.edge.VPC_ORIGIN_SOURCE_ADDRESS`, CloudFront's ENIs in the VPC),
+  admitted by a rule naming the origin-facing prefix list, the VPC's
+  ``CloudFront-VPCOrigins-Service-SG`` or ``0.0.0.0/0``; AWS documents the
+  first two as the ways to admit a VPC origin
+  (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html).
+  An internet-facing load balancer admits VPC-origin traffic by the same rules.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..facts import CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS
-from .edge import EDGE_SOURCE_ADDRESS
+from .edge import EDGE_SOURCE_ADDRESS, VPC_ORIGIN_SOURCE_ADDRESS
 from .http import HOP_BY_HOP, LoopbackServer, Request, Response, text
 from .policies import NotEmulated
 from .targets import Targets
@@ -187,15 +197,24 @@ class LoadBalancers:
             if entry is None:
                 return False
             region, lb, listener = entry
+            if client_ip == VPC_ORIGIN_SOURCE_ADDRESS:
+                return self.admits(region, lb, int(listener.port), from_cloudfront=True, through_vpc_origin=True)
+            if lb.scheme == "internal":
+                return False  # private addresses only: no route from the internet
             return self.admits(region, lb, int(listener.port), client_ip == EDGE_SOURCE_ADDRESS)
 
         return admit
 
-    def admits(self, region: str, lb: Any, port: int, from_cloudfront: bool) -> bool:
+    def admits(
+        self, region: str, lb: Any, port: int, from_cloudfront: bool, *, through_vpc_origin: bool = False
+    ) -> bool:
         from moto.ec2.models import ec2_backends
+
+        from ..providers.cloudfront_vpc_origin import managed_security_group
 
         ec2 = ec2_backends[self.account_id][region]
         cloudfront_list = CLOUDFRONT_ORIGIN_FACING_PREFIX_LISTS.get(region)
+        managed = managed_security_group(self.account_id, region, lb.vpc_id) if through_vpc_origin else None
         for group_id in lb.security_groups or []:
             group = ec2.get_security_group_from_id(group_id)
             for rule in getattr(group, "ingress_rules", []):
@@ -205,6 +224,8 @@ class LoadBalancers:
                 if cidr in OPEN_CIDRS:
                     return True
                 if from_cloudfront and cloudfront_list and rule.prefix_list_id == cloudfront_list:
+                    return True
+                if managed is not None and managed.id in _source_groups(rule):
                     return True
         return False
 
@@ -273,6 +294,12 @@ class LoadBalancers:
             return _elb_page(502, "Bad Gateway")
         finally:
             conn.close()
+
+
+def _source_groups(rule: Any) -> set[str]:
+    """Ids of the security groups a rule admits (moto keeps one per rule in ``source_group``)."""
+    source = getattr(rule, "source_group", None) or {}
+    return {str(source.get("GroupId"))} if source.get("GroupId") else set()
 
 
 def _covers(rule: Any, port: int) -> bool:

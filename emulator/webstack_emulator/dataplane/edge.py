@@ -95,6 +95,10 @@ PARTITION = "aws"
 # The source address of the edge's requests to custom origins: the loopback
 # stand-in for CloudFront's origin-facing prefix list (see dataplane/alb.py).
 EDGE_SOURCE_ADDRESS = "127.0.0.2"
+# The source address of the edge's requests through a CloudFront VPC origin: the loopback
+# stand-in for CloudFront's ENIs in the origin's VPC (see dataplane/alb.py), the only
+# clients an internal load balancer answers.
+VPC_ORIGIN_SOURCE_ADDRESS = "127.0.0.3"
 DEFAULT_ERROR_CACHING_SECONDS = 10
 # The 4xx/5xx codes CloudFront caches (HTTPStatusCodes.html#HTTPStatusCodes-cached-errors);
 # 416 is listed there but never cached (custom-error-pages-expiration.html).
@@ -408,6 +412,8 @@ class Edge:
     def _from_origin(self, viewer: _Viewer, request: Request, origin_path: str) -> Response:
         config = viewer.dist.distribution_config
         origin = next(o for o in config.Origins["Items"] if o.id == viewer.behaviour.target_origin_id)
+        if getattr(origin, "vpc_origin_id", None):
+            return self._from_vpc_origin(viewer, origin, request, origin_path)
         if getattr(origin, "custom_origin_config", None) is None:
             return self._from_s3(viewer.dist, origin_path)
         return self._from_custom(viewer, origin, request, origin_path)
@@ -426,13 +432,48 @@ class Edge:
         local = self.origin_port(str(origin.domain_name), port)
         if local is None:
             return _error_page(502, CANNOT_CONNECT)
+        timeout = float(cfg.origin_read_timeout)
+        return self._send(
+            viewer, origin, request, origin_path, local=local, timeout=timeout, source=EDGE_SOURCE_ADDRESS
+        )
+
+    def _from_vpc_origin(self, viewer: _Viewer, origin: Any, request: Request, origin_path: str) -> Response:
+        """Through a CloudFront VPC origin: to the load balancer its ``Arn`` names, on the port its
+        protocol policy picks (``https-only``: HTTPSPort, else HTTPPort; plain HTTP locally), from
+        :data:`VPC_ORIGIN_SOURCE_ADDRESS` (CloudFront's ENIs in the VPC)."""
+        from ..providers.cloudfront_vpc_origin import endpoint_of
+
+        endpoint = endpoint_of(str(origin.vpc_origin_id))
+        if endpoint is None:
+            return _error_page(502, CANNOT_CONNECT)
+        cfg = endpoint["Config"]
+        https = cfg.get("OriginProtocolPolicy") == "https-only"
+        port = int(cfg.get("HTTPSPort") or 443) if https else int(cfg.get("HTTPPort") or 80)
+        dns = _load_balancer_dns(self.account_id, endpoint["Region"], str(cfg.get("Arn")))
+        local = self.origin_port(dns, port) if dns else None
+        if local is None:
+            return _error_page(502, CANNOT_CONNECT)
+        timeout = float(getattr(origin, "vpc_origin_read_timeout", 30))
+        return self._send(
+            viewer, origin, request, origin_path, local=local, timeout=timeout, source=VPC_ORIGIN_SOURCE_ADDRESS
+        )
+
+    def _send(
+        self,
+        viewer: _Viewer,
+        origin: Any,
+        request: Request,
+        origin_path: str,
+        *,
+        local: int,
+        timeout: float,
+        source: str,
+    ) -> Response:
         forwarded = origin_request_parameters(viewer.behaviour)
         headers, query = _origin_request(viewer, forwarded, origin, request)
         path = (str(origin.origin_path or "").rstrip("/") + origin_path) or "/"
         target = path + (f"?{query}" if query else "")
-        conn = http.client.HTTPConnection(
-            "127.0.0.1", local, timeout=float(cfg.origin_read_timeout), source_address=(EDGE_SOURCE_ADDRESS, 0)
-        )
+        conn = http.client.HTTPConnection("127.0.0.1", local, timeout=timeout, source_address=(source, 0))
         try:
             conn.request(request.method, target, body=request.body or None, headers=dict(headers))
             answer = conn.getresponse()
@@ -445,6 +486,13 @@ class Edge:
             return _error_page(502, CANNOT_CONNECT)
         finally:
             conn.close()
+
+
+def _load_balancer_dns(account_id: str, region: str, arn: str) -> str | None:
+    from moto.elbv2.models import elbv2_backends
+
+    lb = elbv2_backends[account_id][region].load_balancers.get(arn)
+    return str(lb.dns_name) if lb is not None else None
 
 
 def _request_id() -> str:

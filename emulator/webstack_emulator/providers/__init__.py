@@ -21,6 +21,7 @@ PROVIDER_MODULES = (
     "cfn_custom",
     "cloudfront",
     "cloudfront_extra",
+    "cloudfront_vpc_origin",
     "cloudwatch",
     "ec2",
     "ec2_extra",

@@ -7,7 +7,10 @@ moto's CloudFront backend, so ``get_distribution_config`` returns origins
 (with their ``OriginAccessControlId``), behaviours with cache/response-headers
 policy ids, aliases, viewer certificate, logging, WAF web ACL, price class,
 HTTP version, error responses and geo restrictions. Ref = distribution id;
-GetAtt DomainName, Id.
+GetAtt DomainName, Id. An origin's ``VpcOriginConfig`` must name a VPC origin
+that exists (:mod:`.cloudfront_vpc_origin`); moto's origin model drops it,
+so its ``VpcOriginId`` is kept on the origin as ``vpc_origin_id`` (what the
+in-use check and the data plane read).
 
 ``AWS::CloudFront::OriginAccessControl``: moto's ``create_origin_access_control``
 (``get_origin_access_control`` works). Ref/GetAtt Id.
@@ -210,10 +213,40 @@ def _check_edge_constraints(cfg: dict[str, Any]) -> None:
 
 
 def _attach_oac(dist: Any, cfg: dict[str, Any]) -> None:
-    """moto's Origin model drops OriginAccessControlId; put it back."""
+    """moto's Origin model drops OriginAccessControlId and VpcOriginConfig; put them back."""
     by_id = {o["Id"]: o for o in cfg.get("Origins") or []}
     for origin in dist.distribution_config.Origins["Items"]:
-        origin.origin_access_control_id = by_id.get(origin.id, {}).get("OriginAccessControlId", "")
+        template_origin = by_id.get(origin.id, {})
+        origin.origin_access_control_id = template_origin.get("OriginAccessControlId", "")
+        vpc = template_origin.get("VpcOriginConfig") or {}
+        origin.vpc_origin_id = vpc.get("VpcOriginId")
+        origin.vpc_origin_read_timeout = int(vpc.get("OriginReadTimeout") or 30)
+        if vpc:  # served by GetDistributionConfig as the API's VpcOriginConfig
+            origin.vpc_origin_config = {
+                "VpcOriginId": vpc.get("VpcOriginId"),
+                "OriginReadTimeout": origin.vpc_origin_read_timeout,
+                "OriginKeepaliveTimeout": int(vpc.get("OriginKeepaliveTimeout") or 5),
+            }
+
+
+def _check_vpc_origins(cfg: dict[str, Any]) -> None:
+    """Every VpcOriginConfig names a VPC origin that exists. CloudFront's text for a missing one is not
+    documented: the message is the emulator's (EntityNotFound is the API's error for a missing entity,
+    https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistribution.html)."""
+    from .cloudfront_vpc_origin import VPC_ORIGINS
+
+    for origin in cfg.get("Origins") or []:
+        vpc = origin.get("VpcOriginConfig")
+        if vpc is None:
+            continue
+        if vpc.get("VpcOriginId") not in VPC_ORIGINS:
+            raise ProviderError(
+                f"EntityNotFound: VPC origin {vpc.get('VpcOriginId')!r} of origin {origin['Id']} does not exist"
+            )
+        if "CustomOriginConfig" in origin or "S3OriginConfig" in origin:
+            raise ProviderError(
+                f"origin {origin['Id']}: VpcOriginConfig cannot be combined with CustomOriginConfig or S3OriginConfig"
+            )
 
 
 class Distribution(Provider, CloudFormationModel):
@@ -226,6 +259,7 @@ class Distribution(Provider, CloudFormationModel):
             if policy_id not in POLICIES and not _is_managed_policy(policy_id):
                 raise ProviderError(f"policy {policy_id} does not exist")
         _check_edge_constraints(cfg)
+        _check_vpc_origins(cfg)
         check_distribution(self.account_id, cfg)
         api = distribution_config_to_api(cfg, caller_reference=random_id())
         dist, _, _ = _backend(self.account_id).create_distribution_with_tags(api, tags_list(props))
@@ -245,6 +279,7 @@ class Distribution(Provider, CloudFormationModel):
 
     def update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         _check_edge_constraints(new["DistributionConfig"])
+        _check_vpc_origins(new["DistributionConfig"])
         check_distribution(self.account_id, new["DistributionConfig"])
         backend = _backend(self.account_id)
         dist, etag = backend.get_distribution(self.physical_id)

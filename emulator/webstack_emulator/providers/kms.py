@@ -30,7 +30,7 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import kms_backends
 
-from .. import rotation
+from .. import role_calls, rotation
 from . import on_reset
 from ._base import Provider, as_bool, as_json_text
 from .service_rules import kms as kms_rules
@@ -83,4 +83,6 @@ class Key(Provider, CloudFormationModel):
 
 def install() -> None:
     rotation.install()
+    # The origin-verify rotation's ELB and CloudFront calls, as the function's role.
+    role_calls.install()
     on_reset(rotation.reset)

@@ -28,6 +28,7 @@ module                    rule                                            pitfal
 ``logs``                  ``LogGroupKeyAdmitsCloudWatchLogs``             D18
 ``s3``                    ``AlbLogBucketAllowsElbDelivery``               D19
 ``secretsmanager``        ``RotationFunctionInvokableBySecretsManager``   D20
+``cloudfront``            ``InternetGatewayAttachedForVpcOrigin``         D22
 ``s3``                    ``AccessLogBucketWithoutObjectLock``            D28
 ``general``               ``NoPlaceholderOrLiteralSecret``                F2
 ``general``               ``ContextResolvedAtSynth``                      F5
@@ -66,6 +67,7 @@ RULES: tuple[Rule, ...] = (
     logs.LOG_GROUP_KEY_ADMITS_CLOUDWATCH_LOGS,
     s3.ALB_LOG_BUCKET_ALLOWS_ELB_DELIVERY,
     secretsmanager.ROTATION_FUNCTION_INVOKABLE_BY_SECRETS_MANAGER,
+    cloudfront.INTERNET_GATEWAY_ATTACHED_FOR_VPC_ORIGIN,
     s3.ACCESS_LOG_BUCKET_WITHOUT_OBJECT_LOCK,
     general.NO_PLACEHOLDER_OR_LITERAL_SECRET,
     general.CONTEXT_RESOLVED_AT_SYNTH,

@@ -1,5 +1,5 @@
 """CloudFront distributions: origin access to SSE-KMS buckets and a bucket grant scoped to the distribution
-(D2), and the distribution helpers other rules share."""
+(D2), a VPC origin's internet gateway (D22), and the distribution helpers other rules share."""
 
 from __future__ import annotations
 
@@ -155,4 +155,74 @@ OAC_BUCKET_POLICY_SCOPED_TO_DISTRIBUTION = Rule(
     "(S3BucketOrigin.with_origin_access_control writes exactly this).",
     link="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html",
     check=check_oac_bucket_policy_scoped_to_distribution,
+)
+
+
+# ---------------------------------------------------------------------------
+# D22 a VPC origin's VPC has an internet gateway attached, before the origin is created
+
+_LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+_ATTACHMENT = "AWS::EC2::VPCGatewayAttachment"
+
+
+def _vpc_of_load_balancer(view: TemplateView, lb: str) -> str | None:
+    """Logical id of the VPC of ``lb``'s subnets, when the stack defines them."""
+    props = view.props(lb)
+    subnets = [s.get("SubnetId") for s in as_list(props.get("SubnetMappings")) if isinstance(s, dict)]
+    subnets += as_list(props.get("Subnets"))
+    for subnet in subnets:
+        lid = view.target(subnet, "AWS::EC2::Subnet")
+        vpc = view.target(view.props(lid).get("VpcId"), "AWS::EC2::VPC") if lid else None
+        if vpc is not None:
+            return vpc
+    return None
+
+
+def _internet_gateway_attachments(view: TemplateView, vpc: str) -> set[str]:
+    return {
+        lid
+        for lid, props in view.of_type(_ATTACHMENT)
+        if view.target(props.get("VpcId")) == vpc and props.get("InternetGatewayId") is not None
+    }
+
+
+def _depends_on(view: TemplateView, start: str) -> set[str]:
+    """Every resource ``start`` waits for: its references and DependsOn, transitively."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        resource = view.resources.get(todo.pop()) or {}
+        direct = view.refs(resource.get("Properties") or {}) | {
+            d for d in as_list(resource.get("DependsOn")) if isinstance(d, str) and d in view.resources
+        }
+        todo += list(direct - seen)
+        seen |= direct
+    return seen
+
+
+def check_internet_gateway_attached_for_vpc_origin(view: TemplateView) -> Iterator[Hit]:
+    for lid, props in view.of_type("AWS::CloudFront::VpcOrigin"):
+        lb = view.target((props.get("VpcOriginEndpointConfig") or {}).get("Arn"), _LOAD_BALANCER)
+        vpc = _vpc_of_load_balancer(view, lb) if lb else None
+        if vpc is None:
+            continue  # the target or its VPC comes from outside the stack: nothing to judge here
+        attachments = _internet_gateway_attachments(view, vpc)
+        if not attachments:
+            yield Hit(lid, "NoInternetGateway", "Properties/VpcOriginEndpointConfig")
+        elif not attachments & _depends_on(view, lid):
+            yield Hit(lid, "NotAfterAttachment", "DependsOn")
+
+
+INTERNET_GATEWAY_ATTACHED_FOR_VPC_ORIGIN = Rule(
+    name="InternetGatewayAttachedForVpcOrigin",
+    pitfall="D22",
+    info="A CloudFront VPC origin targets a load balancer whose VPC has no internet gateway attached "
+    "([NoInternetGateway]; a VPC origin's VPC must have one, even when every subnet is private), or the origin "
+    "does not wait for the gateway's attachment ([NotAfterAttachment]; an internal load balancer does not, so "
+    "CloudFormation may create the origin first, and delete the attachment before it).",
+    explanation="Keep an internet gateway attached to the VPC (CDK's Vpc creates one with public subnets; "
+    "create_internet_gateway for private-only VPCs, aws/aws-cdk#34069) and make the VpcOrigin depend on the "
+    "AWS::EC2::VPCGatewayAttachment (node.add_dependency).",
+    link="https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html",
+    check=check_internet_gateway_attached_for_vpc_origin,
 )

@@ -148,6 +148,8 @@ def _behaviour_paths(cfg: Mapping[str, Any]) -> dict[str, list[str]]:
 def _origin_access(origin: Mapping[str, Any]) -> str:
     if origin.get("OriginAccessControlId"):
         return " via OAC"
+    if origin.get("VpcOriginConfig"):
+        return " via VPC origin"
     return " via OAI" if (origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") else ""
 
 

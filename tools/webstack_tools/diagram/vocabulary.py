@@ -43,6 +43,7 @@ PLUMBING_TYPES = frozenset(
         "AWS::SNS::TopicPolicy",
         "AWS::SQS::QueuePolicy",
         "AWS::CloudFront::OriginAccessControl",  # drawn as "via OAC" on the origin edge
+        "AWS::CloudFront::VpcOrigin",  # drawn as "via VPC origin" on the origin edge
         "AWS::CloudFront::CachePolicy",
         "AWS::CloudFront::OriginRequestPolicy",
         "AWS::CloudFront::ResponseHeadersPolicy",
