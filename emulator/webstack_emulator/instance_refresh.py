@@ -7,7 +7,15 @@ feature's announcement, 2026-07-29, as summarised in public notes):
 
 * A stack update that changes the group's ``LaunchTemplate`` or
   ``MixedInstancesPolicy`` starts an instance refresh toward the new
-  configuration instead of replacing instances itself.
+  configuration instead of replacing instances itself: "When properties
+  that trigger an instance refresh change (such as LaunchTemplate or
+  MixedInstancesPolicy), CloudFormation starts an instance refresh to
+  replace instances gradually" (CDK 2.275's ``CfnAutoScalingInstanceRefresh``,
+  https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.CfnAutoScalingInstanceRefresh.html).
+  Any other change of the group (``MaxSize``, ``MinSize``, tags, ...) is
+  applied in place without one; a launch template whose template and
+  parameters are unchanged gets no new version (engine fix 21), so the
+  group's ``LatestVersionNumber`` reference does not change either.
 * The refresh replaces instances in batches that keep
   ``MinHealthyPercentage`` of the desired capacity healthy and in service
   and never exceed ``MaxHealthyPercentage`` (above 100: replacements launch

@@ -8,12 +8,14 @@
 Modules: :mod:`.rules` (one module per AWS service, assembled into
 ``RULES``), :mod:`.template` (:class:`TemplateView`, what a rule sees),
 :mod:`.pack` (the plugin), :mod:`.report` (findings of an app across packs,
-the rule catalogue), :mod:`.aws` (AWS facts defined once). See README.md in
+the rule catalogue), :mod:`.aws` (AWS facts defined once), :mod:`.pins`
+(a stack's pinned stateful logical ids, pitfall D14). See README.md in
 this package.
 """
 
-from .aws import ACKNOWLEDGED_RULES_METADATA_KEY, CLOUDFRONT_REGION
+from .aws import ACKNOWLEDGED_RULES_METADATA_KEY, CLOUDFRONT_REGION, PINNED_STATEFUL_IDS_METADATA_KEY
 from .pack import PLUGIN_NAME, PitfallChecks, RawFinding
+from .pins import STATEFUL_TYPES, pin_stateful_ids
 from .report import Finding, default_packs, findings, rule_catalog, rules_markdown
 from .rules import RULES, Hit, Rule
 from .template import TemplateView
@@ -21,8 +23,10 @@ from .template import TemplateView
 __all__ = [
     "ACKNOWLEDGED_RULES_METADATA_KEY",
     "CLOUDFRONT_REGION",
+    "PINNED_STATEFUL_IDS_METADATA_KEY",
     "PLUGIN_NAME",
     "RULES",
+    "STATEFUL_TYPES",
     "Finding",
     "Hit",
     "PitfallChecks",
@@ -31,6 +35,7 @@ __all__ = [
     "TemplateView",
     "default_packs",
     "findings",
+    "pin_stateful_ids",
     "rule_catalog",
     "rules_markdown",
 ]

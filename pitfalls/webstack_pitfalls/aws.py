@@ -13,3 +13,8 @@ CLOUDFRONT_REGION = "us-east-1"
 # Construct metadata type under which `Validations.of(scope).acknowledge(...)`
 # (aws-cdk-lib 2.275) records acknowledged rule ids.
 ACKNOWLEDGED_RULES_METADATA_KEY = "aws:cdk:acknowledged-rules"
+
+# Stack template Metadata key under which a stack declares the logical ids of
+# its stateful resources (:func:`webstack_pitfalls.pin_stateful_ids`), checked
+# by the StatefulLogicalIdPinned rule (pitfall D14).
+PINNED_STATEFUL_IDS_METADATA_KEY = "WebstackPitfalls::PinnedStatefulIds"

@@ -71,7 +71,9 @@ def deploy(aws: Callable[..., Any]) -> Callable[..., Deployed]:
     """deploy(resources, outputs=None, region=..., expect_ok=True) -> Deployed.
 
     Uses a change set, like ``cdk deploy``; ``update_of=`` deploys a new
-    template onto an existing stack."""
+    template onto an existing stack; ``parameters=`` is the template's
+    Parameters section, ``parameter_values=`` the change set's Parameters
+    (e.g. ``UsePreviousValue``, as ``cdk deploy`` sends on an update)."""
 
     def _deploy(
         resources: dict[str, Any],
@@ -81,6 +83,7 @@ def deploy(aws: Callable[..., Any]) -> Callable[..., Deployed]:
         expect_ok: bool = True,
         update_of: Deployed | None = None,
         parameters: dict[str, Any] | None = None,
+        parameter_values: list[dict[str, Any]] | None = None,
     ) -> Deployed:
         cfn = aws("cloudformation", region)
         template: dict[str, Any] = {"Resources": resources}
@@ -95,6 +98,7 @@ def deploy(aws: Callable[..., Any]) -> Callable[..., Deployed]:
             TemplateBody=json.dumps(template),
             ChangeSetType="UPDATE" if update_of else "CREATE",
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+            **({"Parameters": parameter_values} if parameter_values is not None else {}),
         )
         cfn.execute_change_set(ChangeSetName=cs["Id"], StackName=name)
         deployed = Deployed(cfn, name)

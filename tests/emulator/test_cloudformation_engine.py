@@ -6,6 +6,7 @@ sets, termination protection, and the moto version guard."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import botocore.exceptions
 import pytest
@@ -791,3 +792,39 @@ def test_an_in_place_change_the_emulator_cannot_apply_fails_loudly(deploy, aws):
     assert any("not emulated: in-place update of AWS::EC2::VPC V (EnableDnsHostnames)" in f for f in updated.failures())
     assert updated.resources["V"] == stack.resources["V"]
     aws("cloudformation").delete_stack(StackName=stack.name)
+
+
+def test_a_parameter_updates_its_resources_only_when_its_effective_value_changes(deploy, aws):
+    """Fix 21: created on the Default, then updated with the same value passed
+    (UsePreviousValue, or the value itself): nothing that uses it is updated;
+    a new value, or a new value behind an SSM-typed parameter's path, is."""
+    ssm = aws("ssm")
+    ssm.put_parameter(Name="/test/fix21/ami", Value="ami-11111111", Type="String")
+    parameters = {
+        "Word": {"Type": "String", "Default": "one"},
+        "Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/test/fix21/ami"},
+    }
+
+    def resources(description: str) -> dict[str, Any]:
+        value = {"Fn::Join": ["-", [{"Ref": "Word"}, {"Ref": "Ami"}]]}
+        return {
+            "Uses": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": value}},
+            "Other": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": description}},
+        }
+
+    def update(description: str, values: list[dict[str, Any]]) -> dict[str, Any]:
+        done = deploy(resources(description), parameters=parameters, parameter_values=values, update_of=stack)
+        assert done.status == "UPDATE_COMPLETE", done.failures()
+        parameter: dict[str, Any] = ssm.get_parameter(Name=stack.resources["Uses"])["Parameter"]
+        return parameter
+
+    stack = deploy(resources("a"), parameters=parameters)  # created on the defaults, as `cdk deploy` does
+    created = ssm.get_parameter(Name=stack.resources["Uses"])["Parameter"]["LastModifiedDate"]
+    previous = [{"ParameterKey": k, "UsePreviousValue": True} for k in parameters]
+    assert update("b", previous)["LastModifiedDate"] == created  # not updated
+    same = [{"ParameterKey": "Word", "ParameterValue": "one"}, {"ParameterKey": "Ami", "UsePreviousValue": True}]
+    assert update("c", same)["LastModifiedDate"] == created
+    changed = update("d", [{"ParameterKey": "Word", "ParameterValue": "two"}, previous[1]])
+    assert changed["Value"] == "two-ami-11111111" and changed["LastModifiedDate"] > created
+    ssm.put_parameter(Name="/test/fix21/ami", Value="ami-22222222", Type="String", Overwrite=True)
+    assert update("e", previous)["Value"] == "two-ami-22222222"  # the path resolved again, as in AWS

@@ -216,3 +216,60 @@ def test_one_instance_with_no_room_above_desired_is_replaced_terminate_first(dep
     assert deploy(newer, update_of=stack).status == "UPDATE_COMPLETE"
     (after,) = _group(aws, name)["Instances"]
     assert after["InstanceId"] != before["InstanceId"] and after["LaunchTemplate"]["Version"] == "2"
+
+
+# The image as CDK renders MachineImage.latest_amazon_linux2023(): an SSM-typed
+# parameter with the path as its Default; `cdk deploy` passes nothing for it on
+# create and UsePreviousValue on every update.
+_AMI_PATH = "/webstack-test/refresh/ami"
+_AMI_PARAMETER = {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": _AMI_PATH}}
+_PREVIOUS_AMI = [{"ParameterKey": "Ami", "UsePreviousValue": True}]
+
+
+def _template_with_ami_parameter(instance_type: str = "t3.micro", max_size: str = "6") -> dict[str, Any]:
+    template = _template(instance_type, BakeTime=150)
+    template["Lt"]["Properties"]["LaunchTemplateData"]["ImageId"] = {"Ref": "Ami"}
+    template["G"]["Properties"]["MaxSize"] = max_size
+    return template
+
+
+def test_a_max_size_change_alone_refreshes_nothing_and_a_launch_template_change_does(deploy, aws, short_waits):
+    """A group change outside the launch template (capacity.max) is no instance
+    refresh: it completes without waiting checkpoints or bake time; the next
+    launch template change runs one, as CloudFormation does."""
+    aws("ssm").put_parameter(Name=_AMI_PATH, Value="ami-12345678", Type="String", Overwrite=True)
+    stack = deploy(_template_with_ami_parameter(), parameters=_AMI_PARAMETER)
+    name = stack.resources["G"]
+    before = sorted(i["InstanceId"] for i in _group(aws, name)["Instances"])
+    bake = 150 * float(SCALE)
+
+    started = time.monotonic()
+    wider = deploy(
+        _template_with_ami_parameter(max_size="8"),
+        parameters=_AMI_PARAMETER,
+        parameter_values=_PREVIOUS_AMI,
+        update_of=stack,
+    )
+    waited = time.monotonic() - started
+    assert wider.status == "UPDATE_COMPLETE"
+    group = _group(aws, name)
+    assert group["MaxSize"] == 8
+    assert _refreshes(aws, name) == []
+    assert group["LaunchTemplate"]["Version"] == "1"  # no new launch template version either
+    assert sorted(i["InstanceId"] for i in group["Instances"]) == before
+    assert waited < bake / 2, f"a MaxSize update waited {waited:.1f} s"
+
+    started = time.monotonic()
+    changed = deploy(
+        _template_with_ami_parameter("t3.small", max_size="8"),
+        parameters=_AMI_PARAMETER,
+        parameter_values=_PREVIOUS_AMI,
+        update_of=stack,
+    )
+    waited = time.monotonic() - started
+    assert changed.status == "UPDATE_COMPLETE"
+    (refresh,) = _refreshes(aws, name)
+    assert refresh["Status"] == "Successful"
+    assert refresh["DesiredConfiguration"]["LaunchTemplate"]["Version"] == "2"
+    assert _versions(_group(aws, name)) == ["2", "2"]
+    assert waited >= bake  # the bake time was waited

@@ -3,7 +3,8 @@
 A launch template change is deployed as an instance refresh: a fleet scaled
 out before the deploy keeps its size and ends on the new version; with one
 of the web tier's rollback alarms in ALARM the deploy fails, the web stack
-ends in UPDATE_ROLLBACK_COMPLETE and the previous version stays in service.
+ends in UPDATE_ROLLBACK_COMPLETE and the previous version stays in service;
+an alarm raised while the refresh bakes rolls it back the same way.
 The emulator cannot tell an instance's health (no application runs), so the
 alarm state set here is the health signal. Checkpoint delays and bake time
 (300 s each in dev) are shortened by the emulator's WEBSTACK_EMULATOR_TIME_SCALE.
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -96,5 +99,67 @@ def test_launch_template_change_refreshes_keeps_size_and_rolls_back_on_alarm(tmp
         group = _group(target, name, region)
         assert group["LaunchTemplate"]["Version"] == new_version
         assert (group["DesiredCapacity"], _versions(group)) == (2, {new_version})
+    finally:
+        stop(tmp_path / "emulator")
+
+
+def _wait_until_baking(target: DeployTarget, name: str, region: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    autoscaling = target.client("autoscaling", region)
+    while True:
+        refreshes = autoscaling.describe_instance_refreshes(AutoScalingGroupName=name)["InstanceRefreshes"]
+        if any(r["Status"] == "Baking" for r in refreshes):
+            return
+        assert time.monotonic() < deadline, f"no refresh of {name} reached its bake time: {refreshes}"
+        time.sleep(0.05)
+
+
+def test_an_alarm_raised_during_the_bake_time_rolls_the_refresh_back(tmp_path, monkeypatch):
+    # dev's 300 s checkpoint and 300 s bake last 6 s each: time to see the bake and raise the alarm in it.
+    monkeypatch.setenv(TIME_SCALE_ENV, "0.02")
+    first = _synth(tmp_path, "first", {})
+    changed = _synth(tmp_path, "changed", {"instance_type": "t3.small"})
+    info = start(tmp_path / "emulator", port=free_port())
+    try:
+        target = emulator_target(info.endpoint)
+        bootstrap(target, first)
+        outputs = deploy(target, first, tmp_path / "out1")
+        web = next(s for s in first if s.name.endswith("-web"))
+        name, region = outputs["AutoScalingGroupName"], web.region
+        old_version = _group(target, name, region)["LaunchTemplate"]["Version"]
+        alarm, alarm_region = _rollback_alarm(target, first)
+        cloudwatch = target.client("cloudwatch", alarm_region)
+        assert cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]["StateValue"] != "ALARM"
+
+        failure: list[BaseException] = []
+
+        def update() -> None:
+            try:
+                deploy(target, changed, tmp_path / "out2")
+            except DeployError as err:
+                failure.append(err)
+
+        deploying = threading.Thread(target=update)
+        deploying.start()
+        try:
+            _wait_until_baking(target, name, region, seconds=300)
+            # Every instance already runs the new version: only the bake-time alarm can stop it now.
+            assert _versions(_group(target, name, region)) != {old_version}
+            cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="5xx while baking")
+        finally:
+            deploying.join(300)
+        assert not deploying.is_alive(), "the deploy did not end"
+        assert failure, "the deploy succeeded although a rollback alarm went off during the bake time"
+        assert alarm in str(failure[0])
+        assert stack_status(target, web.name, region) == "UPDATE_ROLLBACK_COMPLETE"
+        group = _group(target, name, region)
+        assert group["LaunchTemplate"]["Version"] == old_version
+        assert _versions(group) == {old_version}
+        back, failed = target.client("autoscaling", region).describe_instance_refreshes(AutoScalingGroupName=name)[
+            "InstanceRefreshes"
+        ]  # newest first
+        assert failed["Status"] == "Failed" and alarm in failed["StatusReason"]
+        assert back["Status"] == "Successful"
+        assert back["DesiredConfiguration"]["LaunchTemplate"]["Version"] == old_version
     finally:
         stop(tmp_path / "emulator")

@@ -24,7 +24,6 @@ from botocore.exceptions import ClientError
 from tests.synth import config_of
 from webstack.config import load_config
 from webstack_emulator import start, stop
-from webstack_emulator.instance_refresh import TIME_SCALE_ENV
 from webstack_emulator.server import free_port
 from webstack_tools import local_pager
 from webstack_tools.assembly import CloudAssembly
@@ -122,16 +121,9 @@ def _synth(work: Path, env_name: str, overrides: dict | None, key: str) -> tuple
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module: pytest.MonkeyPatch) -> Iterator[Lab]:
-    # Instance-refresh checkpoints and bake time (300 s each in dev) shortened, as in
-    # test_instance_refresh_deploy.py: this module times each deploy against DEADLINE.
-    monkeypatch_module.setenv(TIME_SCALE_ENV, "0.005")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    # Real time: no deploy here changes the launch template, so none may run an instance
+    # refresh (dev's 300 s checkpoint and bake time would miss DEADLINE).
     work = tmp_path_factory.mktemp("lifecycle")
     state = work / "emulator"
     pool = ThreadPoolExecutor(max_workers=2)
@@ -246,6 +238,13 @@ def test_dev_update_changes_max_size_in_place(lab, dev):
     assert after["MaxSize"] == UPDATE["capacity"]["max"]
     # An update of the size is not a replacement: same group, same data.
     assert after["AutoScalingGroupARN"] == before["AutoScalingGroupARN"]
+    # Nor an instance refresh: the launch template did not change, so its version and instances stay.
+    assert after["LaunchTemplate"]["Version"] == before["LaunchTemplate"]["Version"]
+    assert {i["InstanceId"] for i in after["Instances"]} == {i["InstanceId"] for i in before["Instances"]}
+    refreshes = lab.client("autoscaling", region_of(after["AutoScalingGroupARN"])).describe_instance_refreshes(
+        AutoScalingGroupName=after["AutoScalingGroupName"]
+    )
+    assert refreshes["InstanceRefreshes"] == []
     kept = [*BUCKETS, "DataKeyArn"]
     assert {k: updated[k] for k in kept} == {k: dev[k] for k in kept}
 

@@ -1,21 +1,113 @@
-"""The rules of webstack_pitfalls/rules/general.py: NoPlaceholderOrLiteralSecret (F2), ContextResolvedAtSynth (F5)."""
+"""The rules of webstack_pitfalls/rules/general.py: StatefulLogicalIdPinned (D14), NoPlaceholderOrLiteralSecret (F2),
+ContextResolvedAtSynth (F5)."""
 
 import aws_cdk as cdk
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 
+from webstack_pitfalls import pin_stateful_ids
+
 from .conftest import CaseBook, ack, module_results
+
+D14 = "Webstack-StatefulLogicalIdPinned"
 
 F2 = "Webstack-NoPlaceholderOrLiteralSecret"
 F5 = "Webstack-ContextResolvedAtSynth"
 
 book = CaseBook()
 fired = module_results(book)
+
+
+# -- D14 stateful logical ids the stack pins ------------------------------------
+
+
+def _stateful(stack, bucket_id="Content"):
+    """A bucket, a key and a log group; the ids they get in a case stack (no construct nesting)."""
+    bucket = s3.Bucket(stack, bucket_id)
+    logs.LogGroup(stack, "Logs")
+    kms.Key(stack, "Key")
+    return bucket
+
+
+def _logical_id(construct) -> str:
+    return cdk.Stack.of(construct).resolve(construct.node.default_child.logical_id)
+
+
+def _pin_as_deployed(stack):
+    """Pin what the stack held when it was deployed: its bucket was "Content"."""
+    ids = {"AWS::S3::Bucket": ["Content"], "AWS::Logs::LogGroup": ["Logs"], "AWS::KMS::Key": ["Key"]}
+    pin_stateful_ids(stack, {t: [_hashed(stack, i, t) for i in v] for t, v in ids.items()})
+
+
+def _hashed(stack, construct_id: str, rtype: str) -> str:
+    found = [r for r in stack.node.find_all() if isinstance(r, cdk.CfnResource) and r.cfn_resource_type == rtype]
+    by_id = {r.node.scope.node.id: _logical_id(r.node.scope) for r in found}
+    return by_id.get(construct_id, f"{construct_id}NotCreated")
+
+
+@book.case("D14Good")
+def _(stack):
+    _stateful(stack)
+    _pin_as_deployed(stack)
+
+
+@book.case("D14GoodNothingPinned")
+def _(stack):
+    _stateful(stack, bucket_id="Renamed")  # a stack that declares no pins is not checked
+
+
+@book.case("D14BadRenamedBucket")
+def _(stack):
+    _stateful(stack)
+    _pin_as_deployed(stack)
+    # The same stack after a refactoring renamed the bucket's construct.
+    stack.node.try_remove_child("Content")
+    s3.Bucket(stack, "SiteContent")
+
+
+@book.case("D14BadUnpinnedTypeTheStackNames")
+def _(stack):
+    _stateful(stack)
+    _pin_as_deployed(stack)
+    pin_stateful_ids(stack, {"AWS::SNS::Topic": ["AlertsTopic"]})  # a second declaration replaces the first
+    sns.Topic(stack, "Alarms")
+
+
+@book.case("D14AckedRenamedBucket")
+def _(stack):
+    _stateful(stack)
+    _pin_as_deployed(stack)
+    stack.node.try_remove_child("Content")
+    ack(s3.Bucket(stack, "SiteContent"), D14)
+
+
+def test_d14_pinned_stateful_ids_are_compliant(fired):
+    assert fired("D14Good", D14) == set()
+    assert fired("D14GoodNothingPinned", D14) == set()
+
+
+def test_d14_renamed_bucket_construct_fires_on_the_new_bucket(fired):
+    (finding,) = fired.of("D14BadRenamedBucket", D14)
+    assert finding.rule_id == D14
+    assert finding.path.startswith("D14BadRenamedBucket/SiteContent/")
+
+
+def test_d14_every_stateful_or_pinned_type_is_checked(fired):
+    # Only the topic's type is declared now: the bucket, key and log group are stateful and unpinned,
+    # the topic is of a declared type and its id is not the one pinned.
+    paths = sorted(f.path.split("/")[1] for f in fired.of("D14BadUnpinnedTypeTheStackNames", D14))
+    assert paths == ["Alarms", "Content", "Key", "Logs"]
+
+
+def test_d14_acknowledged(fired):
+    assert fired("D14AckedRenamedBucket", D14) == set()
 
 
 # -- F2 placeholders and written secrets --------------------------------------
@@ -274,5 +366,5 @@ def test_compliant_cases_are_clean_for_every_rule(fired):
 
 
 def test_every_finding_has_an_acknowledged_case(fired):
-    for rule in (F2, F5):
+    for rule in (D14, F2, F5):
         assert fired.without_acknowledged_case(rule) == set()

@@ -41,6 +41,7 @@ def test_catalogue_pins_every_rule_and_its_pitfall():
         ("D10", "AlarmTopicEncryptedForCloudWatch"),
         ("D11", "LaunchTemplateWithAmazonLinux2023"),
         ("D12", "SecurityGroupIngressUnique"),
+        ("D14", "StatefulLogicalIdPinned"),
         ("D15", "NotifiedTopicPolicyAllowsPublisher"),
         ("D16", "NotifiedTopicKeyUsableByAutoScaling"),
         ("D17", "KeyPolicyKeepsAccountRoot"),

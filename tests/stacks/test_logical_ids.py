@@ -2,10 +2,13 @@
 
 These logical ids are part of the platform's contract with deployed
 environments. A failure here means a change would replace a key, bucket,
-secret or log group: rename it back, or plan the migration and update this list.
+secret or log group: rename it back, or plan the migration and update the
+list (webstack/stateful_ids.py).
 """
 
 from __future__ import annotations
+
+from webstack.stateful_ids import PINNED
 
 DOMAIN = {
     "domain": {
@@ -16,50 +19,11 @@ DOMAIN = {
     }
 }
 
-# Every stateful resource any configuration can create. A new one fails the
-# test until it is pinned here; a renamed one fails because its old id is gone.
-PINNED = {
-    "web": {
-        "AWS::KMS::Key": {"KeysDataKey8F3FE3A4", "KeysTelemetryKey51EF4063"},
-        "AWS::CertificateManager::Certificate": {"OriginCertificate689B8D2E"},
-        "AWS::WAFv2::WebACL": {"AlbWafWebAcl2BFC650B"},
-        "AWS::S3::Bucket": {
-            "StorageAccessLogs96FB524C",
-            "StorageAlbLogs52CE7A78",
-            "StorageCdnLogs920BDBFF",
-            "StorageContent05955A69",
-        },
-        "AWS::SecretsManager::Secret": {
-            "SecretsApiKey92A01E51",
-            "SecretsDatabaseCredentialsDB24CA51",
-            "SecretsOriginVerify59304C5E",
-        },
-        "AWS::Logs::LogGroup": {
-            "NetworkFlowLogs2BEC3212",
-            "SecretsRotationLogs5592C481",
-            "OriginVerifyRotationLogsF0024ADE",
-            "AlbWafLogsADC2EE40",
-            "WebTierServerAccessLogsD6751DF7",
-            "WebTierServerErrorLogs4FAD31B1",
-            "SiteHandlerLogsA23206D2",
-        },
-        "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
-        "AWS::EC2::VPC": {"NetworkVpc7FB7348F"},
-        "AWS::CloudFront::Distribution": {"CdnDistribution149FA6C8"},
-        "AWS::ElasticLoadBalancingV2::LoadBalancer": {"WebTierAlbACA717AF"},
-    },
-    "edge_monitoring": {
-        "AWS::KMS::Key": {"AlertsKey9E1197AF"},
-        "AWS::SNS::Topic": {"AlertsTopicCF7C81C9", "AlertsEventsTopic32B6C16E"},
-    },
-    "edge": {
-        "AWS::KMS::Key": {"LogKeyE83D0C1B"},
-        "AWS::Logs::LogGroup": {"WafLogs5C6BB543"},
-        "AWS::CertificateManager::Certificate": {"SiteCertificate38C247F6"},
-        "AWS::WAFv2::WebACL": {"WafWebAclBE24253C"},
-    },
-}
-# Present whatever the configuration.
+# PINNED (webstack/stateful_ids.py, which the stacks also declare for the
+# pitfall checks) holds every stateful resource any configuration can create:
+# a new one fails the test until it is pinned there; a renamed one fails
+# because its new id is not pinned and its old one (below) is gone.
+# Present whatever the configuration:
 ALWAYS = {
     "AWS::KMS::Key": {"KeysDataKey8F3FE3A4", "KeysTelemetryKey51EF4063", "AlertsKey9E1197AF"},
     "AWS::S3::Bucket": PINNED["web"]["AWS::S3::Bucket"],

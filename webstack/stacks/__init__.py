@@ -10,6 +10,7 @@ from webstack.config import EnvironmentConfig
 from webstack.stacks.edge import EdgeStack
 from webstack.stacks.edge_monitoring import EdgeMonitoringStack
 from webstack.stacks.web import WebStack
+from webstack.stateful_ids import pin
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ def add_environment(app: App, config: EnvironmentConfig) -> EnvironmentStacks:
     edge_monitoring.add_stack_dependency(web, "alarms watch the distribution the web stack creates")
 
     stacks = EnvironmentStacks(web=web, edge_monitoring=edge_monitoring, edge=edge)
+    # D14: each stack declares its stateful logical ids; the pitfall checks fault any other.
+    for role, member in (("edge", edge), ("web", web), ("edge_monitoring", edge_monitoring)):
+        if member is not None:
+            pin(member, role)
     for stack in stacks.all:
         Tags.of(stack).add("Project", "webstack")
         Tags.of(stack).add("Environment", config.name)

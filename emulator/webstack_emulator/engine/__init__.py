@@ -1,7 +1,8 @@
 """Fixes to moto's CloudFormation engine itself (not to any one type), one
 module each, applied in this order by :func:`install` (17 last, whatever the
 numbers: its validation wraps outside every other fix, so a broken template
-is refused before any of them acts; 18, 19 and 20 come before it):
+is refused before any of them acts; 18, 19 and 20 come before it; 21 comes
+right before 06, whose diff it corrects):
 
 01 ``fix_01_dynamic_references``    ``{{resolve:ssm|secretsmanager:...}}`` resolved
 02 ``fix_02_get_stack_output``      ``Fn::GetStackOutput`` resolved, any region
@@ -23,13 +24,14 @@ is refused before any of them acts; 18, 19 and 20 come before it):
 18 ``fix_18_attribute_dependents``  an unchanged resource is updated when a Ref/GetAtt value it uses changed
 19 ``fix_19_stack_policy``          stack policies refuse the updates they deny (UPDATE_ROLLBACK_COMPLETE)
 20 ``fix_20_rollback_triggers``     rollback triggers: an alarm in ALARM rolls the change set back
+21 ``fix_21_parameter_changes``     only a parameter whose effective value changed updates its resources
 
 Each module's docstring says what moto 5.2.5 does, what AWS does (with the
 documentation) and what the fix changes. Each refuses to patch a moto other
 than the pinned one (``_guard``; the providers' own moto patches use the
 same :func:`require_pinned_moto` and :func:`replace`). Where several fixes wrap the same moto
 function the order matters: 01 then 02 (``clean_json``), 04, 05, 18 then 17
-(``parse_and_update_resource``), 06 then 18 (``build_resource_diff``), 10,
+(``parse_and_update_resource``), 21, 06 then 18 (``build_resource_diff``), 10,
 11, 14 (``execute_change_set``), 19 then 20 (``ChangeSet.apply``: the triggers
 are checked first), 16 then 20 (``create_change_set``), 12 then 13
 (``delete_stack``).
@@ -64,6 +66,7 @@ from . import (
     fix_18_attribute_dependents,
     fix_19_stack_policy,
     fix_20_rollback_triggers,
+    fix_21_parameter_changes,
 )
 from ._guard import PINNED_MOTO_VERSION, MotoVersionMismatch, add, replace, require_pinned_moto
 
@@ -73,6 +76,8 @@ FIXES: tuple[ModuleType, ...] = (
     fix_03_custom_resources,
     fix_04_failure_annotation,
     fix_05_update_or_replace,
+    # before 06: the diff it orders (and 18 extends) is this one's
+    fix_21_parameter_changes,
     fix_06_ordered_diff,
     fix_07_retained_deletes,
     fix_08_ordered_delete,

@@ -30,7 +30,7 @@ from .fix_15_stack_parameters import parameter_slots, stack_parameters
 SSM_VALUE_TYPE_PREFIX = "AWS::SSM::Parameter::Value"
 
 
-def _same_resolved_value(resource_map: Any, key: str, slot: dict[str, Any], new: Any) -> bool:
+def same_resolved_value(resource_map: Any, key: str, slot: dict[str, Any], new: Any) -> bool:
     if not str(slot.get("Type", "")).startswith(SSM_VALUE_TYPE_PREFIX) or new is None:
         return True
     try:
@@ -46,7 +46,7 @@ def _has_parameters(self: Any, other_parameters: dict[str, Any]) -> bool:
     slots = parameter_slots(resource_map)
     for key, slot in slots.items():
         new = (other_parameters or {}).get(key, slot.get("Default"))
-        if new != previous.get(key) or not _same_resolved_value(resource_map, key, slot, new):
+        if new != previous.get(key) or not same_resolved_value(resource_map, key, slot, new):
             return False
     return set(other_parameters or {}) <= set(slots)
 

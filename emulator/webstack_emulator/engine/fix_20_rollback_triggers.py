@@ -15,8 +15,18 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_RollbackTr
 * The triggers are saved on the stack and apply to later operations unless a
   new list is given (which replaces them; an empty list removes them).
 * "If a specified trigger is missing, the entire stack operation fails and is
-  rolled back." At most 5 triggers; ``Type`` is ``AWS::CloudWatch::Alarm`` or
-  ``AWS::CloudWatch::CompositeAlarm``.
+  rolled back." At most 5 triggers.
+* A composite alarm is a trigger: ``Type`` is "either AWS::CloudWatch::Alarm
+  or AWS::CloudWatch::CompositeAlarm"
+  (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_RollbackTrigger.html).
+  Any other type is refused when the change set is created; AWS's wording
+  for that is not documented (the emulator's names the two types).
+* An ARN whose resource part is not ``alarm:NAME`` (``alarm/NAME``, as
+  CDK's ``CompositeAlarm.fromCompositeAlarmName`` once rendered it) is
+  refused with "RelativeId of a Rollback Trigger's ARN is incorrect"
+  (AWS's text as reported in https://github.com/aws/aws-cdk/issues/24594;
+  that report does not say which call answered it: the emulator refuses
+  the ``CreateChangeSet``).
 
 Fix: ``CreateChangeSet`` keeps the configuration on the change set (the
 range and count checked with AWS's constraint wording); executing it applies
@@ -31,9 +41,11 @@ where ``DescribeStacks`` shows them. What the emulator does on its own:
   (on AWS they show the new one).
 * AWS's wording for a breached or a missing trigger is not documented; the
   emulator's reason says which alarm and what happened.
-* An ARN is looked up as an alarm of either kind whatever its ``Type`` (the
-  CDK CLI sends ``AWS::CloudWatch::Alarm`` for every ARN it is given); whether
-  AWS accepts a composite alarm under that type is not documented.
+* An ARN is looked up as an alarm of either kind whatever its ``Type`` of
+  the two (the CDK CLI sends ``AWS::CloudWatch::Alarm`` for every ARN it is
+  given, https://github.com/aws/aws-cdk-cli/pull/1881: "CLI ARNs default to
+  metric alarms"); whether AWS accepts a composite alarm under the metric
+  alarm's type, or the reverse, is not documented: accepted here.
 * ``RollbackConfiguration`` on ``CreateStack`` / ``UpdateStack`` is not
   emulated (refused, saying so); the CDK CLI deploys through change sets.
 """
@@ -57,6 +69,7 @@ from .change_sets import find_change_set
 SCALE_VARIABLE = "WEBSTACK_EMULATOR_SECONDS_PER_MONITORING_MINUTE"
 MAX_MONITORING_MINUTES = 180
 MAX_TRIGGERS = 5
+TRIGGER_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
 _POLL_SECONDS = 0.1
 
 
@@ -69,6 +82,19 @@ class RollbackTriggered(Exception):
 def _constraint(detail: str) -> cfn_exceptions.ValidationError:
     # AWS's generic request-validation wording.
     return cfn_exceptions.ValidationError(message=f"1 validation error detected: {detail}")
+
+
+def _check_trigger(trigger: Mapping[str, str]) -> None:
+    """Refuse a trigger of a type AWS does not list, or a CloudWatch ARN that names no alarm."""
+    if trigger["Type"] not in TRIGGER_TYPES:
+        # The emulator's wording: AWS documents the two types, not its answer to another one.
+        raise cfn_exceptions.ValidationError(
+            message=f"Rollback trigger {trigger['Arn']} has Type {trigger['Type']!r}: a rollback trigger's Type "
+            f"is {' or '.join(TRIGGER_TYPES)}"
+        )
+    parts = trigger["Arn"].split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] == "cloudwatch" and not parts[5].startswith("alarm:"):
+        raise cfn_exceptions.ValidationError(message="RelativeId of a Rollback Trigger's ARN is incorrect")
 
 
 def parse_configuration(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -87,6 +113,8 @@ def parse_configuration(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
         config["MonitoringTimeInMinutes"] = minutes
     if "RollbackTriggers" in raw:
         triggers = [{"Arn": t["Arn"], "Type": t["Type"]} for t in raw["RollbackTriggers"] or []]
+        for trigger in triggers:
+            _check_trigger(trigger)
         if len(triggers) > MAX_TRIGGERS:
             raise _constraint(
                 "Value at 'rollbackConfiguration.rollbackTriggers' failed to satisfy constraint: "

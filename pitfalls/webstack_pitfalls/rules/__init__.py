@@ -21,6 +21,7 @@ module                    rule                                            pitfal
 ``sns``                   ``AlarmTopicEncryptedForCloudWatch``            D10
 ``ec2``                   ``LaunchTemplateWithAmazonLinux2023``           D11
 ``ec2``                   ``SecurityGroupIngressUnique``                  D12
+``general``               ``StatefulLogicalIdPinned``                     D14
 ``sns``                   ``NotifiedTopicPolicyAllowsPublisher``          D15
 ``sns``                   ``NotifiedTopicKeyUsableByAutoScaling``         D16
 ``kms``                   ``KeyPolicyKeepsAccountRoot``                   D17
@@ -59,6 +60,7 @@ RULES: tuple[Rule, ...] = (
     sns.ALARM_TOPIC_ENCRYPTED_FOR_CLOUDWATCH,
     ec2.LAUNCH_TEMPLATE_WITH_AMAZON_LINUX_2023,
     ec2.SECURITY_GROUP_INGRESS_UNIQUE,
+    general.STATEFUL_LOGICAL_ID_PINNED,
     sns.NOTIFIED_TOPIC_POLICY_ALLOWS_PUBLISHER,
     sns.NOTIFIED_TOPIC_KEY_USABLE_BY_AUTO_SCALING,
     kms.KEY_POLICY_KEEPS_ACCOUNT_ROOT,

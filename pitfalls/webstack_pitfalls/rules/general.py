@@ -1,4 +1,5 @@
-"""Any resource: placeholders and secrets written in code (F2), context the app did not have (F5)."""
+"""Any resource: stateful logical ids the stack pinned (D14), placeholders and secrets written in code (F2),
+context the app did not have (F5)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,47 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..aws import PINNED_STATEFUL_IDS_METADATA_KEY
+from ..pins import STATEFUL_TYPES
 from ..template import TemplateView, is_literal, iter_strings
 from .base import Hit, Rule
+
+# ---------------------------------------------------------------------------
+# D14 stateful logical-id churn
+
+
+def _pinned(view: TemplateView) -> dict[str, set[str]] | None:
+    """The stack's declared pins (type -> logical ids), or None when it declares none."""
+    declared = (view.template.get("Metadata") or {}).get(PINNED_STATEFUL_IDS_METADATA_KEY)
+    if not isinstance(declared, dict):
+        return None
+    return {str(t): {str(i) for i in ids or []} for t, ids in declared.items()}
+
+
+def check_stateful_logical_id_pinned(view: TemplateView) -> Iterator[Hit]:
+    pinned = _pinned(view)
+    if pinned is None:
+        return
+    checked = STATEFUL_TYPES | set(pinned)
+    for lid in sorted(view.resources):
+        rtype = view.type_of(lid)
+        if rtype in checked and lid not in pinned.get(rtype, set()):
+            yield Hit(lid, None, "Type")
+
+
+STATEFUL_LOGICAL_ID_PINNED = Rule(
+    name="StatefulLogicalIdPinned",
+    pitfall="D14",
+    info="A stateful resource (bucket, key, secret, log group, load balancer, database, table, or a type the stack "
+    f"pins) has a logical id the stack does not pin in its {PINNED_STATEFUL_IDS_METADATA_KEY} metadata: a renamed "
+    "construct, so CloudFormation replaces the deployed resource with a new, empty one and deletes (or, retained, "
+    "orphans) the old one with its data.",
+    explanation="Rename the construct back (the logical id comes from the construct path). If the replacement is "
+    "intended, pin the new id (webstack: webstack/stateful_ids.py) and follow the runbook's 'Replace a stateful "
+    "resource on purpose' (make plan's plan-allow.toml, make up ALLOW_REPLACE=<id>).",
+    link="https://docs.aws.amazon.com/cdk/v2/guide/identifiers.html",
+    check=check_stateful_logical_id_pinned,
+)
 
 # ---------------------------------------------------------------------------
 # F2 placeholders and written secrets
