@@ -51,6 +51,19 @@ def test_hashed_assets_are_immutable_for_browsers(site):
     assert headers["Cache-Control"].endswith("immutable"), headers["Cache-Control"]
 
 
+def test_hashed_assets_are_kept_at_the_edge(site):
+    """The assets' cache policy keeps them at the edge (a year, whatever the origin says):
+    the second request is a hit, with no trip to the bucket."""
+    _, _, page = _get(site)
+    assets = sorted({m.decode() for m in re.findall(rb'/assets/[^"]+\.(?:js|css)', page)})
+    assert assets, "the page links no hashed script or style under /assets/"
+    for asset in assets:
+        url = site + asset.lstrip("/")
+        _get(url)
+        status, headers, _ = _get(url)
+        assert (status, headers["X-Cache"]) == (200, "Hit from cloudfront"), asset
+
+
 def test_the_load_balancer_answers_only_the_edge(deployed, outputs):
     dns = outputs["LoadBalancerDNS"]
     if deployed.endpoint is None:
