@@ -35,6 +35,7 @@ from webstack_tools import project
 from webstack_tools.deploy import emulator_target
 
 from .conftest import TARGET
+from .helpers import wait_for_api
 from .lab import Lab, synth_env
 
 pytestmark = pytest.mark.skipif(
@@ -104,7 +105,9 @@ def _site(lab: Lab, outputs: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module")
 def first(lab: Lab) -> dict[str, str]:
-    return lab.deploy("first")
+    outputs = lab.deploy("first")
+    wait_for_api(lab.target.endpoint, outputs)
+    return outputs
 
 
 def _max_age(headers: dict[str, str]) -> int:
