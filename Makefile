@@ -92,8 +92,8 @@ test: lint ## the whole test suite (after the hygiene gates)
 diagram: install ## draw ENV's architecture from its templates: docs/architecture-ENV.{dot,svg,png}
 	$(PY) -m webstack_tools diagram --env $(ENV) $(CONFIG_ARG) --out docs
 
-bench: install ## time synth (vs. empty-app floor), suites, compliance gate, local deploys; bench/results.json
-	$(PY) -m webstack_tools bench
+bench: install ## time synth (vs. empty-app floor), suites, gate, local deploys (bench/results.json); request path req/s, p50/p99 (reports/bench-requests.md)
+	@rc=0; $(PY) -m webstack_tools bench || rc=1; $(PY) -m webstack_tools bench-requests || rc=1; exit $$rc
 
 docs: install ## regenerate docs/configuration.md from webstack/config.py
 	$(PY) -m webstack_tools docs

@@ -234,11 +234,28 @@ def _replace(group: Any, old: list[Any], launch_first: bool) -> None:
     if launch_first:
         group.replace_autoscaling_group_instances(len(old), group.get_propagated_tags())
     ids = [s.instance.id for s in old]
+    _deregister(group, ids)
     group.autoscaling_backend.ec2_backend.terminate_instances(ids)
     group.instance_states = [s for s in group.instance_states if s.instance.id not in ids]
     if not launch_first:
         group.replace_autoscaling_group_instances(len(old), group.get_propagated_tags())
     group.autoscaling_backend.update_attached_target_groups(group.name)
+
+
+def _deregister(group: Any, ids: list[str]) -> None:
+    """A terminating instance leaves the group's target groups: Auto Scaling deregisters it
+    from its load balancer target groups before it terminates, waiting for the group's
+    deregistration delay ("WaitingForELBConnectionDraining")
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay).
+    moto's ``update_attached_target_groups`` only registers, so the replaced instances
+    stayed targets (and, under the data plane, kept answering requests). The
+    deregistration delay (connection draining) is not modelled: they leave at once."""
+    elbv2 = group.autoscaling_backend.elbv2_backend
+    for arn in group.target_group_arns or []:
+        target_group = elbv2.target_groups.get(arn)
+        if target_group is not None:
+            target_group.deregister([{"Id": i} for i in ids if i in target_group.targets])
 
 
 def _batches(total: int, batch: int, checkpoints: list[int]) -> list[int]:

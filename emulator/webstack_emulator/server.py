@@ -489,7 +489,12 @@ def serve(port: int, state_dir: Path, data_plane: DataPlaneOptions | None = None
     if data_plane is not None:
         from .dataplane import DataPlane
 
-        plane = DataPlane(ACCOUNT_ID, edge_port=data_plane.edge_port, app_command=data_plane.app_command)
+        plane = DataPlane(
+            ACCOUNT_ID,
+            edge_port=data_plane.edge_port,
+            app_command=data_plane.app_command,
+            endpoint=f"http://{HOST}:{server.port}",
+        )
         RUNNING["data_plane"] = plane.start()
     info = EmulatorInfo(pid=os.getpid(), port=server.port)
     stopping = False

@@ -2,15 +2,18 @@
 instances (``python dataplane_app.py PORT INSTANCE_ID``).
 
 * ``GET /health``: 200 ``ok`` until ``POST /api/fail-health``, then 500;
-* ``GET /api/echo``: JSON of the instance id, the path with its query and
-  the request headers it received (what the load balancer and the edge sent).
+* ``GET /api/echo``: JSON of the instance id, the path with its query, the
+  request headers it received (what the load balancer and the edge sent),
+  the user data the data plane handed it (``USER_DATA``) and its work folder.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 STATE = {"healthy": True}
 
@@ -30,7 +33,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/health":
             self._send(200 if STATE["healthy"] else 500, b"ok\n" if STATE["healthy"] else b"sick\n", "text/plain")
             return
-        document = {"instance": sys.argv[2], "path": self.path, "headers": dict(self.headers.items())}
+        document = {
+            "instance": sys.argv[2],
+            "path": self.path,
+            "headers": dict(self.headers.items()),
+            "user_data": Path(os.environ["USER_DATA"]).read_text(),
+            "cwd": os.getcwd(),
+            "workdir": os.environ["WORKDIR"],
+        }
         self._send(200, json.dumps(document).encode(), "application/json")
 
     def do_POST(self) -> None:

@@ -24,6 +24,7 @@ APP = Path(__file__).with_name("dataplane_app.py")
 APP_COMMAND = f"{{python}} {APP} {{port}} {{instance_id}}"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+USER_DATA = "#!/bin/bash\necho 'boot of ${AWS::StackName}'\n"
 
 
 def web_tier(*, ingress):
@@ -136,7 +137,13 @@ def web_tier(*, ingress):
         },
         "Lt": {
             "Type": "AWS::EC2::LaunchTemplate",
-            "Properties": {"LaunchTemplateData": {"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"}},
+            "Properties": {
+                "LaunchTemplateData": {
+                    "ImageId": "ami-12c6146b",
+                    "InstanceType": "t3.micro",
+                    "UserData": {"Fn::Base64": {"Fn::Sub": USER_DATA}},
+                }
+            },
         },
         "Group": {
             "Type": "AWS::AutoScaling::AutoScalingGroup",
@@ -266,6 +273,19 @@ def test_through_the_edge_the_secret_header_reaches_a_healthy_target(web, plane,
     assert received["x-viewer"] == "v"  # AllViewerExceptHostHeader forwards viewer headers...
     assert received["host"] == _dns_name(aws, stack)  # ...but Host is the ALB's own name
     assert headers["X-Cache"] == "Miss from cloudfront"
+
+
+def test_a_target_boots_with_its_launch_template_user_data_in_a_folder_of_its_own(web, plane, aws):
+    stack = web(CLOUDFRONT_ONLY)
+    plane.reconcile()
+    (target,) = _healthy(plane, stack)
+    seen = json.loads(_open(_edge_url(plane, stack) + "api/echo")[2])
+    # What EC2 hands the instance: the template's UserData, base64-decoded, references resolved.
+    assert seen["user_data"] == f"#!/bin/bash\necho 'boot of {stack.name}'\n"
+    assert seen["cwd"] == seen["workdir"] == target["workdir"]
+    aws("cloudformation").delete_stack(StackName=stack.name)
+    plane.reconcile()  # the instance is gone, and its folder with it
+    assert not Path(target["workdir"]).exists()
 
 
 def test_listener_default_action_is_403_without_the_header(web, plane, aws):

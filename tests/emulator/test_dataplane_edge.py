@@ -227,6 +227,38 @@ def test_ttl_follows_origin_max_age_within_the_policy_and_hits_carry_age(stack, 
     assert (fresh.body, fresh.header("X-Cache")) == (b"v2", "Miss from cloudfront")
 
 
+def test_an_invalidation_evicts_every_cached_version_of_its_paths_and_only_those(stack, aws, clock):
+    edge = Edge(ACCOUNT, lambda *_: None, clock)
+    dist, bucket = stack.resources["Cdn"], stack.resources["Content"]
+    for path, query, headers in [
+        ("/page.html", "", ()),
+        ("/page.html", "v=1", (("Accept-Encoding", "gzip"),)),
+        ("/", "", ()),
+        ("/assets/app.js", "", ()),
+        ("/assets/live/feed.json", "", ()),
+    ]:
+        _get(edge, dist, path, query=query, headers=headers)
+    for key, body in [("page.html", b"v2"), ("index.html", b"new root"), ("assets/app.js", b"js2")]:
+        aws("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType="text/html")
+    assert _get(edge, dist, "/page.html").body == b"v1"  # cached: the new object is not served
+
+    def invalidate(*paths):
+        aws("cloudfront").create_invalidation(
+            DistributionId=dist,
+            InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": list(paths)}, "CallerReference": str(paths)},
+        )
+
+    invalidate("/page.html", "/index.html")
+    for query, headers in [("", ()), ("v=1", (("Accept-Encoding", "gzip"),))]:
+        fresh = _get(edge, dist, "/page.html", query=query, headers=headers)
+        assert (fresh.body, fresh.header("X-Cache")) == (b"v2", "Miss from cloudfront")
+    assert _get(edge, dist, "/").body == b"new root"  # the default root object, by its own path
+    assert _get(edge, dist, "/assets/app.js").header("X-Cache") == "Hit from cloudfront"  # not named
+    invalidate("/assets/*")
+    assert _get(edge, dist, "/assets/app.js").body == b"js2"
+    assert _get(edge, dist, "/assets/live/feed.json").header("X-Cache") == "Miss from cloudfront"
+
+
 def test_cache_key_holds_the_policy_query_strings_only(stack, clock):
     edge = Edge(ACCOUNT, lambda *_: None, clock)
     dist = stack.resources["Cdn"]

@@ -37,7 +37,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from webstack_emulator import DataPlaneOptions, start, status, stop
+from webstack_emulator import DataPlaneOptions, dataplane_info, start, status, stop
 from webstack_tools import local_pager, project
 from webstack_tools.assembly import CloudAssembly
 from webstack_tools.cdk import synth
@@ -52,7 +52,7 @@ from webstack_tools.deploy import (
 )
 from webstack_tools.verify import web_region
 
-from .helpers import deadline, region_of
+from .helpers import deadline, region_of, wait_for_api
 
 HERE = Path(__file__).resolve().parent
 TARGET = os.environ.get("WEBSTACK_TARGET", "local").strip().lower() or "local"
@@ -208,6 +208,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
                     pytest.fail(late + str(err), pytrace=False)
             outputs = json.loads(flat_outputs.read_text())
             stacks = {s.name: s.region for s in manifest}
+        if dataplane_info(info.endpoint) is not None:  # an emulator of an older `make up` has none
+            wait_for_api(info.endpoint, outputs)
         yield Deployment(
             env_name=ENV_NAME, outputs=outputs, endpoint=info.endpoint, started_emulator=started, stacks=stacks
         )

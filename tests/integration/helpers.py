@@ -169,3 +169,24 @@ def site_url(endpoint: str | None, outputs: dict[str, str]) -> str:
     urls = [d["url"] for d in described["distributions"] if d["id"] == dist_id]
     assert urls, f"no local edge serves distribution {dist_id}: {described}"
     return str(urls[0])
+
+
+def wait_for_api(endpoint: str, outputs: dict[str, str], timeout: float = 60.0) -> None:
+    """Until ``/api/health`` through the local edge answers 200: the group's instances boot
+    from their user data (bundle download, then the app) as the deploy ends, as on EC2."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    url = site_url(endpoint, outputs) + "api/health"
+    deadline, last = time.monotonic() + timeout, "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=10):
+                return
+        except urllib.error.HTTPError as err:
+            last = f"HTTP {err.code}"
+        except OSError as err:
+            last = str(err)
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer 200 within {timeout:.0f} s (last: {last}): no target booted")

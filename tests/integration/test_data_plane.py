@@ -5,6 +5,7 @@ WEBSTACK_TARGET=aws: the real distribution and ALB)."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import re
@@ -50,6 +51,19 @@ def test_hashed_assets_are_immutable_for_browsers(site):
     assert headers["Cache-Control"].endswith("immutable"), headers["Cache-Control"]
 
 
+def test_hashed_assets_are_kept_at_the_edge(site):
+    """The assets' cache policy keeps them at the edge (a year, whatever the origin says):
+    the second request is a hit, with no trip to the bucket."""
+    _, _, page = _get(site)
+    assets = sorted({m.decode() for m in re.findall(rb'/assets/[^"]+\.(?:js|css)', page)})
+    assert assets, "the page links no hashed script or style under /assets/"
+    for asset in assets:
+        url = site + asset.lstrip("/")
+        _get(url)
+        status, headers, _ = _get(url)
+        assert (status, headers["X-Cache"]) == (200, "Hit from cloudfront"), asset
+
+
 def test_the_load_balancer_answers_only_the_edge(deployed, outputs):
     dns = outputs["LoadBalancerDNS"]
     if deployed.endpoint is None:
@@ -65,3 +79,26 @@ def test_the_load_balancer_answers_only_the_edge(deployed, outputs):
         conn.request("GET", "/api/health", headers={"Host": dns})
         conn.getresponse()
     conn.close()
+
+
+def _launch_template_build(aws, outputs) -> str:
+    """The build the group's launch template version gives its instances (the unit's
+    ``WEBSTACK_APP_BUILD`` in the user data: the app asset's content hash)."""
+    (group,) = aws("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[outputs["AutoScalingGroupName"]])[
+        "AutoScalingGroups"
+    ]
+    spec = group.get("LaunchTemplate") or group["MixedInstancesPolicy"]["LaunchTemplate"]["LaunchTemplateSpecification"]
+    (version,) = aws("ec2").describe_launch_template_versions(
+        LaunchTemplateId=spec["LaunchTemplateId"], Versions=[spec["Version"]]
+    )["LaunchTemplateVersions"]
+    user_data = base64.b64decode(version["LaunchTemplateData"]["UserData"]).decode()
+    found = re.search(r"WEBSTACK_APP_BUILD=(\w+)", user_data)
+    assert found, "the launch template's user data sets no WEBSTACK_APP_BUILD"
+    return found.group(1)
+
+
+def test_the_api_answers_with_the_build_the_launch_template_ships(site, aws, outputs):
+    status, _, body = _get(site + "api/hello")
+    assert status == 200, body
+    hello = json.loads(body)
+    assert hello["build"] == _launch_template_build(aws, outputs), hello

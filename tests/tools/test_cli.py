@@ -30,6 +30,7 @@ COMMAND_NAMES = [
     "docs",
     "site-hashes",
     "bench",
+    "bench-requests",
 ]
 MODULES = [
     "cli",
@@ -43,6 +44,8 @@ MODULES = [
     "compliance",
     "docs",
     "bench",
+    "bench_requests",
+    "local_instance",
     "project",
     "assembly",
     "plan",

@@ -245,3 +245,37 @@ def test_an_internal_load_balancer_passes_only_behind_a_vpc_origin():
     with pytest.raises(AssertionError, match="not behind a CloudFront VPC origin"):
         verify._check_load_balancer(_lb_deployment("internal", as_custom_origin))
     assert "internal" not in verify._check_load_balancer(_lb_deployment("internet-facing", as_custom_origin))
+
+
+def test_the_api_check_waits_for_a_target_and_names_the_build(monkeypatch):
+    """503 while the target boots, then 200: passes with the build; never 200: one line with the last answer."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    answers = [503, 503, 200]
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            status = answers.pop(0) if len(answers) > 1 else answers[0]
+            body = b'{"build": "b0b"}' if status == 200 else b"Service Unavailable"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(verify, "site_url", lambda d: f"http://127.0.0.1:{httpd.server_address[1]}/")
+        monkeypatch.setattr(verify.time, "sleep", lambda s: None)
+        assert verify._check_api(_deployment()).endswith("answers 200 (build b0b)")
+        answers[:] = [503]
+        monkeypatch.setattr(verify, "API_WAIT_SECONDS", 0.3)
+        with pytest.raises(AssertionError, match=r"did not answer 200 within 0 s \(last: 503 Service Unavailable\)"):
+            verify._check_api(_deployment())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -63,6 +63,11 @@ COMMANDS = (
         "site-hashes", "check (--fix: renew) the content hashes in the site's asset names", "webstack_tools.site_hashes"
     ),
     Command("bench", "time synth, the suites, the compliance gate and local deploys", "webstack_tools.bench"),
+    Command(
+        "bench-requests",
+        "requests per second and p50/p99 through the local edge, ALB and targets, and edge to S3",
+        "webstack_tools.bench_requests",
+    ),
 )
 
 

@@ -125,9 +125,7 @@ def start_emulator(state_dir: Path) -> EmulatorInfo:
     boto3 inside, and a user's ``AWS_PROFILE`` (say) would stop it at its first request."""
     state_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "webstack_emulator", "--state-dir", str(state_dir), "start", "--data-plane"]
-    app = app_command()
-    if app:
-        cmd += ["--app-command", app]
+    cmd += ["--app-command", app_command()]
     result = subprocess.run(cmd, check=False, env=cli_environment(), capture_output=True, text=True)
     info = status(state_dir)
     if result.returncode != 0 or info is None:

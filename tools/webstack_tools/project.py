@@ -34,12 +34,9 @@ def outputs_dir() -> Path:
     return project_root() / "cfn-outputs"
 
 
-def app_command() -> str | None:
-    """The command the local data plane runs for each load balancer target: the origin
-    application the user data installs (``app/webstack_app``, Python standard library),
-    with this interpreter, on the target's loopback port. None when the project has no
-    app folder (the load balancer then answers ``not emulated`` for its targets)."""
-    app = project_root() / "app"
-    if not (app / "webstack_app").is_dir():
-        return None
-    return f"env PYTHONPATH={app} {{python}} -m webstack_app --host 127.0.0.1 --port {{port}}"
+def app_command() -> str:
+    """The command the local data plane runs for each load balancer target: the instance's
+    own user data read as an instance boots with it (:mod:`webstack_tools.local_instance`:
+    the app bundle downloaded from the emulator's S3, its systemd unit's environment and
+    command, with this interpreter, on the target's loopback port)."""
+    return "{python} -m webstack_tools.local_instance --user-data {user_data} --workdir {workdir} --port {port}"

@@ -226,6 +226,27 @@ def _check_site(d: Deployment) -> str:
     return f"site: GET {url} through the local edge answers 200 (X-Frame-Options {frame})"
 
 
+API_WAIT_SECONDS = 60.0  # a new target boots from its user data: bundle download, then the app
+
+
+def _check_api(d: Deployment) -> str:
+    """GET /api/hello through the local edge, the ALB's rules and a target, once a target is up
+    (the group's instances boot as the deploy ends): 200 with the build the user data names."""
+    url = site_url(d) + "api/hello"
+    deadline, last = time.monotonic() + API_WAIT_SECONDS, "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                build = json.loads(response.read()).get("build")
+                return f"api: GET {url} through the edge, the ALB and a target answers 200 (build {build})"
+        except urllib.error.HTTPError as error:
+            last = f"{error.code} {error.read()[:120].decode(errors='replace').strip()}"
+        except (OSError, ValueError) as error:
+            last = str(error)
+        time.sleep(0.5)
+    raise AssertionError(f"GET {url} did not answer 200 within {API_WAIT_SECONDS:.0f} s (last: {last})")
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("stacks", _check_stacks),
     ("content bucket", _check_bucket),
@@ -236,6 +257,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("paging", _check_paging),
     ("origin access", _check_origin_access),
     ("site", _check_site),
+    ("api", _check_api),
 ]
 
 

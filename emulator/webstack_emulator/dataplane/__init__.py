@@ -36,12 +36,15 @@ class DataPlane:
         app_command: str | None = None,
         time_scale: float = 1.0,
         reconcile_seconds: float = 0.5,
+        endpoint: str | None = None,
     ) -> None:
         from .alb import LoadBalancers
 
         self.account_id = account_id
         self.edge_port = edge_port
-        self.load_balancers = LoadBalancers(account_id, app_command=app_command, time_scale=time_scale)
+        self.load_balancers = LoadBalancers(
+            account_id, app_command=app_command, time_scale=time_scale, endpoint=endpoint
+        )
         self.edge = Edge(account_id, self.load_balancers.origin_port)
         self._edges: dict[str, LoopbackServer] = {}
         self._reconcile_seconds = reconcile_seconds

@@ -129,9 +129,11 @@ def _redirect(cfg: dict[str, Any], request: Request, listener_port: int) -> Resp
 class LoadBalancers:
     """Every ALB listener of the account, in every region moto has state for."""
 
-    def __init__(self, account_id: str, *, app_command: str | None, time_scale: float = 1.0) -> None:
+    def __init__(
+        self, account_id: str, *, app_command: str | None, time_scale: float = 1.0, endpoint: str | None = None
+    ) -> None:
         self.account_id = account_id
-        self.targets = Targets(account_id, app_command=app_command, time_scale=time_scale)
+        self.targets = Targets(account_id, app_command=app_command, time_scale=time_scale, endpoint=endpoint)
         self._servers: dict[str, tuple[LoopbackServer, str, Any]] = {}  # listener ARN -> (server, region, lb)
         self._lock = threading.Lock()
 

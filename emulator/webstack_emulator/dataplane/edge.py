@@ -21,6 +21,18 @@ Per request, in CloudFront's order:
    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html#ExpirationDownloadDist).
    ``X-Cache: Hit from cloudfront`` / ``Miss from cloudfront`` /
    ``Error from cloudfront``, ``Age`` on hits.
+   **Invalidations** (CreateInvalidation, as a ``BucketDeployment`` sends
+   after its upload) remove every cached version of the paths they name,
+   whatever the headers, cookies or encoding of the version, before the next
+   request is answered; a path ending in ``*`` covers every path it prefixes;
+   paths are case-sensitive; the default root object is invalidated by its own
+   path (``/index.html``)
+   (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html,
+   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Invalidation.html).
+   Whether ``/`` also invalidates the root object's copy is not documented:
+   here it does (the viewer's path is matched too). CloudFront takes seconds
+   to minutes to finish an invalidation; moto marks it ``COMPLETED`` at once
+   and this edge applies it at once.
 4. **Errors**: 4xx/5xx responses CloudFront caches are kept for the custom
    error response's ``ErrorCachingMinTTL`` (10 s by default), or for the
    origin's max-age if larger; ``no-store``/``no-cache``/``private`` keep
@@ -287,6 +299,22 @@ class _Entry:
     response: Response
     stored: float
     ttl: int
+    viewer_path: str
+
+
+def invalidation_paths(invalidation: Any) -> list[str]:
+    """moto keeps the paths as given: a list, one string, or the API's ``{"Path": ...}``."""
+    paths = invalidation.paths
+    if isinstance(paths, dict):
+        paths = paths.get("Path", [])
+    return [paths] if isinstance(paths, str) else [str(p) for p in paths or []]
+
+
+def invalidated(pattern: str, *paths: str) -> bool:
+    """Invalidation.html: a path, or a prefix ending in ``*`` (its only wildcard); case-sensitive."""
+    if pattern.endswith("*"):
+        return any(path.startswith(pattern[:-1]) for path in paths)
+    return pattern in paths
 
 
 @dataclass(frozen=True)
@@ -310,6 +338,7 @@ class Edge:
         self.origin_port = origin_port
         self.clock = clock
         self._cache: dict[tuple[Any, ...], _Entry] = {}
+        self._applied: set[str] = set()  # invalidation ids already applied to the cache
         self._lock = threading.Lock()
 
     # -- distributions -----------------------------------------------------
@@ -317,6 +346,20 @@ class Edge:
         from moto.cloudfront.models import cloudfront_backends
 
         return dict(cloudfront_backends[self.account_id][PARTITION].distributions)
+
+    def apply_invalidations(self, distribution_id: str) -> None:
+        """Evict what the distribution's invalidations not yet applied name."""
+        from moto.cloudfront.models import cloudfront_backends
+
+        found = list(cloudfront_backends[self.account_id][PARTITION].invalidations.get(distribution_id) or [])
+        with self._lock:
+            fresh = [i for i in found if i.id not in self._applied]
+            for invalidation in fresh:
+                patterns = invalidation_paths(invalidation)
+                for key, entry in list(self._cache.items()):
+                    if key[0] == distribution_id and any(invalidated(p, key[2], entry.viewer_path) for p in patterns):
+                        del self._cache[key]
+                self._applied.add(invalidation.id)
 
     def by_host(self, host: str) -> Any:
         name = host.rsplit(":", 1)[0].lower() if not host.startswith("[") else host
@@ -375,6 +418,8 @@ class Edge:
         # one entry for both is not documented; they are kept apart here.
         method = "HEAD" if request.method == "HEAD" else "GET"
         key = (viewer.dist.distribution_id, method, *cache_key(origin_path, viewer.policy, request, viewer.encoding))
+        if cacheable:
+            self.apply_invalidations(viewer.dist.distribution_id)
         now = self.clock()
         with self._lock:
             entry = self._cache.get(key) if cacheable else None
@@ -388,7 +433,7 @@ class Edge:
             ttl = object_ttl(viewer.policy, response.headers)
         if cacheable and ttl > 0:
             with self._lock:
-                self._cache[key] = _Entry(response, now, ttl)
+                self._cache[key] = _Entry(response, now, ttl, request.path)
         label = "Error from cloudfront" if response.status >= 400 else "Miss from cloudfront"
         return response, label, None
 

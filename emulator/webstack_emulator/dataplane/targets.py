@@ -3,11 +3,19 @@ group says, replaced by their Auto Scaling group when unhealthy.
 
 * Each instance registered in a target group (moto's elbv2 backend; an Auto
   Scaling group registers its in-service instances) runs the *app command*
-  on its own ``127.0.0.1`` port: a template with ``{port}``, ``{instance_id}``
-  and ``{python}`` (this interpreter), also given as ``PORT`` and
-  ``INSTANCE_ID`` in the environment. The emulator knows nothing of the
-  product: whoever starts it names the command that runs the asset the user
-  data installs. One process serves an instance in every group it is in (the
+  on its own ``127.0.0.1`` port: a template with ``{port}``, ``{instance_id}``,
+  ``{python}`` (this interpreter), ``{user_data}`` (a file holding the
+  instance's user data, decoded from the base64 its launch template or
+  ``RunInstances`` gave, empty without any) and ``{workdir}`` (a fresh folder
+  of the instance's own, its "disk", removed when the instance ends), also
+  given as ``PORT``, ``INSTANCE_ID``, ``USER_DATA`` and ``WORKDIR`` in the
+  environment, with ``AWS_ENDPOINT_URL`` naming this emulator when the data
+  plane knows its endpoint: an instance's AWS is the emulator. The emulator
+  knows nothing of the product and runs no user data itself (no shell, no
+  systemd, no root): whoever starts it names the command that does what the
+  user data does, from what the user data says. The process's stdout and
+  stderr go to ``console.log`` in the work folder (the instance's console
+  output). One process serves an instance in every group it is in (the
   target port is not modelled).
 * **Health checks** are real HTTP requests: ``HealthCheckPath`` every
   ``HealthCheckIntervalSeconds`` with ``HealthCheckTimeoutSeconds``, the
@@ -36,16 +44,21 @@ group says, replaced by their Auto Scaling group when unhealthy.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import http.client
 import itertools
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .http import BIND_ADDRESS
@@ -74,6 +87,7 @@ class Target:
     port: int
     process: subprocess.Popen[bytes]
     started: float
+    workdir: Path
     state: str = "initial"
     successes: int = 0
     failures: int = 0
@@ -85,15 +99,20 @@ class Target:
             "port": self.port,
             "state": self.state,
             "pid": self.process.pid,
+            "workdir": str(self.workdir),
             "target_groups": sorted(self.groups),
         }
 
 
 class Targets:
-    def __init__(self, account_id: str, *, app_command: str | None, time_scale: float = 1.0) -> None:
+    def __init__(
+        self, account_id: str, *, app_command: str | None, time_scale: float = 1.0, endpoint: str | None = None
+    ) -> None:
         self.account_id = account_id
         self.app_command = app_command
         self.time_scale = time_scale
+        self.endpoint = endpoint
+        self._root: Path | None = None  # the instances' work folders, made at the first launch
         self._targets: dict[str, Target] = {}
         self._checkers: dict[str, threading.Thread] = {}
         self._turn = itertools.count()
@@ -131,21 +150,60 @@ class Targets:
                     self._checkers[arn] = checker
                     checker.start()
 
+    def user_data(self, instance_id: str, region: str) -> bytes:
+        """The instance's user data as it would boot with it: moto keeps the base64 text
+        of ``RunInstances`` (or of the launch template version the group launched from);
+        EC2 hands the decoded bytes to the instance
+        (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html)."""
+        from moto.ec2.models import ec2_backends
+
+        instance = ec2_backends[self.account_id][region].get_instance_by_id(instance_id)
+        encoded = getattr(instance, "user_data", None) if instance is not None else None
+        if encoded is None:
+            return b""
+        # moto's Base64EncodedString (moto/core/types.py) or the plain text of older models
+        raw = encoded.as_bytes() if hasattr(encoded, "as_bytes") else str(encoded).encode()
+        try:
+            return base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            return raw  # moto stores what it was given; EC2 itself only accepts base64 here
+
     def _launch(self, instance_id: str, region: str) -> Target:
         assert self.app_command
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="webstack-targets-"))
+        workdir = Path(tempfile.mkdtemp(prefix=f"{instance_id}-", dir=self._root))
+        user_data = workdir / "user-data"
+        user_data.write_bytes(self.user_data(instance_id, region))
         port = free_port()
-        values = {"port": port, "instance_id": instance_id, "python": sys.executable}
+        values = {
+            "port": port,
+            "instance_id": instance_id,
+            "python": sys.executable,
+            "user_data": str(user_data),
+            "workdir": str(workdir),
+        }
         argv = [part.format(**values) for part in shlex.split(self.app_command)]
-        env = {**os.environ, "PORT": str(port), "INSTANCE_ID": instance_id}
-        process = subprocess.Popen(
-            argv,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        target = Target(instance_id, region, port, process, time.monotonic())
+        env = {
+            **os.environ,
+            "PORT": str(port),
+            "INSTANCE_ID": instance_id,
+            "USER_DATA": str(user_data),
+            "WORKDIR": str(workdir),
+        }
+        if self.endpoint:
+            env["AWS_ENDPOINT_URL"] = self.endpoint
+        with open(workdir / "console.log", "ab") as console:  # the child keeps its own descriptor
+            process = subprocess.Popen(
+                argv,
+                env=env,
+                cwd=str(workdir),
+                stdin=subprocess.DEVNULL,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        target = Target(instance_id, region, port, process, time.monotonic(), workdir)
         self._targets[instance_id] = target
         return target
 
@@ -157,6 +215,7 @@ class Targets:
         except subprocess.TimeoutExpired:
             target.process.kill()
             target.process.wait()
+        shutil.rmtree(target.workdir, ignore_errors=True)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -164,6 +223,9 @@ class Targets:
             for target in self._targets.values():
                 self._end(target)
             self._targets.clear()
+            if self._root is not None:
+                shutil.rmtree(self._root, ignore_errors=True)
+                self._root = None
 
     def describe(self) -> list[dict[str, Any]]:
         with self._lock:
