@@ -181,3 +181,46 @@ def test_sqs_event_source_mapping_leaves_messages_for_the_unrun_function(deploy,
     stack.cfn.delete_stack(StackName=stack.name)
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_event_source_mapping(UUID=mapping["UUID"])
+
+
+def _function_with_layer(aws, memory):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="webstack-layer-probe")
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("python/helper.py", "VALUE = 1\n")
+    s3.put_object(Bucket="webstack-layer-probe", Key="layer.zip", Body=archive.getvalue())
+    return {
+        "FnRole": LAMBDA_ROLE,
+        "Layer": {
+            "Type": "AWS::Lambda::LayerVersion",
+            "Properties": {"Content": {"S3Bucket": "webstack-layer-probe", "S3Key": "layer.zip"}},
+        },
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.12",
+                "Handler": "index.handler",
+                "Role": {"Fn::GetAtt": ["FnRole", "Arn"]},
+                "MemorySize": memory,
+                "Layers": [{"Ref": "Layer"}],
+                "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"},
+            },
+        },
+    }
+
+
+def test_a_function_with_a_layer_updates(deploy, aws):
+    """A function whose Layers name a LayerVersion of the stack: an update (here its
+    memory; CDK's BucketDeployment handler on a config tag change) failed with the
+    emulator's AttributeError ('LayerVersion' object has no attribute 'replace'):
+    moto handed the layer's model, not its ARN (the LayerVersion's Ref), to its update."""
+    stack = deploy(_function_with_layer(aws, 128))
+    updated = deploy(_function_with_layer(aws, 256), update_of=stack)
+    config = aws("lambda").get_function_configuration(FunctionName=updated.resources["Fn"])
+    assert config["MemorySize"] == 256
+    assert [layer["Arn"] for layer in config["Layers"]] == [stack.resources["Layer"]]
+    aws("cloudformation").delete_stack(StackName=stack.name)

@@ -58,7 +58,7 @@ from moto.awslambda.models import LambdaFunction as MotoFunction
 from moto.awslambda.utils import get_backend
 from moto.core.common_models import CloudFormationModel
 
-from ..engine import replace, require_pinned_moto
+from ..engine import add, replace, require_pinned_moto
 from ._base import Provider, ProviderError
 
 
@@ -245,6 +245,13 @@ def _unpolled(original: Any) -> Any:
 
 def install() -> None:
     require_pinned_moto(__name__)
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import LambdaBackend, LayerVersion
+
+    # AWS::Lambda::LayerVersion: "Ref returns the ARN of the layer version"
+    # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html).
+    # moto's model has no physical id: the stack listed the layer without one,
+    # and a Ref to it resolved to the model, which a function's update then
+    # failed on (AttributeError: 'LayerVersion' object has no attribute 'replace').
+    add(LayerVersion, "physical_resource_id", property(lambda self: self.arn))
 
     replace(LambdaBackend, "create_event_source_mapping", _unpolled(vars(LambdaBackend)["create_event_source_mapping"]))
