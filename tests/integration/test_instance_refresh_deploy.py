@@ -7,7 +7,7 @@ ends in UPDATE_ROLLBACK_COMPLETE and the previous version stays in service;
 an alarm raised while the refresh bakes rolls it back the same way.
 The emulator cannot tell an instance's health (no application runs), so the
 alarm state set here is the health signal. Checkpoint delays and bake time
-(300 s each in dev) are shortened by the emulator's WEBSTACK_EMULATOR_TIME_SCALE.
+(dev: no checkpoints, a 60 s bake) are shortened by the emulator's WEBSTACK_EMULATOR_TIME_SCALE.
 """
 
 from __future__ import annotations
@@ -115,8 +115,8 @@ def _wait_until_baking(target: DeployTarget, name: str, region: str, seconds: fl
 
 
 def test_an_alarm_raised_during_the_bake_time_rolls_the_refresh_back(tmp_path, monkeypatch):
-    # dev's 300 s checkpoint and 300 s bake last 6 s each: time to see the bake and raise the alarm in it.
-    monkeypatch.setenv(TIME_SCALE_ENV, "0.02")
+    # dev's 60 s bake lasts 6 s: time to see the bake and raise the alarm in it.
+    monkeypatch.setenv(TIME_SCALE_ENV, "0.1")
     first = _synth(tmp_path, "first", {})
     changed = _synth(tmp_path, "changed", {"instance_type": "t3.small"})
     info = start(tmp_path / "emulator", port=free_port())

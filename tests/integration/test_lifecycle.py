@@ -42,7 +42,7 @@ UPDATE = {"capacity": {"max": 3}}
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     # Real time: no deploy here changes the launch template, so none may run an instance
-    # refresh (dev's 300 s checkpoint and bake time would miss DEADLINE).
+    # refresh (dev's 60 s bake time and the instances' warm-up would miss DEADLINE).
     work = tmp_path_factory.mktemp("lifecycle")
     state = work / "emulator"
     pool = ThreadPoolExecutor(max_workers=2)

@@ -8,7 +8,7 @@ targets booting from their user data, as ``make up`` starts it), dev deployed
 from three assemblies synthesized in the background when the module starts:
 the repository's folders, then ``site.path`` at a copy with a changed page,
 then also ``app.path`` at a copy with a changed version. Refresh checkpoints
-and bake time (300 s each in dev) are shortened by
+and bake time (dev: none, and 60 s) are shortened by
 ``WEBSTACK_EMULATOR_TIME_SCALE``, as in test_lifecycle.py.
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webstack.config.models import Alarms, Capacity, CdnTuning, Deploy, EnvironmentConfig, Origin, Waf
+from webstack.config.models import Alarms, Capacity, CdnTuning, Deploy, EnvironmentConfig, Origin, Scaling, Waf
 
 ENVIRONMENTS: dict[str, EnvironmentConfig] = {
     "dev": EnvironmentConfig(
@@ -12,6 +12,9 @@ ENVIRONMENTS: dict[str, EnvironmentConfig] = {
         nat_gateways=1,
         instance_type="t3.micro",
         capacity=Capacity(min=1, desired=1, max=2),
+        # A one-instance fleet has nothing to pause between: no checkpoints, and a
+        # minute of watching the rollback alarms (a rollout in minutes, not 15).
+        scaling=Scaling(checkpoint_percentages=(), bake_time_seconds=60),
         log_retention_days=7,
         retain_data=False,
         deletion_protection=False,
