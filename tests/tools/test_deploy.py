@@ -279,3 +279,44 @@ def test_the_api_check_waits_for_a_target_and_names_the_build(monkeypatch):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+class _DeployedStack:
+    """The two CloudFormation calls retained_resources makes, for one deployed stack."""
+
+    def __init__(self, template: dict, physical: dict) -> None:
+        self.template, self.physical = template, physical
+
+    def client(self, service: str, region: str | None = None) -> object:
+        outer = self
+
+        class _Cfn:
+            def get_template(self, StackName: str, TemplateStage: str) -> dict:
+                return {"TemplateBody": json.dumps(outer.template)}
+
+            def describe_stack_resources(self, StackName: str) -> dict:
+                rows = [{"LogicalResourceId": k, "PhysicalResourceId": v} for k, v in outer.physical.items()]
+                return {"StackResources": rows}
+
+        return _Cfn()
+
+
+def test_destroy_names_what_the_retain_policies_keep():
+    """A destroy of a retaining environment says which resources stay (and cost), by
+    physical id: deployed resources with DeletionPolicy Retain or RetainExceptOnCreate only."""
+    template = {
+        "Resources": {
+            "Content": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+            "Key": {"Type": "AWS::KMS::Key", "DeletionPolicy": "RetainExceptOnCreate"},
+            "Queue": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Delete"},
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "NeverCreated": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+        }
+    }
+    physical = {"Content": "webstack-prod-content-1", "Key": "k-1", "Queue": "q-1", "Topic": "t-1"}
+    stack = SynthesizedStack("webstack-prod-web", "us-west-2", "123456789012", template)
+    kept = lifecycle.retained_resources(_DeployedStack(template, physical), [stack])  # type: ignore[arg-type]
+    assert kept == [
+        "AWS::S3::Bucket webstack-prod-content-1 (webstack-prod-web)",
+        "AWS::KMS::Key k-1 (webstack-prod-web)",
+    ]

@@ -18,6 +18,7 @@ what went wrong.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -248,6 +249,27 @@ def _confirmed(env_name: str, names: list[str]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def retained_resources(target: DeployTarget, stacks: list[SynthesizedStack]) -> list[str]:
+    """``"<type> <physical id> (<stack>)"`` of every resource a delete of ``stacks`` keeps
+    (``DeletionPolicy: Retain``/``RetainExceptOnCreate`` in the deployed template), so the
+    user learns what is still there (and billed) and can re-attach it (`cdk import`)."""
+    kept: list[str] = []
+    for stack in stacks:
+        cfn = target.client("cloudformation", stack.region)
+        template = cfn.get_template(StackName=stack.name, TemplateStage="Original")["TemplateBody"]
+        resources = (template if isinstance(template, dict) else json.loads(template)).get("Resources", {})
+        physical = {
+            r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+            for r in cfn.describe_stack_resources(StackName=stack.name)["StackResources"]
+        }
+        kept.extend(
+            f"{body['Type']} {physical.get(logical_id) or logical_id} ({stack.name})"
+            for logical_id, body in resources.items()
+            if body.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate") and logical_id in physical
+        )
+    return kept
+
+
 def _destroy_deployed(
     env_name: str, target: DeployTarget, assembly: CloudAssembly, *, yes: bool, unprotect: bool
 ) -> int:
@@ -267,10 +289,18 @@ def _destroy_deployed(
         return fail("not confirmed; nothing was destroyed")
     if unprotect:
         _unprotect(target, stacks)
+    kept = retained_resources(target, stacks)
     result = run_cli(target, cdk_command("destroy", "--app", str(assembly.directory), "--force", *names))
     if result.returncode != 0:
         return fail(f"cdk destroy of {', '.join(names)} failed (above)")
     say(f"destroyed {', '.join(names)}")
+    if kept:
+        say(
+            f"kept {len(kept)} retained resources (DeletionPolicy Retain: their data, and their cost, stay; "
+            "re-attach them with `cdk import`, docs/runbook.md 'Re-attach retained resources after a destroy'):"
+        )
+        for line in kept:
+            print(f"    {line}", flush=True)
     return 0
 
 
