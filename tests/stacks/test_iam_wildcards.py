@@ -104,15 +104,15 @@ REVIEWED: tuple[Reviewed, ...] = (
         "WebTierInstanceRole",
         ("logs:CreateLogStream", "logs:PutLogEvents"),
         "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${WebTierServerAccessLogs}:*",
-        "the CloudWatch agent's streams in the tier's own nginx access-log group (one stream per instance, "
-        "named at boot)",
+        "the CloudWatch agent's streams in the tier's own access-log group (the app's JSON lines; one stream "
+        "per instance, named at boot)",
     ),
     Reviewed(
         "web",
         "WebTierInstanceRole",
         ("logs:CreateLogStream", "logs:PutLogEvents"),
         "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${WebTierServerErrorLogs}:*",
-        "the CloudWatch agent's streams in the tier's own nginx error-log group",
+        "the CloudWatch agent's streams in the tier's own error-log group",
     ),
     Reviewed(
         "web",

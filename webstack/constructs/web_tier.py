@@ -5,7 +5,7 @@ Instances run Amazon Linux 2023 (D11) from a launch template (launch
 configurations can no longer be created in new accounts), with IMDSv2
 required, CMK-encrypted gp3 root volumes (D1 is handled by the key policy in
 :mod:`webstack.constructs.keys`), no key pair (access through SSM Session
-Manager), a CloudWatch agent shipping nginx's logs to the tier's own log
+Manager), a CloudWatch agent shipping the origin app's logs to the tier's own log
 groups, and a role that reads only what it is granted
 (:mod:`webstack.constructs.instance_role`).
 """
