@@ -555,3 +555,27 @@ def _tls_deny(bucket_arn: Any) -> dict[str, Any]:
         "Resource": bucket_arn,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+def test_against_the_emulator_the_change_is_synthesized_with_the_local_pager(tmp_path, monkeypatch):
+    """`make up` deploys with the local pager subscribed to the paging topics; a plan that
+    synthesized without it showed both subscriptions as deletes in every report."""
+    seen: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    def synthesized(env_name, out, config):
+        seen.update(json.loads(Path(config).read_text()))
+        raise Stop
+
+    monkeypatch.setattr(plan_cli, "running_emulator", lambda state_dir, env_name: object())
+    monkeypatch.setattr(plan_cli, "synthesized", synthesized)
+    overrides = tmp_path / "overrides.json"
+    overrides.write_text(json.dumps({"capacity": {"max": 3}}))
+    with pytest.raises(Stop):
+        plan_cli.against_deployed("dev", str(overrides), tmp_path)
+    assert seen["capacity"] == {"max": 3}
+    assert [s["endpoint"] for s in seen["alarms"]["subscribers"]] == [
+        "arn:aws:sqs:us-west-2:123456789012:webstack-dev-pager"
+    ]

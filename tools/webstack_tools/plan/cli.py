@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
-from webstack_tools import project
+from webstack_tools import local_pager, project
 from webstack_tools.cli_env import UnsafeEnvironment
 from webstack_tools.plan.allow import ALLOW_FILE, Allowed, AllowListError, allowances, read_allow_list
 from webstack_tools.plan.core import classify
@@ -50,11 +52,25 @@ def _absolute(path: Path) -> Path:
     return path if path.is_absolute() else project.project_root() / path
 
 
+@contextmanager
+def _with_local_pager(env_name: str, config: str | None) -> Iterator[str]:
+    from webstack.app import ConfigInputError
+
+    try:
+        with local_pager.config_file(env_name, config) as path:
+            yield path
+    except ConfigInputError as err:
+        raise PlanError(str(err)) from None
+
+
 def against_deployed(env_name: str, config: str | None, state_dir: Path) -> tuple[str, list[StackTemplate], Plan]:
     from webstack_pitfalls import CLOUDFRONT_REGION  # imports the CDK: only when it is needed
 
     target = running_emulator(state_dir, env_name)  # before synthesizing: no emulator is one line, at once
-    assembly = synthesized(env_name, _absolute(Path(f"cdk.out.{env_name}")), config)
+    # As `make up` deployed it: with the local pager subscribed (else every plan shows its
+    # subscriptions as deletes).
+    with _with_local_pager(env_name, config) as deployed_config:
+        assembly = synthesized(env_name, _absolute(Path(f"cdk.out.{env_name}")), deployed_config)
     before, notes = deployed(target, env_name, [*assembly.regions, CLOUDFRONT_REGION])
     deployed_names = {s.name for s in before}
     notes += [
