@@ -152,3 +152,33 @@ def test_deleting_a_non_empty_bucket_fails_like_aws(deploy, aws):
     cfn.delete_stack(StackName=stack.name)
     assert aws("s3").head_bucket(Bucket=stack.resources["B"])
     assert cfn.describe_stacks(StackName=stack.name)["Stacks"][0]["StackStatus"] == "DELETE_FAILED"
+
+
+def _log_bucket(locked: bool) -> dict:
+    props: dict = {"VersioningConfiguration": {"Status": "Enabled"}}
+    if locked:
+        props["ObjectLockEnabled"] = True
+        props["ObjectLockConfiguration"] = {
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 30}},
+        }
+    return {"Logs": {"Type": "AWS::S3::Bucket", "Properties": props}}
+
+
+def test_object_lock_is_turned_on_in_place_and_never_off(deploy, aws):
+    """Turning Object Lock on for an existing, versioned bucket is an update, not a
+    replacement: AWS::S3::Bucket's schema lists no create-only ObjectLockEnabled, its
+    ObjectLockConfiguration updates with "No interruption", and S3 enables Object Lock
+    on existing buckets (userguide/object-lock-configure.html, "Enable Object Lock on an
+    existing S3 bucket"). Once on it cannot be turned off ("After you enable Object Lock
+    on a bucket, you can't disable Object Lock or suspend versioning")."""
+    stack = deploy(_log_bucket(locked=False))
+    locked = deploy(_log_bucket(locked=True), update_of=stack)
+    assert locked.resources["Logs"] == stack.resources["Logs"]
+    s3 = aws("s3")
+    config = s3.get_object_lock_configuration(Bucket=stack.resources["Logs"])["ObjectLockConfiguration"]
+    retention = config["Rule"]["DefaultRetention"]
+    assert (retention["Mode"], retention["Days"]) == ("GOVERNANCE", 30)
+    unlocked = deploy(_log_bucket(locked=False), update_of=stack, expect_ok=False)
+    assert unlocked.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert any("can't disable Object Lock" in f for f in unlocked.failures()), unlocked.failures()

@@ -639,7 +639,7 @@ class EnvironmentConfig(Model):
         None,
         ge=1,
         le=3650,
-        description="S3 Object Lock default retention (GOVERNANCE mode) of the ALB and CloudFront log buckets, in days: no one deletes a log version sooner without s3:BypassGovernanceRetention; null: off. The S3 access-log bucket never gets it (S3 refuses Object Lock targets for server access logs, D28). Needs retain_data: true; turning it on replaces those two buckets (Object Lock is set when a bucket is created).",
+        description="S3 Object Lock default retention (GOVERNANCE mode) of the ALB and CloudFront log buckets, in days: no one deletes a log version sooner without s3:BypassGovernanceRetention; null: off. The S3 access-log bucket never gets it (S3 refuses Object Lock targets for server access logs, D28). Needs retain_data: true; turning it on updates the two buckets in place, and it cannot be turned off again (S3 never disables Object Lock on a bucket).",
         json_schema_extra={"fix": "use a whole number of days from 1 to log_bucket_expiration_days, or null"},
     )
     tags: Tags = Field(

@@ -354,11 +354,34 @@ class Bucket(Provider, CloudFormationModel):
         if old.get("BucketName") != new.get("BucketName"):
             self._replace(new)
             return
-        # ObjectLockEnabled: "Update requires: Replacement"
-        # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html).
-        if _object_lock_enabled(new) != _object_lock_enabled(old):
-            raise ProviderError("changing ObjectLockEnabled of an existing bucket (a replacement) is not emulated")
+        self._turn_object_lock_on(old, new)
         self._apply(self.physical_id, old, new)
+
+    def _turn_object_lock_on(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        """ObjectLockEnabled updates in place: the type's schema lists it among no
+        create-only properties (cfn-lint's copy of the registry schema), and S3 turns
+        Object Lock on for an existing bucket whose versioning is enabled
+        (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html,
+        "Enable Object Lock on an existing S3 bucket"). It is never turned off: "After you
+        enable Object Lock on a bucket, you can't disable Object Lock or suspend versioning
+        for that bucket" (same page). CloudFormation's own wording for that refusal is not
+        documented: the text below is S3's rule, not a copied error."""
+        was, now = _object_lock_enabled(old), _object_lock_enabled(new)
+        if was == now:
+            return
+        if was:
+            raise ProviderError(
+                f"Object Lock stays on for bucket {self.physical_id}: after you enable Object Lock on a "
+                "bucket, you can't disable Object Lock or suspend versioning for that bucket"
+            )
+        bucket = _backend(self.account_id).get_bucket(self.physical_id)
+        versioning = (new.get("VersioningConfiguration") or {}).get("Status")
+        if versioning != "Enabled" and bucket.versioning_status != "Enabled":
+            raise ProviderError(
+                f"Object Lock on existing bucket {self.physical_id} needs versioning enabled first "
+                "(S3: versioning must be enabled to enable Object Lock on an existing bucket)"
+            )
+        bucket.object_lock_enabled = True
 
     def _replace(self, new: dict[str, Any]) -> None:
         """BucketName is create-only: a new bucket, and the old one deleted unless
