@@ -579,3 +579,16 @@ def test_against_the_emulator_the_change_is_synthesized_with_the_local_pager(tmp
     assert [s["endpoint"] for s in seen["alarms"]["subscribers"]] == [
         "arn:aws:sqs:us-west-2:123456789012:webstack-dev-pager"
     ]
+
+
+def test_a_plan_review_synth_leaves_d14_to_the_plan():
+    """The synth-time D14 rule would stop `make plan` before it could show a renamed
+    stateful construct as replace + delete; a plan review's synth (its context) runs
+    every other pitfall rule, a normal synth all of them."""
+    from aws_cdk import App
+
+    from webstack.app import PLAN_REVIEW_CONTEXT, pitfall_checks
+
+    every = set(pitfall_checks(App()).rule_ids)
+    reviewed = set(pitfall_checks(App(context={PLAN_REVIEW_CONTEXT: "true"})).rule_ids)
+    assert every - reviewed == {"Webstack-StatefulLogicalIdPinned"}

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from webstack_tools.cli_env import CLI_FLAGS, cli_environment
@@ -44,6 +45,7 @@ def synth(
     *,
     validation: bool = True,
     source: Path | None = None,
+    context: Mapping[str, str] | None = None,
 ) -> int:
     """``cdk synth`` of one environment into ``out`` (relative: to the project root); the CLI's exit code.
 
@@ -51,7 +53,7 @@ def synth(
     half the synth time; the templates are the same): for callers that only need the stacks'
     names and regions, such as ``destroy``. ``source`` synthesizes another checkout of the
     project (``plan --against git:REF``) with this project's CLI and venv: its ``cdk.json``,
-    app, product and rule pack, not the installed ones."""
+    app, product and rule pack, not the installed ones. ``context``: more ``-c KEY=VALUE``."""
     root = project_root()
     cwd, env = root, cdk_cli_env()
     if source is not None:
@@ -62,6 +64,8 @@ def synth(
     args = ["-c", f"env={env_name}", "-o", str(tmp)]
     if config:
         args += ["-c", f"config={config}"]
+    for key, value in (context or {}).items():
+        args += ["-c", f"{key}={value}"]
     if quiet:
         args.append("-q")
     if not validation:

@@ -42,7 +42,9 @@ def templates(assembly: CloudAssembly) -> list[StackTemplate]:
 
 def synthesized(env_name: str, out: Path, config: str | None, source: Path | None = None) -> CloudAssembly:
     """ENV synthesized into ``out`` (from ``source``, a checkout, when given) and read back."""
-    if synth(env_name, out, config, validation=False, source=source) != 0:
+    from webstack.app import PLAN_REVIEW_CONTEXT  # the product's app: only when synthesizing
+
+    if synth(env_name, out, config, validation=False, source=source, context={PLAN_REVIEW_CONTEXT: "true"}) != 0:
         where = f" at {source.name}" if source is not None else ""
         raise PlanError(f"synth of {env_name}{where} failed (above); nothing was compared")
     try:
