@@ -180,3 +180,17 @@ def test_empty_app_floor_is_a_real_synth(tmp_path: Path):
     assert seconds > 0
     assert (tmp_path / "empty_app.py").read_text() == bench.EMPTY_APP
     assert [p.name for p in tmp_path.iterdir()] == ["empty_app.py"]  # its output folder is gone
+
+
+def test_the_prod_synth_measurement_synthesizes(tmp_path):
+    """prod pages someone or is refused (a protected environment); the bench synthesizes it
+    with the local pager, as the gate and the tests do. Without it `make bench` measured no
+    prod synth and no prod deploy ("its alarms would page no one")."""
+    from webstack_tools import bench
+
+    cmd, cwd, context = bench.synth_commands(tmp_path, bench.project_root())["synth.prod"]
+    assert context["config"]["alarms"]["subscribers"]
+    out = tmp_path / "out"
+    out.mkdir()
+    seconds, _cpu = bench.timed_run(cmd, cwd=cwd, env=bench.synth_env(out, context))
+    assert seconds > 0 and (out / "manifest.json").exists()

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from webstack_tools import local_pager
 from webstack_tools.assembly import CloudAssembly
 from webstack_tools.cdk import cdk_cli_env, synth
 from webstack_tools.project import project_root
@@ -490,9 +491,19 @@ def synth_commands(
         "synth.empty": ([python, str(workdir / "empty_app.py")], workdir, None),
     }
     for env in ENVS:
-        cmds[f"synth.{env}"] = ([python, "app.py"], root, {"env": env})
-    cmds["synth.prod_nopacks"] = ([python, str(workdir / "prod_nopacks_app.py")], root, {"env": "prod"})
+        cmds[f"synth.{env}"] = ([python, "app.py"], root, _synth_context(env))
+    cmds["synth.prod_nopacks"] = ([python, str(workdir / "prod_nopacks_app.py")], root, _synth_context("prod"))
     return cmds
+
+
+def _synth_context(env: str) -> dict[str, Any]:
+    """``env``, plus the local pager where the environment would page no one (a protected one
+    refuses that configuration), as the gate and the tests synthesize it."""
+    context: dict[str, Any] = {"env": env}
+    overrides = local_pager.completed(env, None)
+    if overrides:
+        context["config"] = overrides
+    return context
 
 
 def measure_synths(workdir: Path, root: Path, runs: int, m: Measurements) -> None:
@@ -592,8 +603,8 @@ def _synthesize_all(workdir: Path, log: Path, m: Measurements) -> dict[str, Clou
     assemblies = {}
     for env in ENVS:
         out = workdir / f"cdk.out.{env}"
-        with output_to(log):
-            rc = synth(env, out)
+        with output_to(log), local_pager.config_file(env, None) as with_pager:  # as `make up` deploys it
+            rc = synth(env, out, with_pager)
         if rc != 0:
             m.errors[f"deploy.{env}"] = f"synth of {env} failed (exit {rc}):\n{_tail(log.read_text(errors='replace'))}"
             continue
@@ -625,6 +636,8 @@ def measure_deploys(workdir: Path, runs: int, m: Measurements) -> None:
                 started = time.perf_counter()
                 try:
                     with output_to(log):
+                        region = local_pager.application_region(env, None)  # the paging topics' queue
+                        local_pager.create_queue(target.client("sqs", region), env, region)
                         bootstrap(target, assembly)
                         bootstrapped = time.perf_counter()
                         deploy(target, assembly, outputs)
