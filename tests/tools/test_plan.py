@@ -592,3 +592,11 @@ def test_a_plan_review_synth_leaves_d14_to_the_plan():
     every = set(pitfall_checks(App()).rule_ids)
     reviewed = set(pitfall_checks(App(context={PLAN_REVIEW_CONTEXT: "true"})).rule_ids)
     assert every - reviewed == {"Webstack-StatefulLogicalIdPinned"}
+
+
+def test_the_plan_and_the_synth_time_d14_rule_guard_the_same_types():
+    """Written twice on purpose (the plan's CLI does not load the CDK up front); kept equal here."""
+    from webstack_pitfalls import STATEFUL_TYPES as RULE_TYPES
+    from webstack_tools.plan import STATEFUL_TYPES as PLAN_TYPES
+
+    assert PLAN_TYPES == RULE_TYPES

@@ -9,6 +9,9 @@ from typing import Any
 
 # Resources whose replacement or deletion loses data or an address people use:
 # the plan fails on them unless the allow-list names them (D14 in docs/pitfalls.md).
+# The pitfall pack's D14 rule keeps the same list (webstack_pitfalls.STATEFUL_TYPES); it is
+# written again here because importing the pack loads the CDK, which the plan's CLI avoids
+# until it synthesizes. tests/tools/test_plan.py holds the two equal.
 STATEFUL_TYPES = frozenset(
     {
         "AWS::S3::Bucket",
